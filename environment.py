@@ -1,0 +1,3 @@
+"""behave hooks of this project: wsbdd's own (environments, server, clients, reports)."""
+
+from wsbdd.hooks import *  # noqa: F403

@@ -1,0 +1,187 @@
+"""Connect outcomes, handshake records, subprotocols, replacement, usage errors."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+from collections.abc import Iterator
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from fixture_servers import ServerThread, closed_port, echo
+from websockets.asyncio.server import ServerConnection
+from websockets.http11 import Request, Response
+
+from wsbdd.client import Clients, ConnectRequest
+from wsbdd.exceptions import ConfigError, ExpectationFailed, UnknownClient, UsageError
+from wsbdd.model import ConnectOutcome
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[ServerThread]:
+    thread = ServerThread()
+    yield thread
+    thread.close()
+
+
+@pytest.fixture(scope="module")
+def runtime() -> Iterator[Clients]:
+    with Clients() as clients:
+        yield clients
+
+
+@pytest.fixture
+def clients(runtime: Clients) -> Iterator[Clients]:
+    yield runtime
+    runtime.reset()
+
+
+def test_open_records_handshake(servers: ServerThread, clients: Clients) -> None:
+    srv = servers.websocket(echo)
+    result = clients.connect("A", ConnectRequest(srv.url, headers=[("X-Trace", "t-1")]))
+    assert result.opened and result.outcome is ConnectOutcome.OPEN
+    assert result.handshake.status == 101
+    assert result.handshake.url == srv.url
+    assert ("X-Trace", "t-1") in result.handshake.request_headers
+    names = {k.lower() for k, _ in result.handshake.response_headers}
+    assert "sec-websocket-accept" in names
+    assert result.handshake.subprotocol is None
+    assert 0 < result.elapsed < 2
+    client = clients.get("A")
+    assert client.is_open and client.result is result
+    assert clients.names() == ["A"]
+    assert [e.kind for e in client.transcript] == ["open"]
+
+
+def test_rejected_with_status_and_headers_redacted(servers: ServerThread, clients: Clients) -> None:
+    def reject(ws: ServerConnection, request: Request) -> Response:
+        response = ws.respond(HTTPStatus.FORBIDDEN, "invalid token\n")
+        response.headers["X-Why"] = "bad-token"
+        return response
+
+    srv = servers.websocket(echo, process_request=reject)
+    request = ConnectRequest(
+        srv.url + "/ws?token=s3cr3t-token&room=1",
+        headers=[("Authorization", "Bearer s3cr3t-token"), ("X-Echo", "s3cr3t-token")],
+        secrets=["s3cr3t-token"],
+    )
+    result = clients.connect("A", request)
+    assert result.outcome is ConnectOutcome.REJECTED
+    assert result.handshake.status == 403
+    assert ("X-Why", "bad-token") in result.handshake.response_headers
+    assert "invalid token" in result.detail and "403" in result.detail
+    dump = repr(result) + repr(clients.get("A").transcript)
+    assert "s3cr3t-token" not in dump
+    assert "room=1" in result.handshake.url
+    with pytest.raises(ExpectationFailed, match=r"client A cannot send: .*handshake rejected"):
+        clients.send_text("A", "hi")
+
+
+def test_refused(clients: Clients) -> None:
+    result = clients.connect("A", ConnectRequest(f"ws://127.0.0.1:{closed_port()}/"))
+    assert result.outcome is ConnectOutcome.REFUSED
+    assert result.detail
+    assert not clients.get("A").is_open
+
+
+def test_timed_out_when_server_never_answers(servers: ServerThread, clients: Clients) -> None:
+    url, writers = servers.silent_tcp()
+    result = clients.connect("A", ConnectRequest(url, open_timeout=0.5))
+    assert result.outcome is ConnectOutcome.TIMED_OUT
+    assert 0.45 <= result.elapsed < 1.5
+    assert len(writers) == 1
+    assert "0.5 s" in result.detail
+
+
+def test_subprotocol_negotiated(servers: ServerThread, clients: Clients) -> None:
+    srv = servers.websocket(echo, subprotocols=["chat.v2", "chat.v1"])
+    result = clients.connect("A", ConnectRequest(srv.url, subprotocols=["chat.v2", "chat.v1"]))
+    assert result.opened
+    assert result.handshake.subprotocol == "chat.v2"
+    assert clients.get("A").subprotocol == "chat.v2"
+    plain = servers.websocket(echo)
+    result = clients.connect("B", ConnectRequest(plain.url, subprotocols=["chat.v2"]))
+    assert result.opened and result.handshake.subprotocol is None
+    assert clients.get("B").subprotocol is None
+
+
+def test_unoffered_subprotocol_fails(servers: ServerThread, clients: Clients) -> None:
+    def choose(ws: ServerConnection, offered: list[str]) -> str:
+        return "graphql-ws"  # never offered by the client
+
+    srv = servers.websocket(echo, select_subprotocol=choose)
+    result = clients.connect("A", ConnectRequest(srv.url, subprotocols=["chat.v1"]))
+    assert result.outcome is ConnectOutcome.FAILED
+    assert "graphql-ws" in result.detail
+
+
+def test_origin_sent(servers: ServerThread, clients: Clients) -> None:
+    srv = servers.websocket(echo)
+    result = clients.connect("A", ConnectRequest(srv.url, origin="https://evil.example"))
+    assert ("Origin", "https://evil.example") in result.handshake.request_headers
+    assert servers.run(_origin(servers.connection(srv))) == "https://evil.example"
+
+
+async def _origin(ws: ServerConnection) -> str | None:
+    assert ws.request is not None
+    return ws.request.headers.get("Origin")
+
+
+def test_reconnect_replaces_and_closes_old(servers: ServerThread, clients: Clients) -> None:
+    srv = servers.websocket(echo)
+    clients.connect("A", ConnectRequest(srv.url))
+    first = clients.get("A")
+    clients.connect("A", ConnectRequest(srv.url))
+    second = clients.get("A")
+    assert first is not second and second.is_open
+    assert first.close_info is not None and first.close_info.initiated_by == "client"
+    servers.run(srv.until(lambda: len(srv.closes) == 1))
+    assert srv.closes[0].code == 1000
+    assert clients.names() == ["A"]
+
+
+def test_unknown_client_and_bad_url(clients: Clients) -> None:
+    with pytest.raises(UnknownClient, match="client Z is not connected"):
+        clients.get("Z")
+    with pytest.raises(UnknownClient):
+        clients.send_text("Z", "x")
+    with pytest.raises(UsageError, match="ws:// or wss://"):
+        ConnectRequest("http://example.com/")
+
+
+def _make_cert(tmp: Path) -> tuple[Path, Path, Path]:
+    """A private CA and a localhost certificate signed by it (openssl CLI)."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
+
+    ca_key, ca_crt = tmp / "ca.key", tmp / "ca.crt"
+    key, csr, crt, ext = tmp / "srv.key", tmp / "srv.csr", tmp / "srv.crt", tmp / "ext.cnf"
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key),
+            "-out", str(ca_crt), "-days", "1", "-subj", "/CN=wsbdd test CA")  # fmt: skip
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
+            "-subj", "/CN=localhost")  # fmt: skip
+    ext.write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-out", str(crt), "-days", "1", "-extfile", str(ext))  # fmt: skip
+    return ca_crt, crt, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_wss_with_private_ca(servers: ServerThread, clients: Clients, tmp_path: Path) -> None:
+    ca_crt, crt, key = _make_cert(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(crt, key)
+    srv = servers.websocket(echo, ssl=context)
+    url = srv.url.replace("ws://", "wss://")
+    result = clients.connect("A", ConnectRequest(url, ca_file=ca_crt))
+    assert result.opened, result
+    clients.send_text("A", "over tls")
+    assert clients.wait("A", lambda c: c.received or None, 2.0)
+    result = clients.connect("B", ConnectRequest(url))  # default trust store: untrusted
+    assert result.outcome is ConnectOutcome.FAILED
+    assert "TLS" in result.detail and "certificate" in result.detail
+    with pytest.raises(ConfigError, match=r"missing\.pem"):
+        clients.connect("C", ConnectRequest(url, ca_file=tmp_path / "missing.pem"))

@@ -1,0 +1,138 @@
+"""The CLI and ``ManagedServer``: subprocess start, SIGTERM → 1001, restart, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from wsref_helpers import client, closed, recv, run, subscribe
+
+from wsbdd.exceptions import ServerControlError
+from wsbdd.server.managed import ManagedServer
+
+ROOT = str(Path(__file__).resolve().parents[2])
+ENV = {**os.environ, "PYTHONPATH": ROOT}
+
+
+def test_embedded_sigterm_closes_1001_and_restart_keeps_port() -> None:
+    server = ManagedServer.embedded(["--ping-interval", "5"])
+    server.start()
+    try:
+        assert server.running and server.pid and server.rss_bytes() > 1_000_000
+        assert server.ws_url and server.ws_url.startswith("ws://127.0.0.1:")
+        assert server.http_url and server.ws_url.endswith("/ws")
+        port = server.port
+
+        async def main() -> None:
+            assert server.ws_url
+            ws = await client(server.ws_url)
+            await subscribe(ws, "room:r")
+            await asyncio.to_thread(server.stop)
+            assert await closed(ws) == (1001, "going away")
+
+        run(main())
+        assert not server.running
+        server.restart()
+        assert server.port == port and server.running
+        assert server.http_url
+        assert httpx.get(server.http_url + "/healthz").status_code == 200
+
+        async def again() -> None:
+            assert server.ws_url
+            ws = await client(server.ws_url)
+            await ws.send('{"type":"ping"}')
+            assert (await recv(ws))["type"] == "pong"
+            await ws.close()
+
+        run(again())
+    finally:
+        server.stop()
+    assert not server.running
+
+
+def test_sigint_stops_cleanly_without_traceback() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "wsbdd.server", "--port", "0"], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("wsbdd reference server listening on ws://127.0.0.1:"), line
+        assert line.rstrip().endswith(line.split()[-1]) and " http://127.0.0.1:" in line
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+
+
+def test_unknown_bug_is_an_argparse_error_listing_names() -> None:
+    result = subprocess.run([sys.executable, "-m", "wsbdd.server", "--bug", "nope"], env=ENV,
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2
+    assert "nope" in result.stderr and "wrong_room" in result.stderr and "slow_push" in \
+        result.stderr
+
+
+def test_embedded_failure_reports_stderr_tail() -> None:
+    server = ManagedServer.embedded(["--users", "/nonexistent/users.json"])
+    with pytest.raises(ServerControlError) as info:
+        server.start()
+    assert "/nonexistent/users.json" in str(info.value)
+    assert not server.running
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_command_form_waits_for_health_and_stops() -> None:
+    port = _free_port()
+    cmd = f"exec {sys.executable} -m wsbdd.server --port {port}"
+    server = ManagedServer.command(cmd, f"http://127.0.0.1:{port}/healthz",
+                                   env={"PYTHONPATH": ROOT})
+    server.start()
+    try:
+        assert server.running and server.http_url == f"http://127.0.0.1:{port}"
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 200
+        assert server.rss_bytes() > 0
+    finally:
+        server.stop(timeout=5)
+    assert not server.running
+    failing = ManagedServer.command("echo boom >&2; exit 3", "http://127.0.0.1:9/healthz",
+                                    startup_timeout=5)
+    with pytest.raises(ServerControlError, match="boom"):
+        failing.start()
+
+
+def test_leak_on_disconnect_grows_process_memory() -> None:
+    server = ManagedServer.embedded(["--bug", "leak_on_disconnect"])
+    server.start()
+    try:
+        before = server.rss_bytes()
+
+        async def churn() -> None:
+            assert server.ws_url
+            for _ in range(100):
+                ws = await client(server.ws_url)
+                await subscribe(ws, "room:leak")
+                await ws.close()
+
+        run(churn())
+        assert server.http_url
+        metrics = httpx.get(server.http_url + "/metrics").json()
+        assert metrics["connections"] >= 100 and metrics["subscriptions"] >= 100
+        grown = server.rss_bytes() - before
+        assert grown > 3_000_000, f"RSS grew by only {grown} bytes"
+    finally:
+        server.stop()

@@ -1,0 +1,111 @@
+"""The pure core imports no I/O framework and exports exactly its public names."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FORBIDDEN = ("asyncio", "websockets", "behave", "httpx")
+CORE_MODULES = (
+    "wsbdd.matching",
+    "wsbdd.matching.matchers",
+    "wsbdd.matching.templating",
+    "wsbdd.matching.jsonpath",
+    "wsbdd.matching.schema",
+    "wsbdd.matching.render",
+    "wsbdd.timing",
+    "wsbdd.redaction",
+)
+CORE_FILES = [
+    *sorted((ROOT / "wsbdd" / "matching").glob("*.py")),
+    ROOT / "wsbdd" / "timing.py",
+    ROOT / "wsbdd" / "redaction.py",
+]
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.name)
+def test_no_forbidden_import_statement(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
+
+
+def test_importing_the_core_loads_no_forbidden_module() -> None:
+    code = (
+        "import json, sys\n"
+        f"for name in {list(CORE_MODULES)!r}:\n"
+        "    __import__(name)\n"
+        f"print(json.dumps(sorted(m for m in {list(FORBIDDEN)!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
+@pytest.mark.parametrize("name", CORE_MODULES)
+def test_all_lists_every_public_name(name: str) -> None:
+    module = importlib.import_module(name)
+    exported = set(module.__all__)
+    assert len(exported) == len(module.__all__), "duplicates in __all__"
+    for item in exported:
+        assert hasattr(module, item), f"{name}.__all__ names missing {item}"
+    defined_here = {
+        attr
+        for attr, value in vars(module).items()
+        if not attr.startswith("_")
+        and (inspect.isclass(value) or inspect.isfunction(value))
+        and getattr(value, "__module__", None) == name
+    }
+    assert defined_here <= exported, f"not exported: {defined_here - exported}"
+
+
+def test_package_reexports_the_contract() -> None:
+    import wsbdd.matching as matching
+
+    for item in (
+        "match",
+        "matches",
+        "Mismatch",
+        "Variables",
+        "substitute",
+        "render_json",
+        "render_json_lines",
+        "select",
+        "PathNotFound",
+        "SchemaStore",
+        "SchemaViolation",
+        "closest",
+        "describe_expected",
+        "render_mismatches",
+        "render_wait_failure",
+        "WaitFailure",
+    ):
+        assert item in matching.__all__
+    for sub in ("matchers", "templating", "jsonpath", "schema", "render"):
+        module = importlib.import_module(f"wsbdd.matching.{sub}")
+        for item in module.__all__:
+            if item in matching.__all__:
+                assert getattr(matching, item) is getattr(module, item)

@@ -1,0 +1,475 @@
+"""Channel operations through the API profile: subscribe, publish, deliveries, resume.
+
+Every publication carries a correlation *mark* (``${mark}`` in the profile's
+publish template, echoed back at ``delivery.mark``), so that its arrival at
+every other client can be found and timed: delivery latency is arrival minus
+send, both stamped inside the client loop.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from wsbdd.client import Client
+from wsbdd.exceptions import ExpectationFailed, UsageError
+from wsbdd.expect import Deadline
+from wsbdd.matching import PathNotFound, Variables, describe_expected, match, select
+from wsbdd.model import Message
+from wsbdd.profiles import DeliverySpec, Exchange, Profile, put_path
+from wsbdd.timing import format_duration
+
+if TYPE_CHECKING:
+    from wsbdd.scenario import ScenarioSession
+
+__all__ = ["ChannelOps", "Publication"]
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """One message a client published, with its correlation mark and send time."""
+
+    client: str
+    channel: str
+    index: int
+    mark: str
+    text: str
+    sent_at: float
+
+
+class ChannelOps:
+    """The high-level steps, spelled for the API under test by its profile."""
+
+    def __init__(self, session: ScenarioSession) -> None:
+        self._session = session
+        self._operation_ids: dict[tuple[str, str], str] = {}
+        self._subscriptions: dict[str, list[str]] = {}
+        self._counter = itertools.count(1)
+        self.publications: list[Publication] = []
+        self._run_id = uuid.uuid4().hex[:8]
+
+    # -- profile and templates ----------------------------------------------
+
+    @property
+    def profile(self) -> Profile:
+        profile = self._session.profile
+        if profile is None:
+            raise UsageError(
+                "this step needs an API profile: add 'Given the API profile \"chat\"' or set "
+                "WSBDD_PROFILE in the environment file"
+            )
+        return profile
+
+    def _exchange(self, value: Exchange | None, key: str, what: str) -> Exchange:
+        if value is None:
+            raise self.profile.missing(key, what)
+        return value
+
+    def operation_id(self, name: str, channel: str) -> str:
+        key = (name, channel)
+        if key not in self._operation_ids:
+            self._operation_ids[key] = f"{channel}#{next(self._counter)}"
+        return self._operation_ids[key]
+
+    def variables(self, name: str, channel: str | None = None, **extra: Any) -> Variables:
+        """Scenario variables overlaid with the channel's and the step's own."""
+        session = self._session
+        values: dict[str, Any] = dict(session.variables.scenario)
+        identity = session.identity_of(name)
+        if identity is not None:
+            values.setdefault("user", identity)
+        if channel is not None:
+            values.update(self.profile.channel_variables(channel))
+            values["channel"] = channel
+            values["operation_id"] = self.operation_id(name, channel)
+        values.update(extra)
+        return Variables(values, session.variables.environ)
+
+    def _send(self, name: str, template_value: Any) -> float:
+        return self._session.clients.send_text(name, json.dumps(template_value, ensure_ascii=False))
+
+    # -- subscriptions ----------------------------------------------------------
+
+    def subscribe(self, name: str, channel: str, *, confirm: bool) -> None:
+        """Send the profile's subscribe message; with ``confirm``, wait for its ack."""
+        exchange = self._exchange(self.profile.subscribe, "subscribe", "subscribing")
+        self._send(name, exchange.send.render(self.variables(name, channel)))
+        subscribed = self._subscriptions.setdefault(name, [])
+        if channel not in subscribed:
+            subscribed.append(channel)
+        if confirm:
+            self.confirmed(name, channel)
+
+    def confirmed(self, name: str, channel: str) -> None:
+        """The subscription's ack arrives (or, with no ack in the profile, no rejection)."""
+        exchange = self._exchange(self.profile.subscribe, "subscribe", "subscribing")
+        self._await_answer(name, channel, exchange, f"subscription to {channel}", want="ack")
+
+    def rejected(self, name: str, channel: str) -> None:
+        """The server refuses the subscription (the profile's reject message, or a close)."""
+        exchange = self._exchange(self.profile.subscribe, "subscribe", "subscribing")
+        if exchange.reject is None:
+            raise self.profile.missing("subscribe.reject", "checking a rejected subscription")
+        self._await_answer(name, channel, exchange, f"subscription to {channel}", want="reject")
+
+    def unsubscribe(self, name: str, channel: str) -> None:
+        exchange = self._exchange(self.profile.unsubscribe, "unsubscribe", "unsubscribing")
+        self._send(name, exchange.send.render(self.variables(name, channel)))
+        if channel in self._subscriptions.get(name, []):
+            self._subscriptions[name].remove(channel)
+        if exchange.ack is not None:
+            self._await_answer(
+                name, channel, exchange, f"unsubscription from {channel}", want="ack"
+            )
+
+    def subscriptions(self, name: str) -> list[str]:
+        return list(self._subscriptions.get(name, []))
+
+    def _await_answer(
+        self, name: str, channel: str, exchange: Exchange, what: str, *, want: str
+    ) -> None:
+        session = self._session
+        variables = self.variables(name, channel)
+        ack = exchange.ack.render(variables) if exchange.ack else None
+        reject = exchange.reject.render(variables) if exchange.reject else None
+        deadline = session.deadline(None)
+        if ack is None and want == "ack":
+            # No acknowledgement in this protocol: confirmed when nothing refuses it.
+            deadline = Deadline.default(session.scaled(self.profile.confirm_window))
+
+        def probe(client: Client) -> tuple[str, Message | None] | None:
+            for message in client.inbox:
+                if not message.is_json:
+                    continue
+                if ack is not None and not match(ack, message.payload):
+                    client.consume(message)
+                    return ("ack", message)
+                if reject is not None and not match(reject, message.payload):
+                    client.consume(message)
+                    return ("reject", message)
+            if client.close_info is not None:
+                return ("closed", None)
+            return None
+
+        outcome = session.clients.wait(name, probe, deadline.remaining())
+        client = session.client(name)
+        if outcome is None:
+            if want == "ack" and ack is None:
+                return
+            expected = ack if want == "ack" else reject
+            raise session.receiver.failure(
+                name,
+                f"see the {what} {'confirmed' if want == 'ack' else 'rejected'}",
+                deadline,
+                expected,
+            )
+        kind, message = outcome
+        if kind == want:
+            return
+        if kind == "closed" and want == "reject":
+            return  # a server may refuse by closing the connection
+        shown = (
+            message.display()
+            if message is not None
+            else (client.close_info.describe() if client.close_info else "closed")
+        )
+        verdict = (
+            "rejected" if kind == "reject" else ("confirmed" if kind == "ack" else "cut short")
+        )
+        raise ExpectationFailed(
+            session.run.redactor.text(
+                f"client {name}'s {what} was {verdict}, expected it to be "
+                f"{'confirmed' if want == 'ack' else 'rejected'}: {shown}"
+            )
+        )
+
+    # -- publishing ---------------------------------------------------------------
+
+    def _mark(self, name: str, index: int) -> str:
+        return f"wsbdd-{self._run_id}-{name}-{index}"
+
+    def publish(self, name: str, channel: str, text: str) -> Publication:
+        exchange = self.profile.publish_for(channel)
+        index = sum(1 for p in self.publications if p.client == name) + 1
+        mark = self._mark(name, index)
+        frame = exchange.send.render(self.variables(name, channel, text=text, mark=mark))
+        sent_at = self._send(name, frame)
+        publication = Publication(name, channel, index, mark, text, sent_at)
+        self.publications.append(publication)
+        return publication
+
+    def publish_many(self, name: str, channel: str, count: int, rate: float | None) -> None:
+        """Publish ``count`` numbered messages, paced at ``rate`` per second if given."""
+        if count < 1:
+            raise UsageError("the number of messages must be at least 1")
+        exchange = self.profile.publish_for(channel)
+        first = sum(1 for p in self.publications if p.client == name) + 1
+        pending: list[tuple[int, str, str]] = []
+        frames: list[str] = []
+        for offset in range(count):
+            index = first + offset
+            mark = self._mark(name, index)
+            text = f"message {offset + 1} of {count} from {name}"
+            value = exchange.send.render(self.variables(name, channel, text=text, mark=mark))
+            frames.append(json.dumps(value, ensure_ascii=False))
+            pending.append((index, mark, text))
+        sent = self._session.clients.send_many(name, frames, rate)
+        for (index, mark, text), sent_at in zip(pending, sent, strict=True):
+            self.publications.append(Publication(name, channel, index, mark, text, sent_at))
+
+    # -- deliveries -----------------------------------------------------------------
+
+    def expected_delivery(
+        self, name: str, channel: str, text: str | None, sender: str | None
+    ) -> tuple[Any, DeliverySpec]:
+        """The partial message a delivery of ``text`` from ``sender`` must match."""
+        delivery = self.profile.delivery_for(channel)
+        expected = delivery.match.render(self.variables(name, channel))
+        if text is not None:
+            if delivery.text is None:
+                raise self.profile.missing("delivery.text", "checking a delivered text")
+            expected = put_path(expected, delivery.text, text)
+        if sender is not None:
+            if delivery.sender is None:
+                raise self.profile.missing("delivery.sender", "checking who sent a message")
+            expected = put_path(expected, delivery.sender, sender)
+        return expected, delivery
+
+    def receive_from(
+        self, name: str, text: str, sender: str, channel: str, within: float | None
+    ) -> Message:
+        expected, _ = self.expected_delivery(name, channel, text, sender)
+        session = self._session
+        return session.receiver.receive(name, expected, session.deadline(within))
+
+    def _publications_of(self, sender: str) -> list[Publication]:
+        found = [p for p in self.publications if p.client == sender]
+        if not found:
+            raise UsageError(
+                f'client {sender} has published nothing in this scenario: add "When client '
+                f'{sender} publishes ..." first'
+            )
+        return found
+
+    def _arrivals(self, client: Client, publications: Sequence[Publication]) -> dict[str, Message]:
+        """The first arrival of each publication at ``client``, by mark."""
+        wanted = {p.mark: p for p in publications}
+        channels = {p.channel for p in publications}
+        specs = {c: self.profile.delivery_for(c) for c in channels}
+        matchers = {c: specs[c].match.render(self.variables(client.name, c)) for c in channels}
+        found: dict[str, Message] = {}
+        for message in client.received:
+            if not message.is_json:
+                continue
+            for channel in channels:
+                if match(matchers[channel], message.payload):
+                    continue
+                mark = _correlation(message.payload, specs[channel], wanted, channel)
+                if mark is not None and mark not in found:
+                    found[mark] = message
+                    break
+        return found
+
+    def receive_all(
+        self, name: str, sender: str, count: int, within: float | None
+    ) -> dict[str, Message]:
+        publications = self._publications_of(sender)
+        if count != len(publications):
+            raise UsageError(
+                f"client {sender} published {len(publications)} messages in this scenario, "
+                f"not {count}"
+            )
+        session = self._session
+        deadline = session.deadline(within)
+
+        def probe(client: Client) -> dict[str, Message] | None:
+            found = self._arrivals(client, publications)
+            return found if len(found) == len(publications) else None
+
+        result = session.clients.wait(name, probe, deadline.remaining())
+        client = session.client(name)
+        if result is None:
+            found = self._arrivals(client, publications)
+            missing = [p for p in publications if p.mark not in found]
+            listed = ", ".join(f"#{p.index}" for p in missing[:10])
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            state = (
+                f"; client {name} was {client.close_info.describe()}" if client.close_info else ""
+            )
+            raise ExpectationFailed(
+                f"client {name} received {len(found)} of the {count} messages published by "
+                f"client {sender} {deadline.describe()}; missing: {listed}{more}{state}"
+            )
+        for message in result.values():
+            if message in client.inbox:
+                client.consume(message)
+        if deadline.limit is not None:
+            late = [
+                (p, result[p.mark])
+                for p in publications
+                if result[p.mark].received_at - deadline.origin > deadline.limit
+            ]
+            if late:
+                p, m = late[-1]
+                raise ExpectationFailed(
+                    f"client {name}: {len(late)} of {count} messages from client {sender} "
+                    f"arrived too late; #{p.index} arrived "
+                    f"{format_duration(m.received_at - deadline.origin)} after the last trigger "
+                    f"(limit {format_duration(deadline.limit)})"
+                )
+        return result
+
+    def in_published_order(self, name: str, sender: str) -> None:
+        publications = self._publications_of(sender)
+        client = self._session.client(name)
+        arrivals = self._arrivals(client, publications)
+        by_mark = {p.mark: p for p in publications}
+        received = sorted(arrivals.items(), key=lambda item: item[1].index)
+        previous: Publication | None = None
+        order = ", ".join(str(by_mark[m].index) for m, _ in received[:30])
+        for mark, _message in received:
+            publication = by_mark[mark]
+            if previous is not None and publication.index < previous.index:
+                raise ExpectationFailed(
+                    f"client {name} received the messages of client {sender} out of order: "
+                    f'#{publication.index} ("{publication.text}") arrived after '
+                    f'#{previous.index} ("{previous.text}")\n'
+                    f"  order received: {order}"
+                )
+            previous = publication
+        if len(arrivals) < len(publications):
+            raise ExpectationFailed(
+                f"client {name} received only {len(arrivals)} of the {len(publications)} "
+                f"messages published by client {sender}, so their order cannot be checked"
+            )
+
+    def latency(self, name: str, sender: str, wait: float) -> tuple[list[float], int]:
+        """Delivery latencies from ``sender`` to ``name``, waiting up to ``wait`` for stragglers."""
+        publications = self._publications_of(sender)
+        session = self._session
+
+        def probe(client: Client) -> bool | None:
+            return True if len(self._arrivals(client, publications)) == len(publications) else None
+
+        session.clients.wait(name, probe, wait)
+        arrivals = self._arrivals(session.client(name), publications)
+        samples = [
+            arrivals[p.mark].received_at - p.sent_at for p in publications if p.mark in arrivals
+        ]
+        return samples, len(publications) - len(samples)
+
+    # -- application ping --------------------------------------------------------------
+
+    def ping(self, name: str) -> None:
+        exchange = self._exchange(self.profile.ping, "ping", "an application ping")
+        self._send(name, exchange.send.render(self.variables(name)))
+
+    def pong(self, name: str, within: float | None) -> None:
+        exchange = self._exchange(self.profile.ping, "ping", "an application pong")
+        if exchange.ack is None:
+            raise self.profile.missing("ping.ack", "an application pong")
+        session = self._session
+        session.receiver.receive(
+            name, exchange.ack.render(self.variables(name)), session.deadline(within)
+        )
+
+    # -- auth and resume ---------------------------------------------------------------
+
+    def authenticate_by_message(self, name: str, identity: str | None, token: str | None) -> None:
+        """Send the profile's auth message and wait for its ack."""
+        auth = self.profile.auth
+        assert auth.message is not None
+        extra: dict[str, Any] = {"token": token}
+        if identity is not None:
+            extra["user"] = identity
+        variables = self.variables(name, **extra)
+        self._send(name, auth.message.render(variables))
+        if auth.ack is None:
+            return
+        session = self._session
+        ack = auth.ack.render(variables)
+        reject = auth.reject.render(variables) if auth.reject else None
+        deadline = session.deadline(None)
+
+        def probe(client: Client) -> str | None:
+            for message in client.inbox:
+                if message.is_json and not match(ack, message.payload):
+                    client.consume(message)
+                    return "ack"
+                if reject is not None and message.is_json and not match(reject, message.payload):
+                    client.consume(message)
+                    return f"refused: {message.display()}"
+            if client.close_info is not None:
+                return f"closed: {client.close_info.describe()}"
+            return None
+
+        outcome = session.clients.wait(name, probe, deadline.remaining())
+        if outcome == "ack":
+            return
+        if outcome is None:
+            raise session.receiver.failure(
+                name, f"be authenticated ({describe_expected(ack)})", deadline, ack
+            )
+        raise ExpectationFailed(
+            session.run.redactor.text(
+                f"client {name} could not authenticate as {identity}: {outcome}"
+            )
+        )
+
+    def last_positions(self, name: str, client: Client) -> dict[str, Any]:
+        """The last position seen per subscribed channel (for resume)."""
+        positions: dict[str, Any] = {}
+        for channel in self._subscriptions.get(name, []):
+            delivery = self.profile.delivery_for(channel)
+            if delivery.position is None:
+                raise self.profile.missing("delivery.position", "resuming where a client left off")
+            wanted = delivery.match.render(self.variables(name, channel))
+            for message in client.received:
+                if message.is_json and not match(wanted, message.payload):
+                    try:
+                        positions[channel] = select(message.payload, delivery.position)
+                    except (PathNotFound, TypeError):
+                        continue
+        return positions
+
+    def resubscribe(self, name: str, positions: Mapping[str, Any] | None) -> None:
+        """After a reconnect: subscribe again, resuming from ``positions`` when given."""
+        for channel in self._subscriptions.get(name, []):
+            self._operation_ids.pop((name, channel), None)
+            if positions is not None and channel in positions:
+                exchange = self._exchange(self.profile.resume, "resume", "reconnects and resumes")
+                variables = self.variables(name, channel, position=positions[channel])
+                self._send(name, exchange.send.render(variables))
+                self._await_answer(
+                    name, channel, exchange, f"resumed subscription to {channel}", want="ack"
+                )
+            else:
+                self.subscribe(name, channel, confirm=True)
+
+
+def _correlation(
+    payload: Any, delivery: DeliverySpec, wanted: Mapping[str, Publication], channel: str
+) -> str | None:
+    """The mark of the publication ``payload`` delivers, if it is one of ``wanted``."""
+    if delivery.mark is not None:
+        try:
+            mark = select(payload, delivery.mark)
+        except (PathNotFound, TypeError):
+            mark = None
+        if isinstance(mark, str) and mark in wanted and wanted[mark].channel == channel:
+            return mark
+        return None
+    if delivery.text is None:
+        return None
+    try:
+        text = select(payload, delivery.text)
+    except (PathNotFound, TypeError):
+        return None
+    for mark, publication in wanted.items():
+        if publication.text == text and publication.channel == channel:
+            return mark
+    return None

@@ -1,0 +1,111 @@
+"""The ``wsbdd`` command.
+
+``wsbdd run [--env NAME] [--bug NAME ...] [--allure-dir DIR | --no-allure] [behave args]``
+    runs the feature suite with behave: picks the environment, writes Allure
+    results (``reports/allure-results``) beside readable console output.
+``wsbdd serve [options]``
+    runs the bundled reference server (see docs/reference-server.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+__all__ = ["build_parser", "main", "run_behave"]
+
+DEFAULT_ALLURE_DIR = "reports/allure-results"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wsbdd", description="BDD testing of real-time APIs (WebSockets first)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the feature suite (behave) against an environment",
+        description="Run behave with the wsbdd environment and Allure results. "
+        "Unknown options (--tags, -n, --stop, paths...) go to behave.",
+    )
+    run.add_argument("--env", help="environment name: environments/NAME.env (default: local)")
+    run.add_argument(
+        "--bug",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="start the embedded reference server with this bug switched on (repeatable)",
+    )
+    run.add_argument(
+        "--allure-dir",
+        default=DEFAULT_ALLURE_DIR,
+        help=f"where Allure results go (default: {DEFAULT_ALLURE_DIR})",
+    )
+    run.add_argument("--no-allure", action="store_true", help="do not write Allure results")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the bundled reference real-time server",
+        description="Run the reference server; its first line gives the ws:// and http:// URLs.",
+    )
+    from wsbdd.server.cli import add_serve_arguments
+
+    add_serve_arguments(serve)
+    return parser
+
+
+def run_behave(
+    behave_args: Sequence[str],
+    *,
+    env: str | None = None,
+    bugs: Sequence[str] = (),
+    allure_dir: str | None = DEFAULT_ALLURE_DIR,
+) -> int:
+    """Run behave in this process with the wsbdd options; returns its exit code."""
+    from behave.__main__ import main as behave_main
+
+    args = list(behave_args)
+    if env:
+        args += ["-D", f"env={env}"]
+    if bugs:
+        extra = " ".join(f"--bug {bug}" for bug in bugs)
+        previous = os.environ.get("WSBDD_SERVER_ARGS", "")
+        os.environ["WSBDD_SERVER_ARGS"] = f"{previous} {extra}".strip()
+        os.environ["WSBDD_REQUIRE_EMBEDDED"] = "--bug"
+    if allure_dir:
+        args += [
+            "-f",
+            "allure_behave.formatter:AllureFormatter",
+            "-o",
+            allure_dir,
+        ]
+        if not any(a in ("-f", "--format") or a.startswith("--format=") for a in behave_args):
+            args += ["-f", "pretty"]
+    return int(behave_main(args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "run":
+        return run_behave(
+            rest,
+            env=args.env,
+            bugs=args.bug,
+            allure_dir=None if args.no_allure else args.allure_dir,
+        )
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "serve":
+        from wsbdd.server.cli import run_serve
+
+        return run_serve(args)
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

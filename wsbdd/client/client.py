@@ -1,0 +1,585 @@
+"""One named client: its connection, reader task, messages, pings and close.
+
+A :class:`Client` lives on the loop thread. Its reader task turns every
+message returned by ``recv()`` into a :class:`~wsbdd.model.Message` stamped
+with the arrival time recorded by :class:`TrackedConnection`, appends it to
+``inbox`` and ``received`` and wakes whoever waits on the client. Every method
+here must run on the loop; steps go through :class:`wsbdd.client.Clients`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import heapq
+import ssl
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidStatus,
+    InvalidURI,
+    ProtocolError,
+)
+from websockets.http11 import Request, Response
+from websockets.protocol import State
+from websockets.typing import Origin, Subprotocol
+
+from wsbdd.exceptions import ExpectationFailed, UsageError
+from wsbdd.model import (
+    CloseInfo,
+    ConnectOutcome,
+    ConnectResult,
+    HandshakeInfo,
+    Message,
+    TranscriptEvent,
+    now,
+)
+from wsbdd.redaction import Redactor
+
+from .connection import QUIET_LOGGER, TrackedConnection
+from .request import ConnectRequest
+
+__all__ = ["Client", "Probe"]
+
+T = TypeVar("T")
+
+Probe = Callable[["Client"], "T | None"]
+"""A condition over one client: returns a result when satisfied, else None."""
+
+_SETTLE = 1.0
+"""Seconds to wait for the TCP connection to go after a close/abort."""
+
+
+class Client:
+    """One named WebSocket client and everything it saw.
+
+    Public state (read it from probes, which run on the loop thread):
+    ``name``, ``request``, ``result``, ``inbox`` (unconsumed messages in
+    arrival order), ``received`` (all messages), ``transcript``,
+    ``close_info``, ``subprotocol``, ``pings`` / ``pongs`` (arrival times of
+    protocol pings and pongs from the server), ``last_ping_sent``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        request: ConnectRequest,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.name = name
+        self.request = request
+        self.redactor = Redactor(request.secrets)
+        self.result = ConnectResult(
+            ConnectOutcome.FAILED,
+            HandshakeInfo(url=self.redactor.url(request.url)),
+            0.0,
+            "not connected yet",
+        )
+        self.inbox: list[Message] = []
+        self.received: list[Message] = []
+        self.close_info: CloseInfo | None = None
+        self.subprotocol: str | None = None
+        self.pings: list[float] = []
+        self.pongs: list[float] = []
+        self.last_ping_sent: float | None = None
+        self.connection: TrackedConnection | None = None
+        self._events: list[TranscriptEvent] = []
+        self._on_change = on_change
+        self._waiters: list[asyncio.Future[None]] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._reading = True
+        self._dropped = False
+        self._hs_request: Request | None = None
+        self._hs_response: Response | None = None
+
+    def __repr__(self) -> str:
+        state = self.close_info.describe() if self.close_info else self.result.outcome.value
+        return f"<Client {self.name} {state}, {len(self.received)} received>"
+
+    # -- public view -----------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """True while the WebSocket connection is open."""
+        conn = self.connection
+        return conn is not None and self.close_info is None and conn.protocol.state is State.OPEN
+
+    @property
+    def reading(self) -> bool:
+        """False between ``stop_reading()`` and ``resume_reading()``."""
+        return self._reading
+
+    @property
+    def answer_pings(self) -> bool:
+        """Whether protocol pings from the server are answered."""
+        return self.connection.answer_pings if self.connection is not None else True
+
+    @property
+    def transcript(self) -> list[TranscriptEvent]:
+        """Every frame sent and received and every event, in time order, redacted.
+
+        Built on demand: received messages are kept once (in ``received``)
+        and merged with the other events here, which keeps a 100,000-message
+        flood cheap to record.
+        """
+        received = (
+            TranscriptEvent(m.received_at, "received", m.kind, m.data, {"index": m.index})
+            for m in self.received
+        )
+        events = sorted(self._events, key=lambda e: e.at)
+        # On equal stamps (frames parsed from one read) messages come first:
+        # a close frame always follows the data it was sent after.
+        merged = heapq.merge(received, events, key=lambda e: e.at)
+        return [self._redact_event(e) for e in merged]
+
+    def consume(self, msg: Message) -> None:
+        """Remove ``msg`` from the inbox (a matched expectation uses it up)."""
+        for i, candidate in enumerate(self.inbox):
+            if candidate is msg:
+                del self.inbox[i]
+                return
+
+    def record(
+        self,
+        kind: Literal["text", "binary", "ping", "pong", "open", "close", "drop", "error"],
+        data: str | bytes,
+        *,
+        direction: Literal["sent", "received", "event"] = "event",
+        at: float | None = None,
+        **meta: Any,
+    ) -> None:
+        """Add one event to the transcript (for profiles and crowds)."""
+        self._events.append(
+            TranscriptEvent(now() if at is None else at, direction, kind, data, meta)
+        )
+
+    # -- connecting ------------------------------------------------------------
+
+    async def open(self) -> ConnectResult:
+        """Connect; record and return the outcome. Never raises for server behaviour.
+
+        Raises :class:`~wsbdd.exceptions.UsageError` for an unusable URL and
+        :class:`~wsbdd.exceptions.ConfigError` for an unreadable CA file.
+        """
+        req = self.request
+        kwargs: dict[str, Any] = {
+            "origin": Origin(req.origin) if req.origin else None,
+            "subprotocols": [Subprotocol(p) for p in req.subprotocols] or None,
+            "additional_headers": list(req.headers) or None,
+            "compression": req.compression,
+            "proxy": None,
+            "open_timeout": req.open_timeout,
+            "ping_interval": None,
+            "ping_timeout": None,
+            "close_timeout": req.close_timeout,
+            "max_size": req.max_size,
+            "max_queue": req.max_queue,
+            "logger": QUIET_LOGGER,
+            "create_connection": cast(
+                type[ClientConnection], functools.partial(TrackedConnection, tap=self)
+            ),
+        }
+        context = req.ssl_context()
+        if context is not None:
+            kwargs["ssl"] = context
+        start = now()
+        outcome, detail = ConnectOutcome.OPEN, ""
+        conn: TrackedConnection | None = None
+        try:
+            conn = cast(TrackedConnection, await connect(req.url, **kwargs))
+        except InvalidURI as exc:
+            raise UsageError(f"client {self.name} cannot connect: {exc}") from None
+        except InvalidStatus as exc:
+            self._hs_response = exc.response
+            outcome = ConnectOutcome.REJECTED
+            detail = self._rejection_detail(exc.response)
+        except TimeoutError:
+            outcome = ConnectOutcome.TIMED_OUT
+            detail = f"no handshake response within {req.open_timeout:g} s"
+        except ssl.SSLError as exc:
+            outcome, detail = ConnectOutcome.FAILED, f"TLS error: {exc}"
+        except OSError as exc:
+            outcome, detail = ConnectOutcome.REFUSED, str(exc) or type(exc).__name__
+        except Exception as exc:
+            outcome, detail = ConnectOutcome.FAILED, f"{type(exc).__name__}: {exc}"
+        elapsed = now() - start
+        detail = self.redactor.text(detail)
+        if conn is not None:
+            self.connection = conn
+            self.subprotocol = conn.subprotocol
+            self._hs_response = conn.response
+        self.result = ConnectResult(outcome, self._handshake_info(), elapsed, detail)
+        if conn is not None:
+            self.record(
+                "open",
+                f"connected in {elapsed * 1000:.1f} ms",
+                at=start + elapsed,
+                subprotocol=self.subprotocol,
+            )
+            self._start_reader()
+        else:
+            self.record("error", f"{outcome.value}: {detail}" if detail else outcome.value)
+        self._notify()
+        return self.result
+
+    def _rejection_detail(self, response: Response) -> str:
+        detail = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+        body = bytes(response.body or b"").decode("utf-8", "replace").strip()
+        if body:
+            detail += f": {body[:200]}"
+        return detail
+
+    def _handshake_info(self) -> HandshakeInfo:
+        red = self.redactor
+        if self._hs_request is not None:
+            sent = list(self._hs_request.headers.raw_items())
+        else:
+            sent = list(self.request.headers)
+            if self.request.origin:
+                sent.append(("Origin", self.request.origin))
+        resp = self._hs_response
+        return HandshakeInfo(
+            url=red.url(self.request.url),
+            request_headers=tuple(red.headers(sent)),
+            status=resp.status_code if resp is not None else None,
+            response_headers=tuple(red.headers(resp.headers.raw_items())) if resp else (),
+            subprotocol=self.subprotocol,
+        )
+
+    # -- FrameTap (called by TrackedConnection on the loop) ----------------------
+
+    def on_handshake(self, request: Request | None, response: Response | None) -> None:
+        self._hs_request = request
+        self._hs_response = response
+
+    def on_ping(self, at: float, data: bytes) -> None:
+        self.pings.append(at)
+        self._events.append(TranscriptEvent(at, "received", "ping", data))
+        self._notify()
+
+    def on_pong(self, at: float, data: bytes) -> None:
+        self.pongs.append(at)
+        self._events.append(TranscriptEvent(at, "received", "pong", data))
+        self._notify()
+
+    def on_lost(self, at: float) -> None:
+        # With a reader running, it records the close after draining the
+        # messages still queued, so that they are never reported after it.
+        if self.connection is not None and (self._reader is None or self._reader.done()):
+            self._finish_close()
+
+    # -- reading ------------------------------------------------------------------
+
+    def _start_reader(self) -> None:
+        if self.connection is None or (self._reader is not None and not self._reader.done()):
+            return
+        self._reading = True
+        self._reader = asyncio.get_running_loop().create_task(
+            self._read(self.connection), name=f"wsbdd-reader-{self.name}"
+        )
+
+    async def _read(self, conn: TrackedConnection) -> None:
+        name, received, inbox, arrivals = self.name, self.received, self.inbox, conn.arrivals
+        try:
+            while True:
+                data = await conn.recv()
+                at = arrivals.popleft() if arrivals else now()
+                msg = Message.parse(name, len(received), data, at)
+                received.append(msg)
+                inbox.append(msg)
+                self._notify()
+        except ConnectionClosed:
+            self._finish_close()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.record("error", f"reader failed: {type(exc).__name__}: {exc}")
+            conn.transport.abort()
+            await _bounded(conn.wait_closed(), _SETTLE)
+            self._finish_close()
+
+    async def stop_reading(self) -> None:
+        """Stop reading: websockets' flow control then stops reading the socket.
+
+        The reader task is cancelled (cancelling ``recv()`` loses nothing);
+        frames keep arriving and being stamped until websockets' queue passes
+        ``max_queue`` and it pauses the transport, so the server's buffers fill.
+        """
+        self._reading = False
+        reader, self._reader = self._reader, None
+        if reader is not None and not reader.done():
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+
+    async def resume_reading(self) -> None:
+        """Resume reading: queued messages are delivered with their arrival stamps."""
+        self._reading = True
+        self._start_reader()
+        conn = self.connection
+        if conn is not None and conn.protocol.state is State.CLOSED and self._reader is None:
+            self._finish_close()
+
+    # -- closing ------------------------------------------------------------------
+
+    def _finish_close(self) -> None:
+        """Record how the connection ended (idempotent); needs state CLOSED."""
+        conn = self.connection
+        if self.close_info is not None or conn is None:
+            return
+        proto = conn.protocol
+        rcvd, sent = proto.close_rcvd, proto.close_sent
+        lost_at = conn.lost_at if conn.lost_at is not None else now()
+        info: CloseInfo
+        cause = conn.connection_exc or proto.parser_exc
+        if self._dropped:
+            info = CloseInfo(1006, "", "client", False, lost_at)
+        elif rcvd is None and sent is not None and _client_failure(cause):
+            # We failed the connection (invalid UTF-8, message too big...):
+            # websockets then ignores the server's echo, so report our frame.
+            info = CloseInfo(int(sent.code), sent.reason, "client", True, lost_at)
+        elif rcvd is None:
+            who: Literal["server", "client", "network"] = "client" if sent else "network"
+            info = CloseInfo(1006, "", who, False, lost_at)
+        else:
+            who = "client" if sent is not None and proto.close_rcvd_then_sent is False else "server"
+            at = conn.close_rcvd_at if conn.close_rcvd_at is not None else lost_at
+            info = CloseInfo(int(rcvd.code), rcvd.reason, who, True, at)
+        self.close_info = info
+        meta: dict[str, Any] = {
+            "code": info.code,
+            "reason": info.reason,
+            "initiated_by": info.initiated_by,
+            "clean": info.clean,
+        }
+        if sent is not None:
+            meta["sent_code"] = int(sent.code)
+        if cause is not None and not self._dropped:
+            meta["cause"] = f"{type(cause).__name__}: {cause}"
+        self._events.append(TranscriptEvent(info.at, "event", "close", info.describe(), meta))
+        self._notify()
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close with a close frame, bounded by ``close_timeout`` (then abort)."""
+        conn = self.connection
+        if conn is None or self.close_info is not None:
+            return
+        if conn.protocol.state is State.OPEN:
+            self._events.append(TranscriptEvent(now(), "sent", "close", reason, {"code": code}))
+        try:
+            async with asyncio.timeout(self.request.close_timeout + _SETTLE):
+                await conn.close(code, reason)
+        except ProtocolError as exc:
+            raise UsageError(f"client {self.name} cannot close with code {code}: {exc}") from None
+        except TimeoutError:
+            conn.transport.abort()
+        await self._settle()
+
+    async def drop(self) -> None:
+        """Cut the TCP connection without a close frame."""
+        conn = self.connection
+        if conn is None or self.close_info is not None:
+            return
+        self._dropped = True
+        self._events.append(TranscriptEvent(now(), "event", "drop", "dropped the TCP connection"))
+        conn.transport.abort()
+        await self._settle()
+
+    async def _settle(self) -> None:
+        """After a close or abort: wait for the TCP connection and the reader, record."""
+        conn = self.connection
+        if conn is None:
+            return
+        if not await _bounded(conn.wait_closed(), _SETTLE):
+            conn.transport.abort()
+            await _bounded(conn.wait_closed(), _SETTLE)
+        reader = self._reader
+        if reader is not None and not reader.done():
+            await _bounded(asyncio.shield(reader), _SETTLE)
+        if conn.protocol.state is State.CLOSED:
+            self._finish_close()
+
+    async def shutdown(self) -> None:
+        """End this client whatever its state: close politely, abort if needed.
+
+        Never raises; leaves no task and no socket behind.
+        """
+        conn = self.connection
+        reader, self._reader = self._reader, None
+        if reader is not None and not reader.done():
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+        if conn is None:
+            return
+        if conn.recv_messages.paused:
+            # Stopped reading: let the server's close frame through again.
+            conn.transport.resume_reading()
+        try:
+            if conn.protocol.state is State.OPEN:
+                async with asyncio.timeout(self.request.close_timeout + _SETTLE):
+                    await conn.close(1000, "")
+        except Exception:
+            pass
+        if conn.protocol.state is not State.CLOSED:
+            conn.transport.abort()
+        await _bounded(conn.wait_closed(), _SETTLE)
+        if conn.protocol.state is State.CLOSED:
+            self._finish_close()
+        self._wake_all()
+
+    def abort(self) -> None:
+        """Last resort (synchronous): abort the transport and cancel the reader."""
+        if self._reader is not None:
+            self._reader.cancel()
+        if self.connection is not None:
+            self.connection.transport.abort()
+
+    # -- sending ------------------------------------------------------------------
+
+    def _require_open(self) -> TrackedConnection:
+        conn = self.connection
+        if conn is None:
+            result = self.result
+            why = f"its connection attempt ended: {result.outcome.value}" + (
+                f" ({result.detail})" if result.detail else ""
+            )
+            raise ExpectationFailed(f"client {self.name} cannot send: {why}")
+        if self.close_info is not None:
+            raise ExpectationFailed(
+                f"client {self.name} cannot send: {self.close_phrase(self.close_info)}"
+            )
+        return conn
+
+    def close_phrase(self, info: CloseInfo) -> str:
+        """``it was closed by the server with code 4401 "unauthorized"`` and the like."""
+        if info.clean:
+            return f"it was {info.describe()}"
+        if self._dropped:
+            return f"it dropped its connection (code {info.code})"
+        by = {"client": " after the client's close frame", "server": "", "network": ""}
+        return (
+            f"its connection was cut without a close frame{by[info.initiated_by]} "
+            f"(code {info.code})"
+        )
+
+    async def _closed_while_sending(self, conn: TrackedConnection) -> ExpectationFailed:
+        await _bounded(conn.wait_closed(), _SETTLE)
+        reader = self._reader
+        if reader is not None and not reader.done():
+            await _bounded(asyncio.shield(reader), _SETTLE)
+        self._finish_close()
+        info = self.close_info
+        phrase = self.close_phrase(info) if info is not None else "its connection is closing"
+        return ExpectationFailed(f"client {self.name} cannot send: {phrase}")
+
+    async def send_text(self, text: str) -> float:
+        """Send a text frame; return the time taken just before the write."""
+        conn = self._require_open()
+        at = now()
+        try:
+            await conn.send(text)
+        except ConnectionClosed:
+            raise await self._closed_while_sending(conn) from None
+        self._events.append(TranscriptEvent(at, "sent", "text", text))
+        return at
+
+    async def send_binary(self, data: bytes) -> float:
+        """Send a binary frame; return the time taken just before the write."""
+        conn = self._require_open()
+        at = now()
+        try:
+            await conn.send(bytes(data))
+        except ConnectionClosed:
+            raise await self._closed_while_sending(conn) from None
+        self._events.append(TranscriptEvent(at, "sent", "binary", bytes(data)))
+        return at
+
+    async def send_ping(self, data: bytes | None = None) -> float:
+        """Send a protocol ping; return its send time (the pong lands in ``pongs``)."""
+        conn = self._require_open()
+        at = now()
+        try:
+            await conn.ping(data)
+        except ConnectionClosed:
+            raise await self._closed_while_sending(conn) from None
+        self._events.append(TranscriptEvent(at, "sent", "ping", data or b""))
+        self.last_ping_sent = at
+        return at
+
+    def set_answer_pings(self, answer: bool) -> None:
+        """Answer (True) or ignore (False) protocol pings from now on."""
+        if self.connection is not None:
+            self.connection.answer_pings = answer
+
+    # -- waiting ------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        if self._waiters:
+            waiters, self._waiters = self._waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+        self._on_change()
+
+    def _wake_all(self) -> None:
+        self._notify()
+
+    async def wait(
+        self,
+        probe: Callable[[Client], T | None],
+        timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
+    ) -> T | None:
+        """Run ``probe`` now and after every change; first non-None result, or None.
+
+        ``probe`` runs on the loop thread. The deadline is ``timeout`` seconds
+        from now; no polling, the client wakes its waiters on every message,
+        ping, pong and close.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = probe(self)
+            if result is not None:
+                return result
+            if loop.time() >= deadline:
+                return None
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await waiter
+            except TimeoutError:
+                return None
+            finally:
+                if not waiter.done():
+                    waiter.cancel()
+                    if waiter in self._waiters:
+                        self._waiters.remove(waiter)
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _redact_event(self, event: TranscriptEvent) -> TranscriptEvent:
+        data = event.data
+        shown = self.redactor.text(data) if isinstance(data, str) else self.redactor.bytes(data)
+        if shown == data:
+            return event
+        return TranscriptEvent(event.at, event.direction, event.kind, shown, event.meta)
+
+
+def _client_failure(cause: BaseException | None) -> bool:
+    """True when ``cause`` made websockets fail the connection with a close frame."""
+    return cause is not None and not isinstance(cause, OSError | TimeoutError | EOFError)
+
+
+async def _bounded(aw: Any, limit: float) -> bool:
+    """Await ``aw`` for at most ``limit`` seconds; True when it finished."""
+    try:
+        async with asyncio.timeout(limit):
+            await aw
+    except TimeoutError:
+        return False
+    except Exception:
+        return True
+    return True

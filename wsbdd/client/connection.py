@@ -1,0 +1,140 @@
+"""A websockets client connection that stamps every frame the moment it arrives.
+
+:class:`TrackedConnection` subclasses ``websockets.asyncio.client.ClientConnection``
+and is passed to ``connect(create_connection=...)``. websockets calls
+``data_received`` with the bytes read from the socket, parses them into frames
+and hands each one to ``process_event``. We take ``now()`` at the top of
+``data_received`` (the arrival of those bytes) and, in ``process_event``:
+
+* append the stamp to :attr:`TrackedConnection.arrivals` for every complete
+  data message (the final frame of a TEXT/BINARY message or of its
+  continuation); the reader task pops one stamp each time ``recv()`` returns a
+  message, so a message is timed by its arrival even when the reader is
+  paused ("stops reading") or a slow step holds the facade;
+* report protocol pings and pongs (with their arrival time) to the
+  :class:`FrameTap`;
+* remember when the server's close frame arrived.
+
+The sans-I/O protocol answers PING frames itself in ``Protocol.recv_frame``.
+To let a client stop answering pings (heartbeat tests), the connection swaps
+its protocol's class for :class:`PingControlProtocol`, a subclass that only
+adds a per-connection ``answer_pings`` switch. The swap happens in
+``__init__`` because websockets' ``connect()`` instantiates ``ClientProtocol``
+itself and offers no hook for a protocol subclass; the subclass adds no state
+but one attribute, so the instance layout is unchanged.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from typing import Any, Protocol
+
+from websockets.asyncio.client import ClientConnection
+from websockets.client import ClientProtocol
+from websockets.frames import BINARY, CLOSE, CONT, PING, PONG, TEXT, Frame
+from websockets.http11 import Request, Response
+from websockets.protocol import Event
+
+from wsbdd.model import now
+
+__all__ = ["QUIET_LOGGER", "FrameTap", "PingControlProtocol", "TrackedConnection"]
+
+QUIET_LOGGER = logging.getLogger("wsbdd.client.websockets")
+"""Logger handed to websockets: no propagation, so no traceback spam in runs."""
+QUIET_LOGGER.propagate = False
+QUIET_LOGGER.addHandler(logging.NullHandler())
+
+
+class FrameTap(Protocol):
+    """Receives what a :class:`TrackedConnection` observes, on the loop thread."""
+
+    def on_handshake(self, request: Request | None, response: Response | None) -> None:
+        """The opening handshake finished (successfully or not)."""
+
+    def on_ping(self, at: float, data: bytes) -> None:
+        """A protocol ping arrived at ``at``."""
+
+    def on_pong(self, at: float, data: bytes) -> None:
+        """A protocol pong arrived at ``at``."""
+
+    def on_lost(self, at: float) -> None:
+        """The TCP connection is gone (state CLOSED)."""
+
+
+class PingControlProtocol(ClientProtocol):
+    """``ClientProtocol`` that can stop answering protocol pings.
+
+    With ``answer_pings`` False a PING frame is still parsed and reported as an
+    event (so it is recorded) but no PONG is queued in reply.
+    """
+
+    answer_pings: bool = True
+
+    def recv_frame(self, frame: Frame) -> None:
+        if frame.opcode is PING and not self.answer_pings:
+            # Protocol.recv_frame's PING branch only queues the pong, then the
+            # method ends by appending the frame to the events: do just that.
+            self.events.append(frame)
+            return
+        super().recv_frame(frame)
+
+
+class TrackedConnection(ClientConnection):
+    """A client connection stamping frames at arrival (see the module docstring)."""
+
+    def __init__(self, protocol: ClientProtocol, *, tap: FrameTap, **kwargs: Any) -> None:
+        if type(protocol) is ClientProtocol:
+            protocol.__class__ = PingControlProtocol
+        super().__init__(protocol, **kwargs)
+        self.tap = tap
+        self.arrivals: collections.deque[float] = collections.deque()
+        """Arrival time of each complete data message not yet returned by recv()."""
+        self.close_rcvd_at: float | None = None
+        """When the peer's close frame arrived."""
+        self.lost_at: float | None = None
+        """When the TCP connection was lost."""
+        self._stamp = now()
+
+    # -- switches -----------------------------------------------------------
+
+    @property
+    def answer_pings(self) -> bool:
+        """Whether protocol pings are answered with pongs (default True)."""
+        return isinstance(self.protocol, PingControlProtocol) and self.protocol.answer_pings
+
+    @answer_pings.setter
+    def answer_pings(self, value: bool) -> None:
+        if isinstance(self.protocol, PingControlProtocol):
+            self.protocol.answer_pings = value
+
+    # -- stamping -------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        self._stamp = now()
+        super().data_received(data)
+
+    def process_event(self, event: Event) -> None:
+        if isinstance(event, Frame):
+            opcode = event.opcode
+            if opcode is TEXT or opcode is BINARY or opcode is CONT:
+                if event.fin:
+                    self.arrivals.append(self._stamp)
+            elif opcode is PING:
+                self.tap.on_ping(self._stamp, bytes(event.data))
+            elif opcode is PONG:
+                self.tap.on_pong(self._stamp, bytes(event.data))
+            elif opcode is CLOSE and self.close_rcvd_at is None:
+                self.close_rcvd_at = self._stamp
+        super().process_event(event)
+
+    async def handshake(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            await super().handshake(*args, **kwargs)
+        finally:
+            self.tap.on_handshake(self.request, self.response)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost_at = now()
+        super().connection_lost(exc)
+        self.tap.on_lost(self.lost_at)

@@ -1,0 +1,229 @@
+"""The async side of the client runtime: every client of the scenario, on the loop.
+
+:class:`ClientManager` owns the named clients, the scenario's last trigger
+time and any helper task started for them. All its coroutines run on the
+loop thread (see :class:`wsbdd.client.LoopThread`); steps use the
+synchronous :class:`wsbdd.client.Clients` facade instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, TypeVar
+
+from wsbdd.exceptions import ExpectationFailed, UnknownClient, UsageError
+
+from .client import Client
+from .request import ConnectRequest
+
+__all__ = ["ClientManager"]
+
+T = TypeVar("T")
+
+
+class ClientManager:
+    """Named clients plus scenario-wide state; reset between scenarios.
+
+    ``send_timeout`` bounds a send that cannot complete because the server
+    stops reading (the write buffer stays full); ``reset_timeout`` bounds
+    :meth:`reset` as a whole.
+    """
+
+    def __init__(self, *, send_timeout: float = 10.0, reset_timeout: float = 10.0) -> None:
+        self.clients: dict[str, Client] = {}
+        self.last_trigger: float | None = None
+        self.send_timeout = send_timeout
+        self.reset_timeout = reset_timeout
+        self._waiters: list[asyncio.Future[None]] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- lookup ---------------------------------------------------------------
+
+    def get(self, name: str) -> Client:
+        """The client called ``name``; :class:`UnknownClient` if there is none."""
+        try:
+            return self.clients[name]
+        except KeyError:
+            raise UnknownClient(name, list(self.clients)) from None
+
+    def names(self) -> list[str]:
+        """Client names in connection order."""
+        return list(self.clients)
+
+    def mark_trigger(self, at: float) -> None:
+        """Record the time of the scenario's latest send/publish/HTTP request."""
+        self.last_trigger = at
+
+    # -- connections -------------------------------------------------------------
+
+    async def connect(self, name: str, request: ConnectRequest) -> Client:
+        """Connect ``name`` (replacing and closing any client of that name).
+
+        The client is registered before the attempt, whatever its outcome,
+        so ``get(name).result`` tells what happened.
+        """
+        old = self.clients.pop(name, None)
+        if old is not None:
+            await old.shutdown()
+        client = Client(name, request, on_change=self._notify)
+        self.clients[name] = client
+        try:
+            await client.open()
+        except BaseException:
+            # A usage/config mistake or a cancelled connect: forget the client.
+            if self.clients.get(name) is client:
+                del self.clients[name]
+            raise
+        return client
+
+    async def send_text(self, name: str, text: str) -> float:
+        """Send a text frame from ``name``; marks the trigger; returns the send time."""
+        client = self.get(name)
+        at = await self._bounded_send(client, client.send_text(text))
+        self.last_trigger = at
+        return at
+
+    async def send_binary(self, name: str, data: bytes) -> float:
+        """Send a binary frame from ``name``; marks the trigger; returns the send time."""
+        client = self.get(name)
+        at = await self._bounded_send(client, client.send_binary(data))
+        self.last_trigger = at
+        return at
+
+    async def send_ping(self, name: str) -> float:
+        """Send a protocol ping from ``name``; marks the trigger; returns the send time."""
+        client = self.get(name)
+        at = await self._bounded_send(client, client.send_ping())
+        self.last_trigger = at
+        return at
+
+    async def send_many(self, name: str, frames: Sequence[str], rate: float | None) -> list[float]:
+        """Send text ``frames`` in order, ``rate`` per second (None: back to back).
+
+        Frame ``i`` leaves at ``start + i / rate`` (no drift). Returns each send
+        time; the trigger is the last. The whole run is bounded by its paced
+        duration plus ``send_timeout``.
+        """
+        client = self.get(name)
+        if rate is not None and rate <= 0:
+            raise UsageError(f"the send rate must be above 0 per second, got {rate}")
+        loop = asyncio.get_running_loop()
+        duration = (len(frames) - 1) / rate if rate and frames else 0.0
+        sent: list[float] = []
+        try:
+            async with asyncio.timeout(duration + self.send_timeout):
+                start = loop.time()
+                for i, frame in enumerate(frames):
+                    if rate is not None and i:
+                        delay = start + i / rate - loop.time()
+                        if delay > 0:
+                            await asyncio.sleep(delay)
+                    sent.append(await client.send_text(frame))
+                    self.last_trigger = sent[-1]
+        except TimeoutError:
+            raise ExpectationFailed(
+                f"client {name} sent only {len(sent)} of {len(frames)} messages within "
+                f"{duration + self.send_timeout:g} s: the server is not reading fast enough"
+            ) from None
+        return sent
+
+    def last_ping_sent(self, name: str) -> float | None:
+        """When client ``name`` last sent a protocol ping (None if never)."""
+        return self.get(name).last_ping_sent
+
+    async def _bounded_send(self, client: Client, send: Coroutine[Any, Any, float]) -> float:
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                return await send
+        except TimeoutError:
+            raise ExpectationFailed(
+                f"client {client.name} could not send within {self.send_timeout:g} s: "
+                "the server is not reading (the connection's write buffer stayed full)"
+            ) from None
+
+    # -- waiting --------------------------------------------------------------------
+
+    async def wait(
+        self,
+        name: str,
+        probe: Callable[[Client], T | None],
+        timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
+    ) -> T | None:
+        """Run ``probe(client)`` now and after every change to it (see :meth:`Client.wait`)."""
+        return await self.get(name).wait(probe, timeout)
+
+    async def wait_all(
+        self,
+        probe: Callable[[Mapping[str, Client]], T | None],
+        timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
+    ) -> T | None:
+        """Run ``probe(clients)`` now and after every change to any client."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = probe(self.clients)
+            if result is not None:
+                return result
+            if loop.time() >= deadline:
+                return None
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await waiter
+            except TimeoutError:
+                return None
+            finally:
+                if not waiter.done():
+                    waiter.cancel()
+                    if waiter in self._waiters:
+                        self._waiters.remove(waiter)
+
+    def _notify(self) -> None:
+        if self._waiters:
+            waiters, self._waiters = self._waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    # -- tasks and reset ---------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, T], name: str | None = None) -> asyncio.Task[T]:
+        """Start a helper task that :meth:`reset` will cancel (crowds, profiles)."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def reset(self) -> None:
+        """Close every client concurrently (bounded), cancel every task, clear state.
+
+        Safe whatever failed before: never raises. Clients that do not finish
+        their closing handshake within ``reset_timeout`` are aborted.
+        """
+        tasks = list(self._tasks)
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=self.reset_timeout)
+        clients = list(self.clients.values())
+        self.clients.clear()
+        self.last_trigger = None
+        if clients:
+            loop = asyncio.get_running_loop()
+            closing = [
+                loop.create_task(c.shutdown(), name=f"wsbdd-reset-{c.name}") for c in clients
+            ]
+            _done, pending = await asyncio.wait(closing, timeout=self.reset_timeout)
+            for task in pending:
+                task.cancel()
+            for client in clients:
+                client.abort()
+            if pending:
+                await asyncio.wait(pending, timeout=1.0)
+            for task in closing:
+                if task.done() and not task.cancelled():
+                    task.exception()  # retrieved: no "never retrieved" noise
+        self._notify()

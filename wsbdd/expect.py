@@ -1,0 +1,435 @@
+"""Expectations over one client's messages: wait (bounded), match, consume, explain.
+
+Every function here either returns what it found or raises
+:class:`~wsbdd.exceptions.ExpectationFailed` with a message that names the
+client, the expectation, how long it waited and what did arrive.
+
+Timing rule: "within T" is measured from the scenario's most recent trigger
+(the last send, publish or HTTP request of any client) to the message's
+*arrival* stamp, not from the moment the step started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from wsbdd.client import Client, Clients
+from wsbdd.exceptions import ExpectationFailed
+from wsbdd.matching import (
+    WaitFailure,
+    describe_expected,
+    match,
+    render_mismatches,
+    render_wait_failure,
+)
+from wsbdd.model import CloseInfo, Message, now
+from wsbdd.redaction import Redactor
+from wsbdd.timing import format_duration
+
+__all__ = ["Deadline", "Receiver"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When a wait ends, and the instant "within T" is measured from.
+
+    ``limit`` is the T of "within T" (None when the step has no "within" and
+    the default timeout applies, measured from the step's start).
+    """
+
+    origin: float
+    until: float
+    limit: float | None
+
+    @classmethod
+    def within(cls, limit: float, trigger: float | None) -> Deadline:
+        origin = trigger if trigger is not None else now()
+        return cls(origin, origin + limit, limit)
+
+    @classmethod
+    def default(cls, timeout: float) -> Deadline:
+        start = now()
+        return cls(start, start + timeout, None)
+
+    def remaining(self) -> float:
+        return max(0.0, self.until - now())
+
+    def describe(self) -> str:
+        if self.limit is None:
+            return f"within {format_duration(self.until - self.origin)}"
+        return f"within {format_duration(self.limit)} of the last trigger"
+
+
+@dataclass(frozen=True, slots=True)
+class _Late:
+    message: Message
+    latency: float
+
+
+class Receiver:
+    """Message and close expectations, on top of the client runtime."""
+
+    def __init__(self, clients: Clients, redactor: Redactor) -> None:
+        self._clients = clients
+        self._redactor = redactor
+        self.last_matched: dict[str, Message] = {}
+
+    # -- helpers ----------------------------------------------------------
+
+    def _fail(self, text: str) -> ExpectationFailed:
+        return ExpectationFailed(self._redactor.text(text))
+
+    def _wait(self, name: str, probe: Callable[[Client], T | None], deadline: Deadline) -> T | None:
+        return self._clients.wait(name, probe, deadline.remaining())
+
+    def failure(
+        self,
+        name: str,
+        expectation: str,
+        deadline: Deadline,
+        expected: Any = None,
+        extra: Sequence[str] = (),
+        messages: Sequence[Message] | None = None,
+    ) -> ExpectationFailed:
+        client = self._clients.get(name)
+        shown = list(client.inbox) if messages is None else list(messages)
+        return self._fail(
+            render_wait_failure(
+                WaitFailure(
+                    client=name,
+                    expectation=f"{expectation} {deadline.describe()}",
+                    waited=now() - deadline.origin,
+                    messages=shown,
+                    expected=expected,
+                    close=client.close_info,
+                    origin=deadline.origin,
+                    extra=tuple(extra),
+                )
+            )
+        )
+
+    def _consume(self, client: Client, message: Message) -> Message:
+        client.consume(message)
+        self.last_matched[client.name] = message
+        return message
+
+    def _check_latency(
+        self, name: str, found: Message | _Late, deadline: Deadline, expected: Any
+    ) -> Message:
+        if isinstance(found, _Late):
+            limit = deadline.limit or 0.0
+            raise self._fail(
+                f"client {name} received {describe_expected(expected)} too late: it arrived "
+                f"{format_duration(found.latency)} after the last trigger "
+                f"(limit {format_duration(limit)})\n"
+                f"  message #{found.message.index}: {found.message.display()}"
+            )
+        return found
+
+    # -- single messages --------------------------------------------------
+
+    def receive(self, name: str, expected: Any, deadline: Deadline) -> Message:
+        """The first unconsumed message matching ``expected`` (partial JSON match)."""
+
+        def probe(client: Client) -> Message | _Late | None:
+            for message in client.inbox:
+                if message.is_json and not match(expected, message.payload):
+                    latency = message.received_at - deadline.origin
+                    self._consume(client, message)
+                    if deadline.limit is not None and latency > deadline.limit:
+                        return _Late(message, latency)
+                    return message
+            return None
+
+        found = cast("Message | _Late | None", self._wait(name, probe, deadline))
+        if found is None:
+            raise self.failure(name, f"receive {describe_expected(expected)}", deadline, expected)
+        return self._check_latency(name, found, deadline, expected)
+
+    def receive_where(
+        self,
+        name: str,
+        accept: Callable[[Message], bool],
+        what: str,
+        deadline: Deadline,
+        expected: Any = None,
+    ) -> Message:
+        """The first unconsumed message that ``accept`` approves of."""
+
+        def probe(client: Client) -> Message | _Late | None:
+            for message in client.inbox:
+                if accept(message):
+                    latency = message.received_at - deadline.origin
+                    self._consume(client, message)
+                    if deadline.limit is not None and latency > deadline.limit:
+                        return _Late(message, latency)
+                    return message
+            return None
+
+        found = cast("Message | _Late | None", self._wait(name, probe, deadline))
+        if found is None:
+            raise self.failure(name, f"receive {what}", deadline, expected)
+        return self._check_latency(name, found, deadline, what)
+
+    def next_message(self, name: str, expected: Any, deadline: Deadline) -> Message:
+        """The very next unconsumed message, which must match ``expected``."""
+
+        def probe(client: Client) -> Message | None:
+            return client.inbox[0] if client.inbox else None
+
+        found = self._wait(name, probe, deadline)
+        if found is None:
+            raise self.failure(
+                name, f"receive a next message like {describe_expected(expected)}", deadline
+            )
+        client = self._clients.get(name)
+        self._consume(client, found)
+        if not found.is_json:
+            raise self._fail(
+                f"client {name}'s next message is not JSON: {found.display()}\n"
+                f"  expected: {describe_expected(expected)}"
+            )
+        mismatches = match(expected, found.payload)
+        if mismatches:
+            raise self._fail(
+                f"client {name}'s next message does not match\n"
+                f"  expected: {describe_expected(expected)}\n"
+                f"  received: #{found.index} {found.display()}\n"
+                f"{render_mismatches(mismatches)}"
+            )
+        return found
+
+    # -- several messages -------------------------------------------------
+
+    def receive_in_order(self, name: str, expected: Sequence[Any], deadline: Deadline) -> None:
+        """Each expected message arrives after the previous one (others may come between)."""
+
+        def probe(client: Client) -> list[Message] | None:
+            found = _find_in_order(client.inbox, expected)
+            if len(found) < len(expected):
+                return None
+            for message in found:
+                self._consume(client, message)
+            return found
+
+        found = self._wait(name, probe, deadline)
+        if found is None:
+            client = self._clients.get(name)
+            partial = _find_in_order(client.inbox, expected)
+            missing = expected[len(partial)]
+            extra = [f"matched {len(partial)} of {len(expected)} in order"]
+            earlier = [m for m in client.inbox if m.is_json and not match(missing, m.payload)]
+            if earlier:
+                extra.append(
+                    f"{describe_expected(missing)} did arrive, but out of order: "
+                    f"#{earlier[0].index} {earlier[0].display()}"
+                )
+            raise self.failure(
+                name,
+                f"receive, in order, {len(expected)} messages (next missing: "
+                f"{describe_expected(missing)})",
+                deadline,
+                missing,
+                extra,
+            )
+        self._check_all_in_time(name, found, deadline)
+
+    def receive_any_order(self, name: str, expected: Sequence[Any], deadline: Deadline) -> None:
+        """Every expected message arrives, in any order."""
+
+        def probe(client: Client) -> list[Message] | None:
+            found = _assign_any_order(client.inbox, expected)
+            if any(m is None for m in found):
+                return None
+            messages = [m for m in found if m is not None]
+            for message in messages:
+                self._consume(client, message)
+            return messages
+
+        found = self._wait(name, probe, deadline)
+        if found is None:
+            client = self._clients.get(name)
+            assigned = _assign_any_order(client.inbox, expected)
+            missing = [e for e, m in zip(expected, assigned, strict=True) if m is None]
+            raise self.failure(
+                name,
+                f"receive, in any order, {len(expected)} messages "
+                f"({len(missing)} missing: {'; '.join(describe_expected(e) for e in missing)})",
+                deadline,
+                missing[0],
+            )
+        self._check_all_in_time(name, found, deadline)
+
+    def receive_count(self, name: str, count: int, expected: Any, deadline: Deadline) -> None:
+        """At least ``count`` unconsumed messages match ``expected``; consumes ``count``."""
+
+        def matching(client: Client) -> list[Message]:
+            return [m for m in client.inbox if m.is_json and not match(expected, m.payload)]
+
+        def probe(client: Client) -> list[Message] | None:
+            found = matching(client)
+            if len(found) < count:
+                return None
+            for message in found[:count]:
+                self._consume(client, message)
+            return found[:count]
+
+        found = self._wait(name, probe, deadline)
+        if found is None:
+            got = len(matching(self._clients.get(name)))
+            raise self.failure(
+                name,
+                f"receive {count} messages matching {describe_expected(expected)} (got {got})",
+                deadline,
+                expected,
+            )
+        self._check_all_in_time(name, found, deadline)
+
+    def _check_all_in_time(self, name: str, found: Sequence[Message], deadline: Deadline) -> None:
+        if deadline.limit is None:
+            return
+        late = [m for m in found if m.received_at - deadline.origin > deadline.limit]
+        if late:
+            worst = max(late, key=lambda m: m.received_at)
+            raise self._fail(
+                f"client {name}: {len(late)} of {len(found)} messages arrived too late; the "
+                f"latest arrived {format_duration(worst.received_at - deadline.origin)} after "
+                f"the last trigger (limit {format_duration(deadline.limit)})\n"
+                f"  message #{worst.index}: {worst.display()}"
+            )
+
+    def receive_none(self, name: str, expected: Any | None, duration: float) -> None:
+        """No (matching) unconsumed message during ``duration`` (nor before it)."""
+
+        def accept(message: Message) -> bool:
+            if expected is None:
+                return True
+            return message.is_json and not match(expected, message.payload)
+
+        def probe(client: Client) -> Message | None:
+            return next((m for m in client.inbox if accept(m)), None)
+
+        start = now()
+        found = self._clients.wait(name, probe, duration)
+        if found is not None:
+            what = (
+                "no message"
+                if expected is None
+                else f"no message matching {describe_expected(expected)}"
+            )
+            raise self._fail(
+                f"client {name} expected {what} for {format_duration(duration)}, but received "
+                f"#{found.index} at +{format_duration(max(0.0, found.received_at - start))}: "
+                f"{found.display()}"
+            )
+
+    # -- closes -----------------------------------------------------------
+
+    def closed(
+        self,
+        name: str,
+        deadline: Deadline,
+        *,
+        code: int | None = None,
+        reason: str | None = None,
+        by_server: bool = False,
+        without_close_frame: bool = False,
+    ) -> CloseInfo:
+        """The client gets closed (as described) before the deadline."""
+
+        def probe(client: Client) -> CloseInfo | None:
+            return client.close_info
+
+        info = self._wait(name, probe, deadline)
+        wanted = _describe_close(code, reason, by_server, without_close_frame)
+        if info is None:
+            raise self.failure(
+                name, f"be {wanted}", deadline, extra=[f"client {name} is still open"]
+            )
+        problems: list[str] = []
+        if without_close_frame and info.clean:
+            problems.append("a close frame was received")
+        if by_server and info.initiated_by == "client":
+            problems.append("the client closed first")
+        if code is not None and info.code != code:
+            problems.append(f"code {info.code}, expected {code}")
+        if reason is not None and info.reason != reason:
+            problems.append(f'reason "{info.reason}", expected "{reason}"')
+        if problems:
+            raise self._fail(
+                f"client {name} was expected to be {wanted}, but it was {info.describe()} "
+                f"({'; '.join(problems)})"
+            )
+        return info
+
+    def stays_open(self, name: str, duration: float) -> None:
+        """The client is still open after ``duration``."""
+
+        def probe(client: Client) -> CloseInfo | None:
+            return client.close_info
+
+        start = now()
+        info = self._clients.wait(name, probe, duration)
+        if info is not None:
+            raise self._fail(
+                f"client {name} was expected to stay open for {format_duration(duration)}, "
+                f"but after {format_duration(max(0.0, info.at - start))} it was {info.describe()}"
+            )
+
+
+def _describe_close(
+    code: int | None, reason: str | None, by_server: bool, without_close_frame: bool
+) -> str:
+    if without_close_frame:
+        return "closed without a close frame"
+    text = "closed by the server" if by_server else "closed"
+    if code is not None:
+        text += f" with code {code}"
+    if reason is not None:
+        text += f' and reason "{reason}"'
+    return text
+
+
+def _find_in_order(inbox: Sequence[Message], expected: Sequence[Any]) -> list[Message]:
+    found: list[Message] = []
+    position = 0
+    for wanted in expected:
+        for index in range(position, len(inbox)):
+            message = inbox[index]
+            if message.is_json and not match(wanted, message.payload):
+                found.append(message)
+                position = index + 1
+                break
+        else:
+            break
+    return found
+
+
+def _assign_any_order(inbox: Sequence[Message], expected: Sequence[Any]) -> list[Message | None]:
+    """Match each expected value to a distinct message (augmenting paths, so it is exact)."""
+    candidates = [
+        [i for i, m in enumerate(inbox) if m.is_json and not match(wanted, m.payload)]
+        for wanted in expected
+    ]
+    owner: dict[int, int] = {}
+
+    def assign(e: int, seen: set[int]) -> bool:
+        for i in candidates[e]:
+            if i in seen:
+                continue
+            seen.add(i)
+            if i not in owner or assign(owner[i], seen):
+                owner[i] = e
+                return True
+        return False
+
+    for e in range(len(expected)):
+        assign(e, set())
+    result: list[Message | None] = [None] * len(expected)
+    for i, e in owner.items():
+        result[e] = inbox[i]
+    return result

@@ -1,0 +1,205 @@
+"""The text of a failed expectation: what was awaited, what came instead.
+
+:func:`render_wait_failure` turns a :class:`WaitFailure` into the message a
+tester reads in the behave output and the report, for example::
+
+    client B did not receive {"type": "message", "from": "alice"} within 500 ms (waited 502 ms)
+    closest message: #3 at +120 ms {"type": "message", "from": "bob", "text": "hi"}
+      $.from: expected "alice", got "bob"
+    last 3 of 7 messages:
+      #5 +130 ms {"type": "presence", "user": "carol"}
+      #6 +150 ms <binary 3 bytes: 0a0b0c>
+      #7 +180 ms {"type": "message", "from": "dave", "text": "yo"}
+    client B was closed by the server with code 4403 "forbidden" at +31 ms
+
+Offsets (``+120 ms``) count from :attr:`WaitFailure.origin`, a
+``time.monotonic()`` reading such as the scenario's last trigger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from wsbdd.matching._describe import compact
+from wsbdd.matching._paths import child
+from wsbdd.matching.matchers import Mismatch, match
+from wsbdd.model import CloseInfo, Message
+from wsbdd.timing import format_duration
+
+__all__ = [
+    "WaitFailure",
+    "closest",
+    "describe_expected",
+    "render_diff",
+    "render_mismatches",
+    "render_wait_failure",
+]
+
+_CLOSEST_LIMIT: Final = 300
+_LINE_LIMIT: Final = 160
+
+
+@dataclass(frozen=True)
+class WaitFailure:
+    """Everything needed to explain a wait that ended without its message.
+
+    * ``client`` – the client's name (``B``);
+    * ``expectation`` – what was awaited, as a verb phrase after "did not":
+      ``receive {"type": "pong"}`` or ``receive a binary message``;
+    * ``waited`` – seconds actually waited;
+    * ``messages`` – the messages the client received, oldest first;
+    * ``expected`` – the expected JSON, or ``None`` when the expectation is
+      not about JSON (then no "closest message" is shown; an expected JSON
+      ``null`` cannot be diffed);
+    * ``close`` – how the connection ended, if it did;
+    * ``origin`` – the monotonic time offsets are counted from;
+    * ``extra`` – more lines to add at the end (hints);
+    * ``timeout`` – when given, `` within <timeout>`` is added to the headline;
+    * ``show_last`` – how many of the latest messages to list.
+    """
+
+    client: str
+    expectation: str
+    waited: float
+    messages: Sequence[Message]
+    expected: Any = None
+    close: CloseInfo | None = None
+    origin: float = 0.0
+    extra: Sequence[str] = ()
+    timeout: float | None = None
+    show_last: int = 5
+
+
+def describe_expected(expected: Any, limit: int = _CLOSEST_LIMIT) -> str:
+    """Compact one-line JSON of an expectation: ``{"type": "pong"}``."""
+    return compact(expected, limit)
+
+
+def render_mismatches(mismatches: Sequence[Mismatch], limit: int = 10) -> str:
+    """One line per mismatch, ``$.from: expected "alice", got "bob"``."""
+    lines = [str(m) for m in mismatches[:limit]]
+    if len(mismatches) > limit:
+        lines.append(f"… and {len(mismatches) - limit} more differences")
+    return "\n".join(lines)
+
+
+def render_diff(expected: Any, actual: Any) -> str:
+    """The differences between ``expected`` and ``actual``, or ``matches``."""
+    mismatches = match(expected, actual)
+    return render_mismatches(mismatches) if mismatches else "matches"
+
+
+def _leaves(expected: Any, path: str, out: list[str]) -> None:
+    if isinstance(expected, dict) and expected:
+        for key, value in expected.items():
+            _leaves(value, child(path, key), out)
+    elif isinstance(expected, list | tuple) and expected:
+        for index, value in enumerate(expected):
+            _leaves(value, child(path, index), out)
+    else:
+        out.append(path)
+
+
+def _covered(leaf: str, mismatch_path: str) -> bool:
+    return (
+        leaf == mismatch_path
+        or leaf.startswith(mismatch_path + ".")
+        or leaf.startswith(mismatch_path + "[")
+    )
+
+
+def _matched_leaves(leaves: list[str], mismatches: list[Mismatch]) -> int:
+    return sum(1 for leaf in leaves if not any(_covered(leaf, m.path) for m in mismatches))
+
+
+def closest(messages: Sequence[Message], expected: Any) -> tuple[Message, list[Mismatch]] | None:
+    """The message nearest to ``expected``, with its differences; ``None`` if no messages.
+
+    JSON messages are ranked by fewest mismatches, then most matching values,
+    then most recent. A non-JSON message (binary or plain text) is chosen
+    only when no message is JSON: then the latest one, with the reason
+    ``not JSON``.
+    """
+    json_messages = [m for m in messages if m.is_json]
+    if not json_messages:
+        if not messages:
+            return None
+        last = messages[-1]
+        return last, [Mismatch("$", expected, _one_line(last, _LINE_LIMIT), "not JSON")]
+    leaves: list[str] = []
+    _leaves(expected, "$", leaves)
+    best: tuple[Message, list[Mismatch]] | None = None
+    best_key: tuple[int, int, int] | None = None
+    for position, message in enumerate(json_messages):
+        mismatches = match(expected, message.payload)
+        key = (len(mismatches), -_matched_leaves(leaves, mismatches), -position)
+        if best_key is None or key < best_key:
+            best, best_key = (message, mismatches), key
+    return best
+
+
+def _one_line(message: Message, limit: int) -> str:
+    """The message on one line: pretty-printed JSON is shown compact."""
+    text = message.display(limit)
+    if "\n" not in text and "\r" not in text:
+        return text
+    if message.is_json:
+        return compact(message.payload, limit)
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _offset(at: float, origin: float) -> str:
+    text = format_duration(at - origin)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render_wait_failure(failure: WaitFailure) -> str:
+    """The full, multi-line explanation of ``failure`` (see the module help)."""
+    within = f" within {format_duration(failure.timeout)}" if failure.timeout is not None else ""
+    lines = [
+        f"client {failure.client} did not {failure.expectation}{within} "
+        f"(waited {format_duration(failure.waited)})"
+    ]
+    messages = list(failure.messages)
+    if failure.expected is not None:
+        found = closest(messages, failure.expected)
+        if found is not None:
+            message, mismatches = found
+            lines.append(
+                f"closest message: #{message.index} at "
+                f"{_offset(message.received_at, failure.origin)} "
+                f"{_one_line(message, _CLOSEST_LIMIT)}"
+            )
+            if mismatches:
+                lines.extend("  " + line for line in render_mismatches(mismatches).splitlines())
+            else:
+                lines.append("  (this message matches the expectation)")
+    if not messages:
+        lines.append(f"client {failure.client} received no messages")
+    else:
+        shown = messages[-failure.show_last :] if failure.show_last > 0 else []
+        if len(shown) < len(messages):
+            lines.append(f"last {len(shown)} of {_plural(len(messages), 'message')}:")
+        else:
+            lines.append(f"{_plural(len(messages), 'message')} received:")
+        for message in shown:
+            lines.append(
+                f"  #{message.index} {_offset(message.received_at, failure.origin)} "
+                f"{_one_line(message, _LINE_LIMIT)}"
+            )
+    if failure.close is not None:
+        close = failure.close
+        at = _offset(close.at, failure.origin)
+        described = close.describe()
+        if described.startswith("closed"):
+            lines.append(f"client {failure.client} was {described} at {at}")
+        else:
+            lines.append(f"client {failure.client}: {described} at {at}")
+    lines.extend(failure.extra)
+    return "\n".join(lines)

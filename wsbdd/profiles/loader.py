@@ -1,0 +1,272 @@
+"""Load API profiles from TOML (stdlib ``tomllib``), with errors naming file and key.
+
+``load_profile("chat")`` loads a built-in; ``load_profile("profiles/my-api.toml")``
+loads a user's file. A file may start from a built-in with ``extends = "NAME"``
+at the top level, and then only add or change what differs.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+from wsbdd.exceptions import ProfileError, UsageError
+from wsbdd.profiles.model import (
+    AuthMode,
+    AuthSpec,
+    ChannelSpec,
+    DeliverySpec,
+    Exchange,
+    Profile,
+    Template,
+)
+from wsbdd.timing import parse_duration
+
+__all__ = ["BUILTIN_PROFILES", "builtin_names", "load_profile", "parse_profile"]
+
+BUILTIN_PROFILES = ("chat", "graphql-transport-ws")
+
+_TOP_KEYS = {
+    "extends",
+    "profile",
+    "auth",
+    "subscribe",
+    "unsubscribe",
+    "publish",
+    "delivery",
+    "ping",
+    "resume",
+    "channels",
+}
+_PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window"}
+_AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
+_AUTH_MODES = ("none", "query", "header", "subprotocol", "message")
+_EXCHANGE_KEYS = {"send", "ack", "reject"}
+_DELIVERY_KEYS = {"match", "text", "sender", "position", "id", "mark"}
+_CHANNEL_KEYS = {"variables", "delivery", "publish"}
+
+
+def builtin_names() -> list[str]:
+    return list(BUILTIN_PROFILES)
+
+
+def load_profile(name_or_path: str, *, base_dir: Path | None = None) -> Profile:
+    """A built-in profile by name, or a TOML file by path (relative to ``base_dir``)."""
+    data, source = _read(name_or_path, base_dir or Path.cwd(), seen=())
+    return parse_profile(data, source)
+
+
+def _read(name_or_path: str, base_dir: Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+    if name_or_path in BUILTIN_PROFILES:
+        source = f"wsbdd/profiles/builtin/{name_or_path}.toml"
+        text = (
+            resources.files("wsbdd.profiles")
+            .joinpath("builtin", f"{name_or_path}.toml")
+            .read_text(encoding="utf-8")
+        )
+    else:
+        path = Path(name_or_path)
+        if not path.is_absolute():
+            path = base_dir / path
+        if not path.suffix and not path.exists():
+            raise ProfileError(
+                f"unknown profile {name_or_path!r}: use a built-in "
+                f"({', '.join(BUILTIN_PROFILES)}) or the path of a .toml file",
+                key="WSBDD_PROFILE",
+            )
+        if not path.is_file():
+            raise ProfileError(f"profile file {path} does not exist", key="WSBDD_PROFILE")
+        source = str(path)
+        text = path.read_text(encoding="utf-8")
+    if source in seen:
+        raise ProfileError(
+            f"profiles extend each other in a loop: {' -> '.join(seen)}", file=source
+        )
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"is not valid TOML: {exc}", file=source) from None
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        return data, source
+    if not isinstance(base_name, str):
+        raise ProfileError(
+            "must be the name or path of another profile", file=source, key="extends"
+        )
+    base, _ = _read(base_name, Path(source).parent, (*seen, source))
+    return _merge(base, data), source
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "match":
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
+    """Validate a profile's TOML data; every mistake names the file and the key."""
+    _check_keys(data, _TOP_KEYS, "", source)
+    head = _table(data, "profile", source)
+    _check_keys(head, _PROFILE_KEYS, "profile.", source)
+    name = _string(head, "name", "profile.", source, required=False) or Path(source).stem
+    confirm = head.get("confirm_window", "300 ms")
+    try:
+        confirm_window = parse_duration(str(confirm))
+    except UsageError:
+        raise _error(source, "profile.confirm_window", f"{confirm!r} is not a duration") from None
+    subprotocols = head.get("subprotocols", [])
+    if not isinstance(subprotocols, list) or not all(isinstance(s, str) for s in subprotocols):
+        raise _error(source, "profile.subprotocols", "must be a list of strings")
+
+    channels: list[ChannelSpec] = []
+    for pattern, table in _table(data, "channels", source).items():
+        key = f'channels."{pattern}"'
+        if not isinstance(table, dict):
+            raise _error(source, key, "must be a table")
+        _check_keys(table, _CHANNEL_KEYS, key + ".", source)
+        variables = table.get("variables", {})
+        if not isinstance(variables, dict):
+            raise _error(source, f"{key}.variables", "must be a table of values")
+        channels.append(
+            ChannelSpec(
+                pattern=pattern,
+                variables=variables,
+                delivery=_delivery(table.get("delivery"), f"{key}.delivery", source),
+                publish=_exchange(table.get("publish"), f"{key}.publish", source),
+            )
+        )
+
+    return Profile(
+        name=name,
+        source=source,
+        description=_string(head, "description", "profile.", source, required=False) or "",
+        subprotocols=tuple(subprotocols),
+        auth=_auth(data.get("auth"), source),
+        subscribe=_exchange(data.get("subscribe"), "subscribe", source),
+        unsubscribe=_exchange(data.get("unsubscribe"), "unsubscribe", source),
+        publish=_exchange(data.get("publish"), "publish", source),
+        delivery=_delivery(data.get("delivery"), "delivery", source),
+        ping=_exchange(data.get("ping"), "ping", source),
+        resume=_exchange(data.get("resume"), "resume", source),
+        channels=tuple(channels),
+        confirm_window=confirm_window,
+    )
+
+
+def _error(source: str, key: str, message: str) -> ProfileError:
+    return ProfileError(message, file=source, key=key)
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, source: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise _error(
+                source, prefix + key, f"unknown key (expected one of: {', '.join(sorted(allowed))})"
+            )
+
+
+def _table(data: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise _error(source, key, "must be a table")
+    return cast(dict[str, Any], value)
+
+
+def _string(
+    table: Mapping[str, Any], key: str, prefix: str, source: str, *, required: bool
+) -> str | None:
+    value = table.get(key)
+    if value is None:
+        if required:
+            raise _error(source, prefix + key, "is missing")
+        return None
+    if not isinstance(value, str):
+        raise _error(source, prefix + key, f"must be a string, not {type(value).__name__}")
+    return value
+
+
+def _template(value: Any, key: str, source: str) -> Template | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped.startswith(("{", "[")):
+            raise _error(source, key, "must be a table or a JSON object/array in a string")
+        try:
+            value = json.loads(stripped)
+        except ValueError as exc:
+            raise _error(source, key, f"is not valid JSON: {exc}") from None
+    if not isinstance(value, (dict, list)):
+        raise _error(source, key, "must be a table (a JSON object template)")
+    return Template(value, f"{source}: {key}")
+
+
+def _exchange(value: Any, key: str, source: str) -> Exchange | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _error(source, key, "must be a table with send (and optionally ack, reject)")
+    _check_keys(value, _EXCHANGE_KEYS, key + ".", source)
+    send = _template(value.get("send"), f"{key}.send", source)
+    if send is None:
+        raise _error(source, f"{key}.send", "is missing: the message to send")
+    return Exchange(
+        send=send,
+        ack=_template(value.get("ack"), f"{key}.ack", source),
+        reject=_template(value.get("reject"), f"{key}.reject", source),
+    )
+
+
+def _delivery(value: Any, key: str, source: str) -> DeliverySpec | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _error(source, key, "must be a table with match and field paths")
+    _check_keys(value, _DELIVERY_KEYS, key + ".", source)
+    match = _template(value.get("match"), f"{key}.match", source)
+    if match is None:
+        raise _error(source, f"{key}.match", "is missing: what a delivered message looks like")
+    paths: dict[str, str | None] = {}
+    for field_name in ("text", "sender", "position", "id", "mark"):
+        path = _string(value, field_name, key + ".", source, required=False)
+        if path is not None and not path.startswith("$"):
+            raise _error(source, f"{key}.{field_name}", f"{path!r} must be a JSON path like $.text")
+        paths[field_name] = path
+    return DeliverySpec(match=match, **paths)
+
+
+def _auth(value: Any, source: str) -> AuthSpec:
+    if value is None:
+        return AuthSpec()
+    if not isinstance(value, dict):
+        raise _error(source, "auth", "must be a table")
+    _check_keys(value, _AUTH_KEYS, "auth.", source)
+    mode = value.get("mode", "query")
+    if mode not in _AUTH_MODES:
+        raise _error(source, "auth.mode", f"{mode!r} is not one of {', '.join(_AUTH_MODES)}")
+    message = _template(value.get("message"), "auth.message", source)
+    if mode == "message" and message is None:
+        raise _error(
+            source, "auth.message", 'is missing: mode = "message" needs the message to send'
+        )
+    on_connect = value.get("on_connect", True)
+    if not isinstance(on_connect, bool):
+        raise _error(source, "auth.on_connect", "must be true or false")
+    return AuthSpec(
+        mode=cast(AuthMode, mode),
+        param=_string(value, "param", "auth.", source, required=False) or "token",
+        header=_string(value, "header", "auth.", source, required=False) or "Authorization",
+        value=_string(value, "value", "auth.", source, required=False) or "Bearer ${token}",
+        message=message,
+        ack=_template(value.get("ack"), "auth.ack", source),
+        reject=_template(value.get("reject"), "auth.reject", source),
+        on_connect=on_connect,
+    )

@@ -1,0 +1,95 @@
+"""Run-wide state: settings, the managed server, the client runtime, HTTP, schemas.
+
+One :class:`RunContext` lives from behave's ``before_all`` to ``after_all``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wsbdd.client import Clients
+from wsbdd.config import Settings
+from wsbdd.exceptions import ConfigError, ServerControlError
+from wsbdd.http import HttpTrigger
+from wsbdd.matching.schema import SchemaStore
+from wsbdd.profiles import Profile, load_profile
+from wsbdd.redaction import Redactor
+from wsbdd.server.managed import ManagedServer
+
+__all__ = ["RunContext"]
+
+
+class RunContext:
+    """Owns everything that outlives a scenario, and closes it all at the end."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.server: ManagedServer | None = None
+        self.clients: Clients | None = None
+        self.http: HttpTrigger | None = None
+        self.schemas = SchemaStore(Path(settings.schemas_dir))
+        self.redactor = Redactor(settings.secrets())
+        self._profiles: dict[str, Profile] = {}
+
+    def profile(self, name: str) -> Profile:
+        """Load (once per run) a built-in profile or a profile file."""
+        if name not in self._profiles:
+            self._profiles[name] = load_profile(name)
+        return self._profiles[name]
+
+    def start(self) -> None:
+        """Start the managed server (if any), then the client loop thread."""
+        settings = self.settings
+        if settings.server_mode == "embedded":
+            self.server = ManagedServer.embedded(list(settings.server_args))
+        elif settings.server_mode == "command":
+            assert settings.server_command is not None
+            if not settings.health_url:
+                raise ConfigError(
+                    "is needed to know when the server command is ready",
+                    file=settings.source,
+                    key="WSBDD_HEALTH_URL",
+                )
+            self.server = ManagedServer.command(settings.server_command, settings.health_url)
+        if self.server is not None:
+            self.server.start()
+            if settings.server_mode == "embedded":
+                ws_url, http_url = self.server.ws_url, self.server.http_url
+                if ws_url is None or http_url is None:
+                    raise ServerControlError("the embedded server started but gave no URLs")
+                self.settings = settings.with_urls(ws_url, http_url)
+        self.clients = Clients()
+        self.http = HttpTrigger(
+            self.settings.http_url,
+            timeout=max(self.settings.timeout, 5.0) * self.settings.timeout_scale,
+            verify=str(self.settings.ca_file) if self.settings.ca_file else True,
+        )
+
+    def require_server(self, action: str) -> ManagedServer:
+        """The managed server, or an error explaining that this target has none."""
+        if self.server is None:
+            raise ServerControlError(
+                f"cannot {action}: the server of environment {self.settings.env_name!r} is not "
+                f"managed by wsbdd (set WSBDD_SERVER=embedded or a start command in "
+                f"{self.settings.source})"
+            )
+        return self.server
+
+    def close(self) -> None:
+        """Close every client, the HTTP client and the server; never raises twice."""
+        errors: list[BaseException] = []
+        for closer in (
+            self.clients.shutdown if self.clients else None,
+            self.http.close if self.http else None,
+            self.server.stop if self.server else None,
+        ):
+            if closer is None:
+                continue
+            try:
+                closer()
+            except Exception as exc:  # keep closing the rest
+                errors.append(exc)
+        self.clients = None
+        self.http = None
+        if errors:
+            raise errors[0]

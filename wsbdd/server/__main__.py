@@ -1,0 +1,10 @@
+"""``python -m wsbdd.server``: see :mod:`wsbdd.server.cli`."""
+
+from __future__ import annotations
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

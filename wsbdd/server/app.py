@@ -1,0 +1,210 @@
+"""``ReferenceServer``: wires options, hub, protocol and HTTP onto one websockets server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http
+import logging
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, Self
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed, NegotiationError
+from websockets.http11 import Request, Response
+from websockets.typing import Origin, Subprotocol
+
+from .auth import UserTable, token_from_request
+from .bugs import StormDetector
+from .frontdoor import front_door
+from .hub import Hub
+from .options import ServerOptions
+from .orders import OrderService
+from .protocol import ProtocolHandler
+from .session import Session
+from .web import HttpApp, HttpRequest
+
+__all__ = ["SUBPROTOCOLS", "WS_PATH", "ReferenceServer", "quiet_websockets_logger"]
+
+SUBPROTOCOLS: tuple[Subprotocol, ...] = (Subprotocol("chat.v1"), Subprotocol("chat.v2"))
+WS_PATH = "/ws"
+
+
+def quiet_websockets_logger() -> logging.Logger:
+    """A logger for websockets that swallows per-connection errors (no tracebacks)."""
+    logger = logging.getLogger("wsbdd.server.websockets")
+    logger.propagate = False
+    logger.setLevel(logging.CRITICAL + 1)
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
+def select_subprotocol(
+    connection: ServerConnection, offered: Sequence[Subprotocol]
+) -> Subprotocol | None:
+    """The client's first supported subprotocol; HTTP 400 when it offers only unknown ones."""
+    if not offered:
+        return None
+    for name in offered:
+        if name in SUBPROTOCOLS:
+            return name
+    raise NegotiationError(
+        f"unsupported subprotocol(s) {', '.join(offered)}; supported: {', '.join(SUBPROTOCOLS)}"
+    )
+
+
+class ReferenceServer:
+    """The reference real-time server, in process.
+
+    ``await start()`` binds (port 0 picks a free port), ``await stop()`` closes
+    every connection with 1001 "going away". Also an async context manager.
+    """
+
+    def __init__(self, options: ServerOptions | None = None) -> None:
+        self.options = options or ServerOptions()
+        self._server: Server | None = None
+        self._port: int | None = None
+        self._storm = StormDetector()
+        self.handshakes = 0
+        self.hub: Hub | None = None
+
+    # -- lifecycle -------------------------------------------------------
+    async def start(self) -> None:
+        """Bind and start serving; raises ``OSError`` when the port is taken."""
+        if self._server is not None:
+            raise RuntimeError("server already started")
+        opts = self.options
+        bugs = opts.bugs
+        self.hub = Hub(history=opts.history, bugs=bugs)
+        self.users = UserTable.resolve(opts.users)
+        self.orders = OrderService(self.hub, paid_delay=opts.order_paid_delay, bugs=bugs)
+        self.protocol = ProtocolHandler(self.hub, bugs=bugs)
+        self.http = HttpApp(self.hub, self.users, self.orders, self._extra_metrics)
+        heartbeat = "no_heartbeat" not in bugs
+        origins: list[Origin | None] | None = None
+        if opts.origins is not None:
+            origins = [Origin(o) for o in opts.origins]
+            origins.append(None)  # non-browser clients send no Origin: allowed
+        self._server = await serve(
+            self._handle,
+            opts.host,
+            opts.port,
+            origins=origins,
+            select_subprotocol=select_subprotocol,
+            subprotocols=list(SUBPROTOCOLS),
+            compression=None,
+            process_request=self._process_request,
+            ping_interval=opts.ping_interval if heartbeat else None,
+            ping_timeout=opts.ping_timeout if heartbeat else None,
+            close_timeout=opts.close_timeout,
+            max_size=opts.max_size,
+            logger=quiet_websockets_logger(),
+            create_connection=front_door(self.http),
+            reuse_address=True,
+        )
+        self._port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Close every connection with 1001 "going away" and stop listening."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        if self.hub is not None:
+            self.hub.close()
+        self.orders.close()
+        server.close(code=1001, reason="going away")
+        await server.wait_closed()
+
+    async def serve_forever(self) -> None:
+        """Serve until cancelled (then stop cleanly)."""
+        if self._server is None:
+            await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- addresses -------------------------------------------------------
+    @property
+    def port(self) -> int:
+        """The bound port (known after ``start``)."""
+        if self._port is None:
+            raise RuntimeError("server not started")
+        return self._port
+
+    @property
+    def _host(self) -> str:
+        host = self.options.host
+        return f"[{host}]" if ":" in host else host
+
+    @property
+    def ws_url(self) -> str:
+        """``ws://HOST:PORT/ws``."""
+        return f"ws://{self._host}:{self.port}{WS_PATH}"
+
+    @property
+    def http_url(self) -> str:
+        """``http://HOST:PORT``."""
+        return f"http://{self._host}:{self.port}"
+
+    # -- websockets hooks ------------------------------------------------
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        headers = {k.lower(): v for k, v in request.headers.raw_items()}
+        req = HttpRequest("GET", request.path, headers)
+        if req.path != WS_PATH:
+            answer = self.http.handle(req)
+            return Response(answer.status, answer.reason, Headers(answer.header_list()),
+                            answer.body)
+        self.handshakes += 1
+        if "fragile_under_storm" in self.options.bugs and self._storm.overloaded():
+            return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "overloaded\n")
+        return None
+
+    def _extra_metrics(self) -> dict[str, Any]:
+        return {"handshakes": self.handshakes, "bugs": sorted(self.options.bugs)}
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        token = token_from_request(ws.request.path if ws.request else "",
+                                   ws.request.headers.get("Authorization") if ws.request else None)
+        if token is None:
+            if "wrong_close_code" in self.options.bugs:
+                await ws.close(4403, "forbidden")
+            else:
+                await ws.close(4401, "unauthorized")
+            return
+        user = self.users.user_for(token)
+        if user is None:
+            await ws.close(4403, "forbidden")
+            return
+        assert self.hub is not None
+        session = Session(user, ws, queue_limit=self.options.queue_limit, bugs=self.options.bugs)
+        writer = asyncio.get_running_loop().create_task(session.outbox.run())
+        self.hub.add_session(session)
+        session.reply({"type": "welcome", "user": user, "subprotocol": ws.subprotocol})
+        try:
+            async for data in ws:
+                if not session.open:
+                    break
+                self.protocol.handle(session, data)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.hub.remove_session(session)
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer

@@ -1,0 +1,143 @@
+"""``wsbdd serve`` / ``python -m wsbdd.server``: run the reference server.
+
+The first stdout line is exactly::
+
+    wsbdd reference server listening on ws://HOST:PORT/ws http://HOST:PORT
+
+flushed at once, so a caller that asked for ``--port 0`` learns the port.
+SIGTERM and SIGINT close every connection with 1001 and exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+
+from .auth import load_users_file
+from .bugs import BUGS
+from .options import DEFAULT_MAX_SIZE, ServerOptions
+
+__all__ = ["BANNER", "add_serve_arguments", "main", "options_from_args", "run_serve"]
+
+BANNER = "wsbdd reference server listening on {ws_url} {http_url}"
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``serve`` options to ``parser`` (used by ``wsbdd serve`` and ``-m``)."""
+    bug_help = "; ".join(f"{name}: {desc}" for name, desc in BUGS.items())
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=_non_negative_int, default=0,
+                        help="port to bind; 0 picks a free one (default 0)")
+    parser.add_argument("--bug", dest="bugs", action="append", default=[], metavar="NAME",
+                        choices=sorted(BUGS),
+                        help=f"switch on a deliberate bug (repeatable). {bug_help}")
+    parser.add_argument("--ping-interval", type=_positive_float, default=20.0, metavar="S",
+                        help="seconds between protocol pings (default 20)")
+    parser.add_argument("--ping-timeout", type=_positive_float, default=20.0, metavar="S",
+                        help="close a peer with 1011 if no pong within S (default 20)")
+    parser.add_argument("--queue-limit", type=_non_negative_int, default=1000, metavar="N",
+                        help="outgoing messages queued per connection before closing it "
+                             "with 1013 (default 1000, 0 = unbounded)")
+    parser.add_argument("--history", type=_non_negative_int, default=1000, metavar="N",
+                        help="messages kept per channel for resume (default 1000)")
+    parser.add_argument("--max-size", type=_non_negative_int, default=DEFAULT_MAX_SIZE,
+                        metavar="BYTES", help="largest incoming message; bigger closes with "
+                                              "1009 (default 65536)")
+    parser.add_argument("--origins", default=None, metavar="LIST",
+                        help="comma-separated allowed Origin values (others get HTTP 403; "
+                             "a missing Origin is allowed)")
+    parser.add_argument("--users", default=None, metavar="FILE",
+                        help='JSON file {"user": "token"} replacing the built-in users '
+                             "(else WSBDD_SERVER_USERS=alice:tok,bob:tok, else alice/bob/carol)")
+    parser.add_argument("--close-timeout", type=_positive_float, default=5.0, metavar="S",
+                        help="how long a closing handshake may take (default 5)")
+
+
+def options_from_args(args: argparse.Namespace) -> ServerOptions:
+    """Build ``ServerOptions`` from parsed ``serve`` arguments (raises ``ValueError``)."""
+    origins = None
+    if args.origins is not None:
+        origins = tuple(o.strip() for o in args.origins.split(",") if o.strip())
+    users = load_users_file(args.users) if args.users else None
+    if args.max_size <= 0:
+        raise ValueError("--max-size must be > 0")
+    return ServerOptions(
+        host=args.host,
+        port=args.port,
+        bugs=frozenset(args.bugs),
+        ping_interval=args.ping_interval,
+        ping_timeout=args.ping_timeout,
+        queue_limit=args.queue_limit,
+        history=args.history,
+        max_size=args.max_size,
+        origins=origins,
+        users=users,
+        close_timeout=args.close_timeout,
+    )
+
+
+async def _serve(options: ServerOptions) -> None:
+    from .app import ReferenceServer
+
+    server = ReferenceServer(options)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await server.start()
+    # handlers are in place before anyone learns the address: no signal is lost
+    print(BANNER.format(ws_url=server.ws_url, http_url=server.http_url), flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Run the server until SIGTERM/SIGINT; the exit status (0, or 2 on a setup error)."""
+    try:
+        options = options_from_args(args)
+    except ValueError as exc:
+        print(f"wsbdd serve: {exc}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_serve(options))
+    except OSError as exc:
+        print(f"wsbdd serve: cannot listen on {options.host}:{options.port}: {exc}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # a second Ctrl-C during shutdown
+        return 130
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m wsbdd.server``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m wsbdd.server", description="Run the wsbdd reference real-time server."
+    )
+    add_serve_arguments(parser)
+    return run_serve(parser.parse_args(argv))

@@ -1,0 +1,199 @@
+"""The hub: channels, their history, subscribers, presence and fan-out.
+
+Everything here is synchronous and runs on the server's event loop: a publish
+serialises the frame once and pushes the same text into every subscriber's
+outbox without awaiting, so one slow subscriber never slows the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from .channels import is_room
+from .session import Session, dumps
+
+__all__ = ["OUT_OF_ORDER_FLUSH", "Channel", "Hub", "SubscribeResult"]
+
+OUT_OF_ORDER_FLUSH = 0.2
+"""With ``out_of_order``, a held message is released after this long if nothing follows."""
+
+
+@dataclass(eq=False)
+class Channel:
+    """One channel: its sequence counter, recent history and subscribers."""
+
+    name: str
+    history_size: int
+    seq: int = 0
+    history: deque[tuple[int, str]] = field(init=False)
+    subscribers: dict[Session, None] = field(default_factory=dict)
+    users: Counter[str] = field(default_factory=Counter)
+    held: tuple[str, list[Session]] | None = None
+    held_timer: asyncio.TimerHandle | None = None
+
+    def __post_init__(self) -> None:
+        self.history = deque(maxlen=self.history_size)
+
+    def since(self, since: int) -> tuple[list[str], bool]:
+        """Frames after ``since`` still in history, and whether none is missing."""
+        if since >= self.seq:
+            return [], True
+        oldest = self.history[0][0] if self.history else self.seq + 1
+        recovered = oldest <= since + 1
+        return [text for seq, text in self.history if seq > since], recovered
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    """What a subscribe produced: the current seq, replay frames, recovery flag."""
+
+    seq: int
+    replay: list[str]
+    recovered: bool | None
+
+
+class Hub:
+    """Routes deliveries between sessions; owns every channel."""
+
+    def __init__(self, *, history: int, bugs: frozenset[str]) -> None:
+        self.history = history
+        self.bugs = bugs
+        self.sessions: dict[Session, None] = {}
+        self.channels: dict[str, Channel] = {}
+        self.published = 0
+        self.delivered = 0
+
+    # -- sessions --------------------------------------------------------
+    def add_session(self, session: Session) -> None:
+        """Register a connection that completed authentication."""
+        self.sessions[session] = None
+
+    def remove_session(self, session: Session) -> None:
+        """Forget a closed connection: unsubscribe everywhere (presence ``left``)."""
+        session.open = False
+        session.outbox.close()
+        if "leak_on_disconnect" in self.bugs:
+            return
+        for name in list(session.subscriptions):
+            self.unsubscribe(session, name)
+        self.sessions.pop(session, None)
+
+    # -- channels --------------------------------------------------------
+    def channel(self, name: str) -> Channel:
+        """The channel called ``name``, created on first use."""
+        found = self.channels.get(name)
+        if found is None:
+            found = self.channels[name] = Channel(name, self.history)
+        return found
+
+    def subscribe(self, session: Session, name: str, since: int | None) -> SubscribeResult:
+        """Add ``session`` to ``name``; announce presence; compute the resume replay."""
+        channel = self.channel(name)
+        if "no_resume" in self.bugs:
+            since = None
+        replay: list[str] = []
+        recovered: bool | None = None
+        if since is not None:
+            replay, recovered = channel.since(since)
+        if session not in channel.subscribers:
+            first = channel.users[session.user] == 0
+            if first and is_room(name):
+                self._presence(channel, session.user, "joined")
+            channel.subscribers[session] = None
+            channel.users[session.user] += 1
+            session.subscriptions.add(name)
+        return SubscribeResult(channel.seq, replay, recovered)
+
+    def unsubscribe(self, session: Session, name: str) -> None:
+        """Remove ``session`` from ``name``; announce ``left`` for a user's last connection."""
+        session.subscriptions.discard(name)
+        channel = self.channels.get(name)
+        if channel is None or session not in channel.subscribers:
+            return
+        del channel.subscribers[session]
+        channel.users[session.user] -= 1
+        if channel.users[session.user] <= 0:
+            del channel.users[session.user]
+            if is_room(name):
+                self._presence(channel, session.user, "left")
+
+    def _presence(self, channel: Channel, user: str, status: str) -> None:
+        text = dumps({"type": "presence", "channel": channel.name, "user": user, "status": status})
+        for other in channel.subscribers:
+            if other.user != user:
+                other.deliver(text)
+                self.delivered += 1
+
+    # -- publishing ------------------------------------------------------
+    def publish(self, name: str, frame: dict[str, Any]) -> int:
+        """Stamp ``frame`` with channel and next seq, keep it in history, fan it out."""
+        channel = self.channel(name)
+        channel.seq += 1
+        frame["channel"] = name
+        frame["seq"] = channel.seq
+        text = dumps(frame)
+        channel.history.append((channel.seq, text))
+        self.published += 1
+        targets = list(channel.subscribers)
+        if "wrong_room" in self.bugs and is_room(name):
+            seen = set(targets)
+            for other in self.channels.values():
+                if other is not channel and is_room(other.name):
+                    for session in other.subscribers:
+                        if session not in seen:
+                            seen.add(session)
+                            targets.append(session)
+        if "out_of_order" in self.bugs:
+            self._publish_swapped(channel, text, targets)
+        else:
+            self._fan_out(text, targets)
+        return channel.seq
+
+    def _fan_out(self, text: str, targets: list[Session]) -> None:
+        for session in targets:
+            session.deliver(text)
+        self.delivered += len(targets)
+
+    def _publish_swapped(self, channel: Channel, text: str, targets: list[Session]) -> None:
+        held = channel.held
+        if held is not None:
+            self._release(channel, first=(text, targets))
+            return
+        if channel.seq % 3 == 0:
+            channel.held = (text, targets)
+            loop = asyncio.get_running_loop()
+            channel.held_timer = loop.call_later(OUT_OF_ORDER_FLUSH, self._release, channel)
+            return
+        self._fan_out(text, targets)
+
+    def _release(self, channel: Channel, first: tuple[str, list[Session]] | None = None) -> None:
+        if first is not None:
+            self._fan_out(*first)
+        if channel.held_timer is not None:
+            channel.held_timer.cancel()
+            channel.held_timer = None
+        held, channel.held = channel.held, None
+        if held is not None:
+            self._fan_out(*held)
+
+    def close(self) -> None:
+        """Cancel pending timers (server stop)."""
+        for channel in self.channels.values():
+            if channel.held_timer is not None:
+                channel.held_timer.cancel()
+                channel.held_timer = None
+
+    # -- metrics ---------------------------------------------------------
+    def metrics(self) -> dict[str, int]:
+        """Counts for ``GET /metrics``."""
+        return {
+            "connections": len(self.sessions),
+            "subscriptions": sum(len(c.subscribers) for c in self.channels.values()),
+            "channels": sum(1 for c in self.channels.values() if c.subscribers),
+            "queued_messages": sum(len(s.outbox) for s in self.sessions),
+            "messages_published": self.published,
+            "deliveries": self.delivered,
+        }

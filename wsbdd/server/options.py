@@ -1,0 +1,51 @@
+"""``ServerOptions``: every knob of the reference server, with the CLI defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .bugs import validate_bugs
+
+__all__ = ["DEFAULT_MAX_SIZE", "ServerOptions"]
+
+DEFAULT_MAX_SIZE = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOptions:
+    """Options of one reference server (see ``docs/reference-server.md``).
+
+    ``users`` maps user → token; ``None`` means ``WSBDD_SERVER_USERS`` from the
+    environment, else the built-in table (alice, bob, carol). ``origins`` is
+    ``None`` (any Origin) or the allowed Origin values. ``queue_limit`` of 0
+    means unbounded.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    bugs: frozenset[str] = frozenset()
+    ping_interval: float = 20.0
+    ping_timeout: float = 20.0
+    queue_limit: int = 1000
+    history: int = 1000
+    max_size: int = DEFAULT_MAX_SIZE
+    origins: tuple[str, ...] | None = None
+    users: Mapping[str, str] | None = None
+    close_timeout: float = 5.0
+    order_paid_delay: float = 0.05
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bugs", validate_bugs(self.bugs))
+        if self.queue_limit < 0:
+            raise ValueError("queue_limit must be >= 0 (0 = unbounded)")
+        if self.history < 0:
+            raise ValueError("history must be >= 0")
+        if self.max_size <= 0:
+            raise ValueError("max_size must be > 0")
+        if self.ping_interval <= 0 or self.ping_timeout <= 0:
+            raise ValueError("ping_interval and ping_timeout must be > 0")
+
+    def bug(self, name: str) -> bool:
+        """True when the bug ``name`` is switched on."""
+        return name in self.bugs

@@ -1,0 +1,91 @@
+"""Per-connection outgoing queue: bounded, never blocks the broadcaster.
+
+``Outbox.push`` is synchronous. When nothing is waiting and the socket's write
+buffer is below the high-water mark, the frame is written at once (as
+``websockets.broadcast`` does); otherwise it is appended to a bounded queue that
+the connection's own writer task drains with ``await ws.send``. A slow socket
+therefore only ever blocks its own writer. When the queue is full the
+``on_overflow`` callback runs (the server closes the connection with 1013).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Callable
+
+from websockets.asyncio.server import ServerConnection, broadcast
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
+
+__all__ = ["Outbox"]
+
+
+class Outbox:
+    """Bounded outgoing queue of one connection plus its writer task."""
+
+    def __init__(
+        self,
+        ws: ServerConnection,
+        limit: int,
+        on_overflow: Callable[[], None],
+        high_water: int = 2**15,
+    ) -> None:
+        self._ws = ws
+        self.limit = limit
+        self._on_overflow = on_overflow
+        self._high_water = high_water
+        self._pending: deque[str] = deque()
+        self._wakeup = asyncio.Event()
+        self._sending = False
+        self.closed = False
+        self.sent = 0
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def push(self, text: str) -> bool:
+        """Queue (or write at once) one text frame; False when dropped or overflowing."""
+        if self.closed:
+            return False
+        ws = self._ws
+        if ws.protocol.state is not State.OPEN:
+            return False
+        if (
+            not self._pending
+            and not self._sending
+            and ws.transport.get_write_buffer_size() < self._high_water
+        ):
+            broadcast((ws,), text)
+            self.sent += 1
+            return True
+        if self.limit and len(self._pending) >= self.limit:
+            self.close()
+            self._on_overflow()
+            return False
+        self._pending.append(text)
+        self._wakeup.set()
+        return True
+
+    def close(self) -> None:
+        """Stop accepting frames and forget the queued ones."""
+        self.closed = True
+        self._pending.clear()
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Writer task: drain the queue in order until the connection or outbox closes."""
+        with contextlib.suppress(ConnectionClosed):
+            while not self.closed:
+                if not self._pending:
+                    self._wakeup.clear()
+                    await self._wakeup.wait()
+                    continue
+                text = self._pending.popleft()
+                self._sending = True
+                try:
+                    await self._ws.send(text)
+                    self.sent += 1
+                finally:
+                    self._sending = False

@@ -1,0 +1,36 @@
+"""The wsbdd step library.
+
+Import it from a behave ``steps/`` module to get every phrase::
+
+    # steps/wsbdd_steps.py
+    from wsbdd.steps import *  # noqa: F403
+
+Each step is thin: it parses its phrase and makes one call into
+:class:`wsbdd.scenario.ScenarioSession`. ``wsbdd steps`` prints the catalogue.
+"""
+
+from __future__ import annotations
+
+from wsbdd.steps import (
+    channel_steps,
+    connection_steps,
+    environment_steps,
+    heartbeat_steps,
+    http_steps,
+    receiving_steps,
+    sending_steps,
+    server_steps,
+    timing_steps,
+)
+
+__all__ = [
+    "channel_steps",
+    "connection_steps",
+    "environment_steps",
+    "heartbeat_steps",
+    "http_steps",
+    "receiving_steps",
+    "sending_steps",
+    "server_steps",
+    "timing_steps",
+]

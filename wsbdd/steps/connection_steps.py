@@ -1,0 +1,182 @@
+"""Steps: connecting, handshakes and closing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from behave import given, step, then, use_step_matcher, when
+
+from wsbdd.exceptions import UsageError
+from wsbdd.scenario import ConnectSpec
+from wsbdd.steps._common import (
+    CLIENT,
+    DURATION,
+    WITHIN,
+    duration,
+    optional_duration,
+    session,
+    table_rows,
+)
+
+use_step_matcher("re")
+
+_CLAUSES = (
+    r'(?: to "(?P<target>[^"]*)")?'
+    r'(?: as (?P<identity>[\w.@-]+)| with token "(?P<token>[^"]*)"| with (?P<no_token>no token))?'
+    r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
+    r'(?: with origin "(?P<origin>[^"]*)")?'
+    r"(?P<headers> with headers:)?"
+)
+
+
+def _spec(context: Any, groups: dict[str, str | None]) -> ConnectSpec:
+    headers: tuple[tuple[str, str], ...] = ()
+    if groups.get("headers"):
+        rows = table_rows(context, ("header", "value"), "connects with headers:")
+        headers = tuple((row["header"], row["value"]) for row in rows)
+    subprotocols = tuple(
+        p.strip() for p in (groups.get("subprotocols") or "").split(",") if p.strip()
+    )
+    return ConnectSpec(
+        target=groups.get("target"),
+        identity=groups.get("identity"),
+        token=groups.get("token"),
+        no_token=bool(groups.get("no_token")),
+        subprotocols=subprotocols,
+        origin=groups.get("origin"),
+        headers=headers,
+    )
+
+
+@step(rf"client {CLIENT} connects{_CLAUSES}")
+def client_connects(context: Any, name: str, **groups: str | None) -> None:
+    """Opens a connection and records the outcome (open, rejected, refused, timed out)."""
+    session(context).connect(name, _spec(context, groups), require_open=False)
+
+
+@given(rf"client {CLIENT} is connected{_CLAUSES}")
+@when(rf"client {CLIENT} is connected{_CLAUSES}")
+def client_is_connected(context: Any, name: str, **groups: str | None) -> None:
+    """Opens a connection that must succeed (clauses as for "connects")."""
+    session(context).connect(name, _spec(context, groups), require_open=True)
+
+
+@step(
+    r"clients (?P<names>[\w.@-]+(?:(?:, | and )[\w.@-]+)+) are connected"
+    r"(?: as (?P<identities>[\w.@-]+(?:(?:, | and )[\w.@-]+)*))?"
+)
+def clients_are_connected(context: Any, names: str, identities: str | None) -> None:
+    """Connects several clients, each as the identity in the same position."""
+    client_names = re.split(r", | and ", names)
+    ids = re.split(r", | and ", identities) if identities else [None] * len(client_names)
+    if len(ids) != len(client_names):
+        raise UsageError(
+            f"{len(client_names)} clients but {len(ids)} identities: give one identity per client"
+        )
+    s = session(context)
+    for name, identity in zip(client_names, ids, strict=True):
+        s.connect(name, ConnectSpec(identity=identity), require_open=True)
+
+
+@then(rf"client {CLIENT} is connected")
+def client_is_open(context: Any, name: str) -> None:
+    """The client's connection is open right now."""
+    session(context).assert_open(name)
+
+
+@step(rf"client {CLIENT}'s subprotocol is \"(?P<subprotocol>[^\"]+)\"")
+def subprotocol_is(context: Any, name: str, subprotocol: str) -> None:
+    """The server chose this subprotocol in the handshake."""
+    s = session(context)
+    s.assert_subprotocol(name, s.text(subprotocol))
+
+
+@step(rf"client {CLIENT} has no subprotocol")
+def no_subprotocol(context: Any, name: str) -> None:
+    """The server chose no subprotocol."""
+    session(context).assert_subprotocol(name, None)
+
+
+@step(rf"client {CLIENT}'s handshake is rejected with status (?P<status>\d{{3}})")
+def handshake_rejected(context: Any, name: str, status: str) -> None:
+    """The server refused the WebSocket upgrade with this HTTP status."""
+    session(context).assert_rejected(name, int(status))
+
+
+@step(
+    rf"client {CLIENT} is closed(?P<by_server> by the server)?(?: with code (?P<code>\d+))?"
+    rf'(?: and reason "(?P<reason>[^"]*)")?{WITHIN}'
+)
+def client_is_closed(
+    context: Any,
+    name: str,
+    by_server: str | None,
+    code: str | None,
+    reason: str | None,
+    within: str | None,
+) -> None:
+    """The connection is closed (by the server, with this code and reason) in time."""
+    s = session(context)
+    deadline = s.close_deadline(optional_duration(within))
+    s.receiver.closed(
+        name,
+        deadline,
+        code=int(code) if code else None,
+        reason=s.text(reason) if reason is not None else None,
+        by_server=bool(by_server),
+    )
+
+
+@step(rf"client {CLIENT} is closed without a close frame{WITHIN}")
+def closed_without_frame(context: Any, name: str, within: str | None) -> None:
+    """The server cut the TCP connection without a close frame (code 1006) in time."""
+    s = session(context)
+    s.receiver.closed(name, s.close_deadline(optional_duration(within)), without_close_frame=True)
+
+
+@step(rf"client {CLIENT} stays open for (?P<value>{DURATION})")
+def stays_open(context: Any, name: str, value: str) -> None:
+    """The connection is still open after this long."""
+    s = session(context)
+    s.receiver.stays_open(name, s.scaled(duration(value)))
+
+
+@step(rf"client {CLIENT} disconnects")
+def disconnects(context: Any, name: str) -> None:
+    """Closes the connection normally (code 1000)."""
+    session(context).disconnect(name)
+
+
+@step(rf'client {CLIENT} closes with code (?P<code>\d+)(?: and reason "(?P<reason>[^"]*)")?')
+def closes_with_code(context: Any, name: str, code: str, reason: str | None) -> None:
+    """Closes the connection with this code and reason."""
+    s = session(context)
+    s.disconnect(name, int(code), s.text(reason or ""))
+
+
+@step(rf"client {CLIENT} drops its connection")
+def drops_connection(context: Any, name: str) -> None:
+    """Cuts the TCP connection without a close frame, like a lost network."""
+    session(context).drop(name)
+
+
+@step(rf"client {CLIENT} reconnects")
+def reconnects(context: Any, name: str) -> None:
+    """Opens a new connection for the same client and subscribes again to its channels."""
+    session(context).reconnect(name, resume=False)
+
+
+@step(rf"client {CLIENT} reconnects and resumes")
+def reconnects_and_resumes(context: Any, name: str) -> None:
+    """Reconnects and asks the server to replay what was missed on each channel."""
+    session(context).reconnect(name, resume=True)
+
+
+@step(r"all clients disconnect")
+def all_disconnect(context: Any) -> None:
+    """Closes every open client normally."""
+    session(context).disconnect_all()
+
+
+use_step_matcher("parse")
