@@ -1,9 +1,8 @@
-@allure.label.feature:Authentication
 Feature: Authentication
   Only clients with a valid token may talk to the server. A missing token is
   "unauthorized" (4401), a wrong one is "forbidden" (4403).
 
-  @allure.label.story:tokens @allure.label.severity:blocker
+  @allure.label.story:tokens @allure.label.severity:blocker @bug.wrong_close_code
   Scenario: A client without a token is closed with 4401
     When client A connects with no token
     Then client A is closed with code 4401 and reason "unauthorized" within 2 s

@@ -1,4 +1,3 @@
-@allure.label.feature:Connection
 Feature: Connecting, subprotocols and closing
   A client opens a WebSocket to the chat server, agrees on a subprotocol,
   and either side can close the connection with a code and a reason.

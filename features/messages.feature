@@ -1,4 +1,3 @@
-@allure.label.feature:Messages
 Feature: Malformed input and message shapes
   Bad input is answered with an error while the connection stays open.
 

@@ -1,13 +1,11 @@
-@allure.label.feature:Orders
 Feature: Orders pushed after an HTTP request
   Placing an order over HTTP pushes "order.created" then "order.paid" to the
   buyer's private orders channel, each valid against its schema.
 
-  @allure.label.story:http-trigger @allure.label.severity:critical
+  @allure.label.story:http-trigger @allure.label.severity:critical @bug.bad_schema
   Scenario: An order is created, then paid, in order and schema-valid
     Given client A is connected as alice
-    When client A sends {"type": "subscribe", "channel": "orders.user-alice"}
-    Then client A receives {"type": "subscribed", "channel": "orders.user-alice"}
+    And client A is subscribed to orders.user-alice
     When I send a POST request to "/orders" as alice with:
       """
       {"item": "book", "qty": 2}
@@ -17,16 +15,15 @@ Feature: Orders pushed after an HTTP request
     When I save "$.id" from the response as "order_id"
     Then client A receives, in order, within 2 s:
       """
-      {"type": "order.created", "id": "${order_id}", "qty": 2}
+      {"type": "order.created", "id": "${order_id}"}
       {"type": "order.paid", "id": "${order_id}"}
       """
     And every message received by client A matches schema "events.json"
 
-  @allure.label.story:http-trigger
-  Scenario: The created order matches its schema
+  @allure.label.story:http-trigger @bug.bad_schema
+  Scenario: The created order carries what was ordered
     Given client A is connected as alice
-    When client A sends {"type": "subscribe", "channel": "orders.user-alice"}
-    Then client A receives {"type": "subscribed"}
+    And client A is subscribed to orders.user-alice
     When I send a POST request to "/orders" as alice with:
       """
       {"item": "pen", "qty": 3}

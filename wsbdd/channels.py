@@ -16,9 +16,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wsbdd.client import Client
-from wsbdd.exceptions import ExpectationFailed, UsageError
+from wsbdd.exceptions import ExpectationFailed, ProfileError, UnknownVariable, UsageError
 from wsbdd.expect import Deadline
-from wsbdd.matching import PathNotFound, Variables, describe_expected, match, select
+from wsbdd.matching import (
+    PathNotFound,
+    Variables,
+    describe_expected,
+    match,
+    render_json,
+    select,
+)
 from wsbdd.model import Message
 from wsbdd.profiles import DeliverySpec, Exchange, Profile, put_path
 from wsbdd.timing import format_duration
@@ -83,11 +90,34 @@ class ChannelOps:
         if identity is not None:
             values.setdefault("user", identity)
         if channel is not None:
-            values.update(self.profile.channel_variables(channel))
             values["channel"] = channel
             values["operation_id"] = self.operation_id(name, channel)
+            values.update(self.profile.wildcards(channel))
+            declared = self.profile.channel_variables(channel)
+            base = Variables({**values, **extra}, session.variables.environ)
+            for key, value in declared.items():
+                # A channel's variables are templates too ("room = \"${wildcard}\"").
+                values[key] = self._render_variable(channel, key, value, base)
         values.update(extra)
         return Variables(values, session.variables.environ)
+
+    def _render_variable(self, channel: str, key: str, value: Any, base: Variables) -> Any:
+        try:
+            return render_json(json.dumps(value, ensure_ascii=False), base)
+        except UnknownVariable as exc:
+            profile = self.profile
+            spec = profile.channel(channel)
+            where = (
+                f'channels."{spec.pattern}".variables.{key}'
+                if spec is not None and key in spec.variables
+                else f"variables.{key}"
+            )
+            raise ProfileError(
+                f"uses ${{{exc.name}}}, which is not set for channel {channel} (known here: "
+                f"channel, wildcard, operation_id, user and scenario variables)",
+                file=profile.source,
+                key=where,
+            ) from None
 
     def _send(self, name: str, template_value: Any) -> float:
         return self._session.clients.send_text(name, json.dumps(template_value, ensure_ascii=False))
@@ -97,7 +127,7 @@ class ChannelOps:
     def subscribe(self, name: str, channel: str, *, confirm: bool) -> None:
         """Send the profile's subscribe message; with ``confirm``, wait for its ack."""
         exchange = self._exchange(self.profile.subscribe, "subscribe", "subscribing")
-        self._send(name, exchange.send.render(self.variables(name, channel)))
+        self._send(name, exchange.send.render(self.variables(name, channel), channel=channel))
         subscribed = self._subscriptions.setdefault(name, [])
         if channel not in subscribed:
             subscribed.append(channel)
@@ -118,7 +148,7 @@ class ChannelOps:
 
     def unsubscribe(self, name: str, channel: str) -> None:
         exchange = self._exchange(self.profile.unsubscribe, "unsubscribe", "unsubscribing")
-        self._send(name, exchange.send.render(self.variables(name, channel)))
+        self._send(name, exchange.send.render(self.variables(name, channel), channel=channel))
         if channel in self._subscriptions.get(name, []):
             self._subscriptions[name].remove(channel)
         if exchange.ack is not None:
@@ -134,8 +164,8 @@ class ChannelOps:
     ) -> None:
         session = self._session
         variables = self.variables(name, channel)
-        ack = exchange.ack.render(variables) if exchange.ack else None
-        reject = exchange.reject.render(variables) if exchange.reject else None
+        ack = exchange.ack.render(variables, channel=channel) if exchange.ack else None
+        reject = exchange.reject.render(variables, channel=channel) if exchange.reject else None
         deadline = session.deadline(None)
         if ack is None and want == "ack":
             # No acknowledgement in this protocol: confirmed when nothing refuses it.
@@ -163,7 +193,8 @@ class ChannelOps:
             expected = ack if want == "ack" else reject
             raise session.receiver.failure(
                 name,
-                f"see the {what} {'confirmed' if want == 'ack' else 'rejected'}",
+                f"see the {what} {'confirmed' if want == 'ack' else 'rejected'} "
+                f"({describe_expected(expected)})",
                 deadline,
                 expected,
             )
@@ -196,7 +227,9 @@ class ChannelOps:
         exchange = self.profile.publish_for(channel)
         index = sum(1 for p in self.publications if p.client == name) + 1
         mark = self._mark(name, index)
-        frame = exchange.send.render(self.variables(name, channel, text=text, mark=mark))
+        frame = exchange.send.render(
+            self.variables(name, channel, text=text, mark=mark), channel=channel
+        )
         sent_at = self._send(name, frame)
         publication = Publication(name, channel, index, mark, text, sent_at)
         self.publications.append(publication)
@@ -214,7 +247,9 @@ class ChannelOps:
             index = first + offset
             mark = self._mark(name, index)
             text = f"message {offset + 1} of {count} from {name}"
-            value = exchange.send.render(self.variables(name, channel, text=text, mark=mark))
+            value = exchange.send.render(
+                self.variables(name, channel, text=text, mark=mark), channel=channel
+            )
             frames.append(json.dumps(value, ensure_ascii=False))
             pending.append((index, mark, text))
         sent = self._session.clients.send_many(name, frames, rate)
@@ -228,7 +263,7 @@ class ChannelOps:
     ) -> tuple[Any, DeliverySpec]:
         """The partial message a delivery of ``text`` from ``sender`` must match."""
         delivery = self.profile.delivery_for(channel)
-        expected = delivery.match.render(self.variables(name, channel))
+        expected = delivery.match.render(self.variables(name, channel), channel=channel)
         if text is not None:
             if delivery.text is None:
                 raise self.profile.missing("delivery.text", "checking a delivered text")
@@ -260,7 +295,9 @@ class ChannelOps:
         wanted = {p.mark: p for p in publications}
         channels = {p.channel for p in publications}
         specs = {c: self.profile.delivery_for(c) for c in channels}
-        matchers = {c: specs[c].match.render(self.variables(client.name, c)) for c in channels}
+        matchers = {
+            c: specs[c].match.render(self.variables(client.name, c), channel=c) for c in channels
+        }
         found: dict[str, Message] = {}
         for message in client.received:
             if not message.is_json:
@@ -277,12 +314,13 @@ class ChannelOps:
     def receive_all(
         self, name: str, sender: str, count: int, within: float | None
     ) -> dict[str, Message]:
-        publications = self._publications_of(sender)
-        if count != len(publications):
+        published = self._publications_of(sender)
+        if count > len(published):
             raise UsageError(
-                f"client {sender} published {len(publications)} messages in this scenario, "
-                f"not {count}"
+                f"client {sender} published only {len(published)} messages in this scenario, "
+                f"fewer than {count}"
             )
+        publications = published[-count:]
         session = self._session
         deadline = session.deadline(within)
 
@@ -324,8 +362,18 @@ class ChannelOps:
         return result
 
     def in_published_order(self, name: str, sender: str) -> None:
+        """Every publication of ``sender`` arrived at ``name``, in publication order.
+
+        Waits up to the default timeout for publications still on their way.
+        """
         publications = self._publications_of(sender)
-        client = self._session.client(name)
+        session = self._session
+
+        def probe(client: Client) -> bool | None:
+            return True if len(self._arrivals(client, publications)) == len(publications) else None
+
+        session.clients.wait(name, probe, session.deadline(None).remaining())
+        client = session.client(name)
         arrivals = self._arrivals(client, publications)
         by_mark = {p.mark: p for p in publications}
         received = sorted(arrivals.items(), key=lambda item: item[1].index)
@@ -342,9 +390,13 @@ class ChannelOps:
                 )
             previous = publication
         if len(arrivals) < len(publications):
+            missing = [f"#{p.index}" for p in publications if p.mark not in arrivals]
             raise ExpectationFailed(
                 f"client {name} received only {len(arrivals)} of the {len(publications)} "
-                f"messages published by client {sender}, so their order cannot be checked"
+                f"messages published by client {sender} "
+                f"{session.deadline(None).describe()}, so their order cannot be checked; "
+                f"missing: {', '.join(missing[:10])}"
+                + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
             )
 
     def latency(self, name: str, sender: str, wait: float) -> tuple[list[float], int]:
@@ -379,8 +431,14 @@ class ChannelOps:
 
     # -- auth and resume ---------------------------------------------------------------
 
-    def authenticate_by_message(self, name: str, identity: str | None, token: str | None) -> None:
-        """Send the profile's auth message and wait for its ack."""
+    def authenticate_by_message(
+        self, name: str, identity: str | None, token: str | None, *, required: bool = True
+    ) -> None:
+        """Send the profile's auth message and wait for its ack.
+
+        With ``required`` off (a plain "client A connects ..."), a refusal or a
+        missing ack is left for later steps to check ("is closed with code 4403").
+        """
         auth = self.profile.auth
         assert auth.message is not None
         extra: dict[str, Any] = {"token": token}
@@ -408,7 +466,7 @@ class ChannelOps:
             return None
 
         outcome = session.clients.wait(name, probe, deadline.remaining())
-        if outcome == "ack":
+        if outcome == "ack" or not required:
             return
         if outcome is None:
             raise session.receiver.failure(
@@ -421,19 +479,31 @@ class ChannelOps:
         )
 
     def last_positions(self, name: str, client: Client) -> dict[str, Any]:
-        """The last position seen per subscribed channel (for resume)."""
+        """The last position seen per subscribed channel (for resume).
+
+        The position of the last delivery on the channel; before any delivery,
+        the position the subscription's acknowledgement carries at the same
+        path, if any (the reference server's ``subscribed`` has ``seq``).
+        """
+        profile = self.profile
+        if profile.resume is None:
+            raise profile.missing("resume", "reconnects and resumes")
+        acks = [e.ack for e in (profile.subscribe, profile.resume) if e and e.ack]
         positions: dict[str, Any] = {}
         for channel in self._subscriptions.get(name, []):
-            delivery = self.profile.delivery_for(channel)
+            delivery = profile.delivery_for(channel)
             if delivery.position is None:
-                raise self.profile.missing("delivery.position", "resuming where a client left off")
-            wanted = delivery.match.render(self.variables(name, channel))
+                raise profile.missing("delivery.position", "resuming where a client left off")
+            variables = self.variables(name, channel)
+            wanted = [delivery.match.render(variables, channel=channel)]
+            wanted += [ack.render(variables, channel=channel) for ack in acks]
             for message in client.received:
-                if message.is_json and not match(wanted, message.payload):
-                    try:
-                        positions[channel] = select(message.payload, delivery.position)
-                    except (PathNotFound, TypeError):
-                        continue
+                if not message.is_json or all(match(w, message.payload) for w in wanted):
+                    continue
+                try:
+                    positions[channel] = select(message.payload, delivery.position)
+                except (PathNotFound, TypeError):
+                    continue
         return positions
 
     def resubscribe(self, name: str, positions: Mapping[str, Any] | None) -> None:
@@ -443,7 +513,7 @@ class ChannelOps:
             if positions is not None and channel in positions:
                 exchange = self._exchange(self.profile.resume, "resume", "reconnects and resumes")
                 variables = self.variables(name, channel, position=positions[channel])
-                self._send(name, exchange.send.render(variables))
+                self._send(name, exchange.send.render(variables, channel=channel))
                 self._await_answer(
                     name, channel, exchange, f"resumed subscription to {channel}", want="ack"
                 )

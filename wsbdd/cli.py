@@ -10,13 +10,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["build_parser", "main", "run_behave"]
 
 DEFAULT_ALLURE_DIR = "reports/allure-results"
+DEFAULT_FEATURES = "features"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     from wsbdd.server.cli import add_serve_arguments
 
     add_serve_arguments(serve)
+    for module in _extra_command_modules():
+        module.add_parser(commands)
     return parser
+
+
+EXTRA_COMMANDS: tuple[str, ...] = ("init", "lint", "steps", "report")
+"""Modules under ``wsbdd.commands`` adding a subcommand: each has
+``add_parser(subparsers)`` and ``run(args) -> int``; the subcommand's name is
+the module's ``NAME``."""
+
+
+def _extra_command_modules() -> list[Any]:
+    return [importlib.import_module(f"wsbdd.commands.{name}") for name in EXTRA_COMMANDS]
 
 
 def run_behave(
@@ -70,15 +85,15 @@ def run_behave(
     args = list(behave_args)
     if env:
         args += ["-D", f"env={env}"]
+    if not any(not a.startswith("-") and os.path.exists(a) for a in behave_args):
+        args.append(DEFAULT_FEATURES)
     if bugs:
-        extra = " ".join(f"--bug {bug}" for bug in bugs)
-        previous = os.environ.get("WSBDD_SERVER_ARGS", "")
-        os.environ["WSBDD_SERVER_ARGS"] = f"{previous} {extra}".strip()
-        os.environ["WSBDD_REQUIRE_EMBEDDED"] = "--bug"
+        # Added to the environment file's own server options (see wsbdd.config).
+        os.environ["WSBDD_SERVER_BUGS"] = ",".join(bugs)
     if allure_dir:
         args += [
             "-f",
-            "allure_behave.formatter:AllureFormatter",
+            "wsbdd.reporting.allure_formatter:AllureFormatter",
             "-o",
             allure_dir,
         ]
@@ -103,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from wsbdd.server.cli import run_serve
 
         return run_serve(args)
+    for module in _extra_command_modules():
+        if args.command == module.NAME:
+            return int(module.run(args))
     parser.error(f"unknown command {args.command}")
     return 2
 

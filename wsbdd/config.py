@@ -11,6 +11,8 @@ Keys
                        ``none`` (use the URLs as given), or a shell command that
                        starts the system under test.
 ``WSBDD_SERVER_ARGS``  extra ``wsbdd serve`` options for the embedded server.
+``WSBDD_SERVER_BUGS``  comma-separated reference-server bugs to switch on
+                       (set by ``wsbdd run --bug NAME``; embedded server only).
 ``WSBDD_URL``          WebSocket base URL; "connects to "/path"" resolves
                        against its origin. Required unless embedded.
 ``WSBDD_HTTP_URL``     HTTP base URL (default: derived from ``WSBDD_URL``).
@@ -157,11 +159,12 @@ def _validate(env_name: str, env_file: Path, values: Mapping[str, str]) -> Setti
     else:
         mode, command = "command", server_raw
 
-    if values.get("WSBDD_REQUIRE_EMBEDDED") and mode != "embedded":
+    bugs = [b.strip() for b in values.get("WSBDD_SERVER_BUGS", "").split(",") if b.strip()]
+    if bugs and mode != "embedded":
         raise fail(
             "WSBDD_SERVER",
-            f"is {server_raw!r}, but {values['WSBDD_REQUIRE_EMBEDDED']} needs the embedded "
-            "reference server (WSBDD_SERVER=embedded)",
+            f"is {server_raw!r}, but --bug {' '.join(bugs)} needs the embedded reference "
+            "server (WSBDD_SERVER=embedded)",
         )
     ws_url = _url(values, "WSBDD_URL", ("ws", "wss"), fail)
     if ws_url is None and mode != "embedded":
@@ -176,6 +179,7 @@ def _validate(env_name: str, env_file: Path, values: Mapping[str, str]) -> Setti
 
     try:
         server_args = tuple(shlex.split(values.get("WSBDD_SERVER_ARGS", "")))
+        server_args += tuple(arg for bug in bugs for arg in ("--bug", bug))
     except ValueError as exc:
         raise fail("WSBDD_SERVER_ARGS", f"cannot be split into arguments: {exc}") from None
 

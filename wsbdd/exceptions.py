@@ -23,6 +23,13 @@ differently::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wsbdd.matching.matchers import Mismatch
+    from wsbdd.model import Message
+
 __all__ = [
     "ConfigError",
     "ExpectationFailed",
@@ -37,7 +44,29 @@ __all__ = [
 
 
 class ExpectationFailed(AssertionError):
-    """A broken expectation about the system under test (a test *failure*)."""
+    """A broken expectation about the system under test (a test *failure*).
+
+    ``str(err)`` is the whole explanation. Where a message was expected, the
+    optional fields say it in structured form for the report's failure
+    attachment: ``client`` (its name), ``expected`` (the expected JSON; ``None``
+    when not given), ``closest`` (the received message nearest to it) and
+    ``diff`` (the differences between the two).
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        client: str | None = None,
+        expected: Any = None,
+        closest: Message | None = None,
+        diff: Sequence[Mismatch] = (),
+    ) -> None:
+        super().__init__(message)
+        self.client = client
+        self.expected = expected
+        self.closest = closest
+        self.diff: tuple[Mismatch, ...] = tuple(diff)
 
 
 class WsbddError(Exception):

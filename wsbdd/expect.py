@@ -19,6 +19,7 @@ from wsbdd.client import Client, Clients
 from wsbdd.exceptions import ExpectationFailed
 from wsbdd.matching import (
     WaitFailure,
+    closest,
     describe_expected,
     match,
     render_mismatches,
@@ -80,8 +81,9 @@ class Receiver:
 
     # -- helpers ----------------------------------------------------------
 
-    def _fail(self, text: str) -> ExpectationFailed:
-        return ExpectationFailed(self._redactor.text(text))
+    def _fail(self, text: str, **fields: Any) -> ExpectationFailed:
+        """The failure, its text redacted; ``fields`` are ExpectationFailed's structured ones."""
+        return ExpectationFailed(self._redactor.text(text), **fields)
 
     def _wait(self, name: str, probe: Callable[[Client], T | None], deadline: Deadline) -> T | None:
         return self._clients.wait(name, probe, deadline.remaining())
@@ -97,6 +99,7 @@ class Receiver:
     ) -> ExpectationFailed:
         client = self._clients.get(name)
         shown = list(client.inbox) if messages is None else list(messages)
+        nearest = closest(shown, expected) if expected is not None else None
         return self._fail(
             render_wait_failure(
                 WaitFailure(
@@ -109,7 +112,11 @@ class Receiver:
                     origin=deadline.origin,
                     extra=tuple(extra),
                 )
-            )
+            ),
+            client=name,
+            expected=expected,
+            closest=nearest[0] if nearest else None,
+            diff=nearest[1] if nearest else (),
         )
 
     def _consume(self, client: Client, message: Message) -> Message:
@@ -126,7 +133,10 @@ class Receiver:
                 f"client {name} received {describe_expected(expected)} too late: it arrived "
                 f"{format_duration(found.latency)} after the last trigger "
                 f"(limit {format_duration(limit)})\n"
-                f"  message #{found.message.index}: {found.message.display()}"
+                f"  message #{found.message.index}: {found.message.display()}",
+                client=name,
+                expected=expected,
+                closest=found.message,
             )
         return found
 
@@ -191,7 +201,10 @@ class Receiver:
         if not found.is_json:
             raise self._fail(
                 f"client {name}'s next message is not JSON: {found.display()}\n"
-                f"  expected: {describe_expected(expected)}"
+                f"  expected: {describe_expected(expected)}",
+                client=name,
+                expected=expected,
+                closest=found,
             )
         mismatches = match(expected, found.payload)
         if mismatches:
@@ -199,7 +212,11 @@ class Receiver:
                 f"client {name}'s next message does not match\n"
                 f"  expected: {describe_expected(expected)}\n"
                 f"  received: #{found.index} {found.display()}\n"
-                f"{render_mismatches(mismatches)}"
+                f"{render_mismatches(mismatches)}",
+                client=name,
+                expected=expected,
+                closest=found,
+                diff=mismatches,
             )
         return found
 
@@ -344,11 +361,15 @@ class Receiver:
         def probe(client: Client) -> CloseInfo | None:
             return client.close_info
 
+        if not self._clients.get(name).reading:
+            # A client that stopped reading cannot see a close queued behind the
+            # data it did not read: drain it (keeping every arrival stamp).
+            self._clients.resume_reading(name)
         info = self._wait(name, probe, deadline)
         wanted = _describe_close(code, reason, by_server, without_close_frame)
         if info is None:
             raise self.failure(
-                name, f"be {wanted}", deadline, extra=[f"client {name} is still open"]
+                name, f"get {wanted}", deadline, extra=[f"client {name} is still open"]
             )
         problems: list[str] = []
         if without_close_frame and info.clean:

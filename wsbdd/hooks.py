@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
-from wsbdd.reporting import attach_scenario_record
+from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
 from wsbdd.run import RunContext
 from wsbdd.scenario import ScenarioSession
 
-__all__ = ["after_all", "after_scenario", "before_all", "before_scenario"]
+__all__ = ["after_all", "after_scenario", "after_step", "before_all", "before_scenario"]
 
 
 def before_all(context: Any) -> None:
@@ -36,6 +37,7 @@ def before_all(context: Any) -> None:
     settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
     run = RunContext(settings)
     context.wsbdd_run = run
+    use_redactor(run.redactor)  # the Allure writer hides the run's secrets
     try:
         run.start()
     except BaseException:
@@ -49,23 +51,38 @@ def before_scenario(context: Any, scenario: Any) -> None:
     if run is None:
         return
     context.wsbdd = ScenarioSession(run)
+    context.wsbdd_report = ScenarioReport(context.wsbdd)
+
+
+def after_step(context: Any, step: Any) -> None:
+    """Attach a failed expectation's diff and a latency step's chart to the report."""
+    report: ScenarioReport | None = getattr(context, "wsbdd_report", None)
+    if report is not None:
+        report.after_step(step)
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
     """Attach each client's transcript to the report, then close every client."""
+    suggest_for_undefined(scenario)  # "did you mean" for undefined steps (wsbdd.authoring)
     session: ScenarioSession | None = getattr(context, "wsbdd", None)
     if session is None:
         return
+    report: ScenarioReport | None = getattr(context, "wsbdd_report", None)
     try:
-        attach_scenario_record(session)
+        if report is not None:
+            report.after_scenario()
     finally:
         session.close()
         context.wsbdd = None
+        context.wsbdd_report = None
 
 
 def after_all(context: Any) -> None:
-    """Close every client, the HTTP client and the managed server."""
+    """Write the report's environment section; close the clients, HTTP and the server."""
     run: RunContext | None = getattr(context, "wsbdd_run", None)
     if run is not None:
-        run.close()
-        context.wsbdd_run = None
+        try:
+            write_environment(context.config, run.settings, run.redactor)
+        finally:
+            run.close()
+            context.wsbdd_run = None

@@ -96,9 +96,9 @@ class CloseInfo:
     at: float
 
     def describe(self) -> str:
-        """``closed by the server with code 4401 "unauthorized"``."""
+        """Reads after "was": ``closed by the server with code 4401 "unauthorized"``."""
         if not self.clean:
-            return f"connection cut without a close frame (code {self.code})"
+            return f"cut without a close frame (code {self.code})"
         who = {"server": "the server", "client": "the client", "network": "the network"}
         reason = f' "{self.reason}"' if self.reason else ""
         return f"closed by {who[self.initiated_by]} with code {self.code}{reason}"

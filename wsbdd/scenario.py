@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from wsbdd.channels import ChannelOps
@@ -34,6 +34,9 @@ from wsbdd.profiles import AuthSpec, Profile
 from wsbdd.run import RunContext
 from wsbdd.server_control import ServerInspector
 from wsbdd.timing import LatencyStats, format_duration, percentile
+
+if TYPE_CHECKING:
+    from wsbdd.crowd import CrowdOps
 
 __all__ = ["ConnectSpec", "ScenarioSession"]
 
@@ -84,11 +87,14 @@ class ScenarioSession:
                 self.profile = run.profile(run.settings.profile)
             except ProfileError as exc:
                 if exc.file is None:
-                    raise ProfileError(str(exc), file=run.settings.source) from None
+                    raise ProfileError(
+                        str(exc), file=run.settings.source, key="WSBDD_PROFILE"
+                    ) from None
                 raise
         self.channels = ChannelOps(self)
         self.server = ServerInspector(run)
         self.latency_reports: list[tuple[str, str, LatencyStats]] = []
+        self._crowds: CrowdOps | None = None
 
     def use_profile(self, name: str) -> None:
         """``Given the API profile "NAME"``: a built-in name or a TOML file path."""
@@ -250,7 +256,7 @@ class ScenarioSession:
             and self.profile.auth.mode == "message"
             and self.profile.auth.on_connect
         ):
-            self.channels.authenticate_by_message(name, identity, token)
+            self.channels.authenticate_by_message(name, identity, token, required=require_open)
         return result
 
     def authenticate(self, name: str, identity: str) -> None:
@@ -390,6 +396,12 @@ class ScenarioSession:
                 f'"{hex_text}" is not hexadecimal (expected pairs of 0-9a-f, e.g. "0a0b0c")'
             ) from None
         return self.clients.send_binary(name, data)
+
+    def send_sized(self, name: str, kind: str, size: int) -> float:
+        """A text frame of ``size`` ASCII letters, or a binary frame of ``size`` zero bytes."""
+        if kind == "binary":
+            return self.clients.send_binary(name, bytes(size))
+        return self.clients.send_text(name, "x" * size)
 
     def send_many(self, name: str, count: int, template: str, rate: float | None) -> None:
         """Send ``count`` messages from a template with ``${i}`` = 1..count, optionally paced."""
@@ -649,12 +661,27 @@ class ScenarioSession:
         self.client(name)
         self.clients.wait(name, lambda client: None, duration)
 
+    # -- crowds ------------------------------------------------------------------------
+
+    @property
+    def crowds(self) -> CrowdOps:
+        """Many anonymous clients at once ("Given 1000 clients are connected")."""
+        if self._crowds is None:
+            from wsbdd.crowd import CrowdOps
+
+            self._crowds = CrowdOps(self)
+        return self._crowds
+
     # -- teardown ----------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every client of the scenario (bounded) and forget them."""
-        self.clients.reset()
-        self._memory.clear()
+        """Close every client and crowd of the scenario (bounded) and forget them."""
+        try:
+            if self._crowds is not None:
+                self._crowds.close()
+        finally:
+            self.clients.reset()
+            self._memory.clear()
 
 
 def _with_query(url: str, key: str, value: str) -> str:

@@ -182,6 +182,18 @@ def test_out_of_order(bugs: tuple[str, ...]) -> None:
     run(main())
 
 
+def test_out_of_order_leaves_private_channels_in_order() -> None:
+    async def main() -> None:
+        async with serving("out_of_order") as server:
+            a = await client(server)
+            await subscribe(a, "user:alice:private")
+            for i in range(7):
+                await publish(a, "user:alice:private", f"m{i}")
+            assert [(await recv(a))["seq"] for _ in range(7)] == list(range(1, 8))
+
+    run(main())
+
+
 @pytest.mark.parametrize("bugs", [CLEAN, ("slow_push",)])
 def test_slow_push(bugs: tuple[str, ...]) -> None:
     async def main() -> None:

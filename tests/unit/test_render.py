@@ -218,7 +218,7 @@ def test_wait_failure_connection_cut() -> None:
         origin=ORIGIN,
     )
     assert render_wait_failure(failure).splitlines()[-1] == (
-        "client A: connection cut without a close frame (code 1006) at +2.50 s"
+        "client A was cut without a close frame (code 1006) at +2.50 s"
     )
 
 

@@ -10,8 +10,10 @@ here must run on the loop; steps go through :class:`wsbdd.client.Clients`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import heapq
+import socket
 import ssl
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, cast
@@ -41,6 +43,9 @@ from wsbdd.redaction import Redactor
 
 from .connection import QUIET_LOGGER, TrackedConnection
 from .request import ConnectRequest
+
+_SLOW_RECEIVE_BUFFER = 4096
+"""Kernel receive buffer of a client that stopped reading."""
 
 __all__ = ["Client", "Probe"]
 
@@ -313,6 +318,15 @@ class Client:
         if reader is not None and not reader.done():
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
+        self._shrink_receive_buffer()
+
+    def _shrink_receive_buffer(self) -> None:
+        """Like a slow device: a small kernel receive buffer, so the server's queue fills."""
+        conn = self.connection
+        sock = conn.transport.get_extra_info("socket") if conn is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _SLOW_RECEIVE_BUFFER)
 
     async def resume_reading(self) -> None:
         """Resume reading: queued messages are delivered with their arrival stamps."""

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from wsbdd.exceptions import ExpectationFailed, UnknownClient, UsageError
 
 from .client import Client
+from .crowd import Crowd
 from .request import ConnectRequest
 
 __all__ = ["ClientManager"]
@@ -37,6 +38,8 @@ class ClientManager:
         self.reset_timeout = reset_timeout
         self._waiters: list[asyncio.Future[None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.crowds: list[Crowd] = []
+        """The scenario's crowds (:mod:`wsbdd.client.crowd`), closed by :meth:`reset`."""
 
     # -- lookup ---------------------------------------------------------------
 
@@ -187,6 +190,11 @@ class ClientManager:
                 if not waiter.done():
                     waiter.set_result(None)
 
+    def add_crowd(self, crowd: Crowd) -> Crowd:
+        """Register ``crowd`` so that :meth:`reset` closes it; returns it."""
+        self.crowds.append(crowd)
+        return crowd
+
     # -- tasks and reset ---------------------------------------------------------
 
     def spawn(self, coro: Coroutine[Any, Any, T], name: str | None = None) -> asyncio.Task[T]:
@@ -197,7 +205,7 @@ class ClientManager:
         return task
 
     async def reset(self) -> None:
-        """Close every client concurrently (bounded), cancel every task, clear state.
+        """Close every client and crowd concurrently (bounded), cancel every task, clear state.
 
         Safe whatever failed before: never raises. Clients that do not finish
         their closing handshake within ``reset_timeout`` are aborted.
@@ -210,17 +218,21 @@ class ClientManager:
             await asyncio.wait(tasks, timeout=self.reset_timeout)
         clients = list(self.clients.values())
         self.clients.clear()
+        crowds, self.crowds = self.crowds, []
         self.last_trigger = None
-        if clients:
+        if clients or crowds:
             loop = asyncio.get_running_loop()
             closing = [
                 loop.create_task(c.shutdown(), name=f"wsbdd-reset-{c.name}") for c in clients
             ]
+            closing += [loop.create_task(c.close(), name=f"wsbdd-reset-{c!r}") for c in crowds]
             _done, pending = await asyncio.wait(closing, timeout=self.reset_timeout)
             for task in pending:
                 task.cancel()
             for client in clients:
                 client.abort()
+            for crowd in crowds:
+                crowd.abort()
             if pending:
                 await asyncio.wait(pending, timeout=1.0)
             for task in closing:

@@ -196,10 +196,6 @@ def render_wait_failure(failure: WaitFailure) -> str:
     if failure.close is not None:
         close = failure.close
         at = _offset(close.at, failure.origin)
-        described = close.describe()
-        if described.startswith("closed"):
-            lines.append(f"client {failure.client} was {described} at {at}")
-        else:
-            lines.append(f"client {failure.client}: {described} at {at}")
+        lines.append(f"client {failure.client} was {close.describe()} at {at}")
     lines.extend(failure.extra)
     return "\n".join(lines)

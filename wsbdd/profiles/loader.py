@@ -41,6 +41,7 @@ _TOP_KEYS = {
     "ping",
     "resume",
     "channels",
+    "variables",
 }
 _PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window"}
 _AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
@@ -61,6 +62,9 @@ def load_profile(name_or_path: str, *, base_dir: Path | None = None) -> Profile:
 
 
 def _read(name_or_path: str, base_dir: Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+    # An error about the name itself belongs to the file that extends it, if any.
+    parent = seen[-1] if seen else None
+    parent_key = "extends" if seen else None
     if name_or_path in BUILTIN_PROFILES:
         source = f"wsbdd/profiles/builtin/{name_or_path}.toml"
         text = (
@@ -76,15 +80,18 @@ def _read(name_or_path: str, base_dir: Path, seen: tuple[str, ...]) -> tuple[dic
             raise ProfileError(
                 f"unknown profile {name_or_path!r}: use a built-in "
                 f"({', '.join(BUILTIN_PROFILES)}) or the path of a .toml file",
-                key="WSBDD_PROFILE",
+                file=parent,
+                key=parent_key,
             )
         if not path.is_file():
-            raise ProfileError(f"profile file {path} does not exist", key="WSBDD_PROFILE")
+            raise ProfileError(f"profile file {path} does not exist", file=parent, key=parent_key)
         source = str(path)
         text = path.read_text(encoding="utf-8")
     if source in seen:
         raise ProfileError(
-            f"profiles extend each other in a loop: {' -> '.join(seen)}", file=source
+            f"profiles extend each other in a loop: {' -> '.join((*seen, source))}",
+            file=parent,
+            key="extends",
         )
     try:
         data = tomllib.loads(text)
@@ -98,7 +105,12 @@ def _read(name_or_path: str, base_dir: Path, seen: tuple[str, ...]) -> tuple[dic
             "must be the name or path of another profile", file=source, key="extends"
         )
     base, _ = _read(base_name, Path(source).parent, (*seen, source))
-    return _merge(base, data), source
+    merged = _merge(base, data)
+    head = merged.get("profile")
+    if isinstance(head, dict) and "name" not in _table(data, "profile", source):
+        # The profile is named after its own file unless it says otherwise.
+        merged["profile"] = {k: v for k, v in head.items() if k != "name"}
+    return merged, source
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,6 +156,10 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
             )
         )
 
+    defaults = data.get("variables", {})
+    if not isinstance(defaults, dict):
+        raise _error(source, "variables", "must be a table of values")
+
     return Profile(
         name=name,
         source=source,
@@ -158,6 +174,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         resume=_exchange(data.get("resume"), "resume", source),
         channels=tuple(channels),
         confirm_window=confirm_window,
+        variables=defaults,
     )
 
 
@@ -206,7 +223,7 @@ def _template(value: Any, key: str, source: str) -> Template | None:
             raise _error(source, key, f"is not valid JSON: {exc}") from None
     if not isinstance(value, (dict, list)):
         raise _error(source, key, "must be a table (a JSON object template)")
-    return Template(value, f"{source}: {key}")
+    return Template(value, source, key)
 
 
 def _exchange(value: Any, key: str, source: str) -> Exchange | None:

@@ -4,23 +4,25 @@ A profile is data, loaded from TOML by :mod:`wsbdd.profiles.loader`. Every
 template is a JSON value whose strings may hold ``${variables}``; a string that
 is exactly ``"${name}"`` keeps the variable's JSON type.
 
-Variables available to templates: ``${channel}``, ``${user}`` (the client's
-identity), ``${token}``, ``${text}``, ``${mark}`` (wsbdd's correlation mark),
-``${position}`` (resume), ``${operation_id}`` (one per subscription), the
-channel's own variables from ``[channels."<pattern>"]``, then scenario and
-environment variables.
+Variables available to templates: ``${channel}``, ``${wildcard}`` (what the
+``*`` of the matching ``[channels."<pattern>"]`` matched; ``${wildcard.2}`` for
+a second ``*``), ``${user}`` (the client's identity), ``${token}``, ``${text}``,
+``${mark}`` (wsbdd's correlation mark), ``${position}`` (resume),
+``${operation_id}`` (one per client and channel), the channel's own
+``variables`` (themselves templates), the profile's ``[variables]``, then
+scenario and environment variables.
 """
 
 from __future__ import annotations
 
 import copy
-import fnmatch
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wsbdd.exceptions import ProfileError
+from wsbdd.exceptions import ProfileError, UnknownVariable
 from wsbdd.matching import Variables, render_json
 
 __all__ = [
@@ -38,14 +40,35 @@ AuthMode = Literal["none", "query", "header", "subprotocol", "message"]
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """A JSON value with ``${variables}``; ``where`` names its file and key for errors."""
+    """A JSON value with ``${variables}``; ``file`` and ``key`` say where it was written."""
 
     value: Any
-    where: str
+    file: str
+    key: str
 
-    def render(self, variables: Variables) -> Any:
-        """The value with every variable substituted (types kept for exact placeholders)."""
-        return render_json(json.dumps(self.value, ensure_ascii=False), variables)
+    def render(self, variables: Variables, *, channel: str | None = None) -> Any:
+        """The value with every variable substituted (types kept for exact placeholders).
+
+        A variable the template uses but nobody set is a :class:`ProfileError`
+        naming the file and key, and the channel it was rendered for.
+        """
+        try:
+            return render_json(json.dumps(self.value, ensure_ascii=False), variables)
+        except UnknownVariable as exc:
+            if channel is None:
+                hint = "set it as a scenario or environment variable, or in [variables]"
+            else:
+                hint = (
+                    f'declare it for this channel: [channels."{channel}"] '
+                    f"variables = {{ {exc.name} = ... }} (or in [variables] for every channel)"
+                )
+            raise ProfileError(
+                f"uses ${{{exc.name}}}, which is not set"
+                + (f" for channel {channel}" if channel else "")
+                + f": {hint}",
+                file=self.file,
+                key=self.key,
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +123,16 @@ class ChannelSpec:
     delivery: DeliverySpec | None = None
     publish: Exchange | None = None
 
+    def wildcards(self, name: str) -> tuple[str, ...] | None:
+        """What each ``*`` of the pattern matched in ``name``; None when it does not match.
+
+        ``*`` is the only special character: it matches any run of characters
+        (``room:*`` matches ``room:lobby`` and gives ``("lobby",)``).
+        """
+        parts = (re.escape(part) for part in self.pattern.split("*"))
+        found = re.fullmatch("(.*)".join(parts), name, re.DOTALL)
+        return found.groups() if found is not None else None
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -118,27 +151,31 @@ class Profile:
     resume: Exchange | None = None
     channels: tuple[ChannelSpec, ...] = ()
     confirm_window: float = 0.3
+    variables: Mapping[str, Any] = field(default_factory=dict)
 
     def missing(self, key: str, what: str) -> ProfileError:
         """The error for a step that needs a key this profile does not define."""
+        table, _, leaf = key.rpartition(".")
+        how = f"add {leaf} to its [{table}] table" if table else f"add a [{key}] table"
         return ProfileError(
-            f"profile {self.name!r} does not define [{key}], which {what} needs: add a "
-            f"[{key}] table (see docs/profiles.md)",
+            f"profile {self.name!r} does not define {key}, which {what} needs: {how} "
+            f"(see docs/profiles.md)",
             file=self.source,
             key=key,
         )
 
     def channel(self, name: str) -> ChannelSpec | None:
-        """The channel settings for ``name``: an exact key first, then glob patterns."""
+        """The channel settings for ``name``: an exact key first, then ``*`` patterns in order."""
         for spec in self.channels:
             if spec.pattern == name:
                 return spec
         for spec in self.channels:
-            if fnmatch.fnmatchcase(name, spec.pattern):
+            if spec.wildcards(name) is not None:
                 return spec
         return None
 
     def delivery_for(self, channel: str) -> DeliverySpec:
+        """What a message delivered on ``channel`` looks like (the channel's own first)."""
         spec = self.channel(channel)
         if spec is not None and spec.delivery is not None:
             return spec.delivery
@@ -147,6 +184,7 @@ class Profile:
         return self.delivery
 
     def publish_for(self, channel: str) -> Exchange:
+        """How to publish on ``channel`` (the channel's own ``publish`` first)."""
         spec = self.channel(channel)
         if spec is not None and spec.publish is not None:
             return spec.publish
@@ -154,9 +192,25 @@ class Profile:
             raise self.missing("publish", "publishing to a channel")
         return self.publish
 
-    def channel_variables(self, channel: str) -> Mapping[str, Any]:
+    def channel_variables(self, channel: str) -> dict[str, Any]:
+        """The templates of ``channel``'s variables: the profile's ``[variables]``, then its own.
+
+        The values are still templates (they may use ``${channel}``, ``${wildcard}``).
+        """
+        values: dict[str, Any] = dict(self.variables)
         spec = self.channel(channel)
-        return spec.variables if spec is not None else {}
+        if spec is not None:
+            values.update(spec.variables)
+        return values
+
+    def wildcards(self, channel: str) -> dict[str, str]:
+        """``wildcard`` (the first ``*``'s match) and ``wildcard.N`` for ``channel``'s pattern."""
+        spec = self.channel(channel)
+        found = (spec.wildcards(channel) or ()) if spec is not None else ()
+        values = {f"wildcard.{number}": text for number, text in enumerate(found, start=1)}
+        if found:
+            values["wildcard"] = found[0]
+        return values
 
 
 def put_path(value: Any, path: str, item: Any) -> Any:

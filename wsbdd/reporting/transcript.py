@@ -1,34 +1,97 @@
-"""Per-client transcripts as readable text and JSON, attached to the report."""
+"""Per-client records as readable text and JSON, attached to the report.
+
+For every client of a scenario the report gets two attachments:
+
+``transcript A`` (text)
+    the handshake (URL, request and response headers, status, subprotocol),
+    then one line per frame or event with its time since the scenario
+    started, its direction (``→`` sent, ``←`` received, ``•`` event), its
+    frame type and a readable payload, then how the connection closed (code,
+    reason, who closed it).
+``messages A.json`` (JSON)
+    the same, complete and machine-readable: payloads parsed when they are
+    JSON, binary frames in hex.
+
+Everything passes through the run's :class:`~wsbdd.redaction.Redactor`.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wsbdd.model import TranscriptEvent
+from wsbdd.model import CloseInfo, ConnectResult, HandshakeInfo, TranscriptEvent
 from wsbdd.redaction import Redactor
+from wsbdd.reporting._allure import attach_json, attach_text, is_active
 
 if TYPE_CHECKING:
+    from wsbdd.client import Client
     from wsbdd.scenario import ScenarioSession
 
-__all__ = ["attach_scenario_record", "render_transcript", "transcript_json"]
+__all__ = [
+    "ClientRecord",
+    "attach_scenario_record",
+    "client_json",
+    "render_client",
+    "render_transcript",
+    "snapshot_clients",
+    "transcript_json",
+]
 
 _ARROWS = {"sent": "→", "received": "←", "event": "•"}
+_SNAPSHOT_TIMEOUT = 5.0
+_BINARY_SHOWN = 64
+TEXT_EVENT_LIMIT = 5000
+"""At most this many events in the text transcript (the JSON has them all)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecord:
+    """What one client did in a scenario, copied on the loop thread."""
+
+    name: str
+    result: ConnectResult
+    close: CloseInfo | None
+    events: tuple[TranscriptEvent, ...]
+
+    @classmethod
+    def of(cls, client: Client) -> ClientRecord:
+        return cls(client.name, client.result, client.close_info, tuple(client.transcript))
+
+
+def snapshot_clients(session: ScenarioSession) -> list[ClientRecord]:
+    """Every client of the scenario, in connection order (a consistent copy)."""
+    names = session.clients.names()
+    if not names:
+        return []
+
+    def probe(clients: Mapping[str, Client]) -> list[ClientRecord]:
+        return [ClientRecord.of(clients[name]) for name in names if name in clients]
+
+    records = session.clients.wait_all(probe, _SNAPSHOT_TIMEOUT)
+    return records or []
+
+
+def _ms(at: float, origin: float) -> str:
+    return f"{(at - origin) * 1000:+.1f} ms"
 
 
 def _payload(event: TranscriptEvent, redactor: Redactor) -> str:
     if isinstance(event.data, bytes):
-        more = "…" if len(event.data) > 64 else ""
-        return f"<binary {len(event.data)} bytes: {event.data[:64].hex()}{more}>"
+        data = redactor.bytes(event.data)
+        more = "…" if len(data) > _BINARY_SHOWN else ""
+        return f"<binary {len(data)} bytes: {data[:_BINARY_SHOWN].hex()}{more}>"
     return redactor.text(event.data)
 
 
 def render_transcript(
-    name: str, events: list[TranscriptEvent], origin: float, redactor: Redactor
+    name: str, events: Sequence[TranscriptEvent], origin: float, redactor: Redactor
 ) -> str:
-    """One line per event: ``+12.345 ms ← text {"type": "pong"}``."""
+    """One line per event: ``    +12.345 ms ← text   {"type": "pong"}``."""
     lines = [f"client {name}"]
-    for event in events:
+    for event in _shown(events, lines):
         offset = (event.at - origin) * 1000
         lines.append(
             f"{offset:+11.3f} ms {_ARROWS[event.direction]} {event.kind:<6} "
@@ -37,8 +100,56 @@ def render_transcript(
     return "\n".join(lines)
 
 
+def _shown(events: Sequence[TranscriptEvent], lines: list[str]) -> Sequence[TranscriptEvent]:
+    if len(events) <= TEXT_EVENT_LIMIT:
+        return events
+    head = TEXT_EVENT_LIMIT * 4 // 5
+    tail = TEXT_EVENT_LIMIT - head
+    lines.append(
+        f"({len(events)} events: the first {head} and the last {tail} are shown; "
+        f"the JSON attachment has them all)"
+    )
+    return [*events[:head], *events[-tail:]]
+
+
+def _handshake_lines(result: ConnectResult, redactor: Redactor) -> list[str]:
+    hs = result.handshake
+    status = f"HTTP {hs.status}" if hs.status is not None else "no HTTP response"
+    lines = [
+        f"handshake: {result.outcome.value}, {status}, "
+        f"subprotocol {hs.subprotocol or '(none)'}, {result.elapsed * 1000:.1f} ms"
+    ]
+    if result.detail and not result.opened:
+        lines.append(f"  detail: {redactor.text(result.detail)}")
+    for title, headers in (("request", hs.request_headers), ("response", hs.response_headers)):
+        if headers:
+            lines.append(f"  {title} headers:")
+            lines.extend(f"    {k}: {v}" for k, v in redactor.headers(headers))
+    return lines
+
+
+def _close_line(close: CloseInfo | None, origin: float, redactor: Redactor) -> str:
+    if close is None:
+        return "close: still open at the end of the scenario (closed by wsbdd's clean-up)"
+    return f"close: {redactor.text(close.describe())} at {_ms(close.at, origin)}"
+
+
+def render_client(record: ClientRecord, origin: float, redactor: Redactor) -> str:
+    """The handshake, the transcript and the close of one client, as text."""
+    url = redactor.url(record.result.handshake.url)
+    lines = [f"client {record.name}  {url}"]
+    lines.extend(_handshake_lines(record.result, redactor))
+    lines.append("")
+    lines.extend(render_transcript(record.name, record.events, origin, redactor).splitlines()[1:])
+    if not record.events:
+        lines.append("(no frames)")
+    lines.append("")
+    lines.append(_close_line(record.close, origin, redactor))
+    return "\n".join(lines)
+
+
 def transcript_json(
-    name: str, events: list[TranscriptEvent], origin: float, redactor: Redactor
+    name: str, events: Sequence[TranscriptEvent], origin: float, redactor: Redactor
 ) -> list[dict[str, Any]]:
     """The full transcript as JSON-ready records (payloads parsed when JSON)."""
     records: list[dict[str, Any]] = []
@@ -50,7 +161,7 @@ def transcript_json(
             "kind": event.kind,
         }
         if isinstance(event.data, bytes):
-            record["hex"] = event.data.hex()
+            record["hex"] = redactor.bytes(event.data).hex()
         else:
             text = redactor.text(event.data)
             try:
@@ -63,23 +174,46 @@ def transcript_json(
     return records
 
 
+def _handshake_json(hs: HandshakeInfo, redactor: Redactor) -> dict[str, Any]:
+    return {
+        "url": redactor.url(hs.url),
+        "status": hs.status,
+        "subprotocol": hs.subprotocol,
+        "request_headers": [f"{k}: {v}" for k, v in redactor.headers(hs.request_headers)],
+        "response_headers": [f"{k}: {v}" for k, v in redactor.headers(hs.response_headers)],
+    }
+
+
+def client_json(record: ClientRecord, origin: float, redactor: Redactor) -> dict[str, Any]:
+    """One client as a JSON-ready record: handshake, outcome, close and every message."""
+    close = record.close
+    return {
+        "client": record.name,
+        "outcome": record.result.outcome.value,
+        "detail": redactor.text(record.result.detail),
+        "handshake": _handshake_json(record.result.handshake, redactor),
+        "close": None
+        if close is None
+        else {
+            "code": close.code,
+            "reason": redactor.text(close.reason),
+            "initiated_by": close.initiated_by,
+            "clean": close.clean,
+            "t_ms": round((close.at - origin) * 1000, 3),
+        },
+        "messages": transcript_json(record.name, record.events, origin, redactor),
+    }
+
+
 def attach_scenario_record(session: ScenarioSession) -> None:
-    """Attach every client's transcript (text and JSON) to the Allure report, if active."""
-    try:
-        import allure
-    except ImportError:  # the core runs without Allure
+    """Attach every client's transcript (text) and record (JSON) to the report."""
+    if not is_active():
         return
     redactor = session.run.redactor
-    for name in session.clients.names():
-        client = session.clients.get(name)
-        events = list(client.transcript)
-        allure.attach(
-            render_transcript(name, events, session.started_at, redactor),
-            name=f"transcript {name}",
-            attachment_type=allure.attachment_type.TEXT,
+    for record in snapshot_clients(session):
+        attach_text(
+            render_client(record, session.started_at, redactor), f"transcript {record.name}"
         )
-        allure.attach(
-            json.dumps(transcript_json(name, events, session.started_at, redactor), indent=2),
-            name=f"messages {name}.json",
-            attachment_type=allure.attachment_type.JSON,
+        attach_json(
+            client_json(record, session.started_at, redactor), f"messages {record.name}.json"
         )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import http
 import logging
+import socket
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -175,6 +176,13 @@ class ReferenceServer:
             return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "overloaded\n")
         return None
 
+    def _limit_send_buffer(self, ws: ServerConnection) -> None:
+        size = self.options.send_buffer
+        sock = ws.transport.get_extra_info("socket")
+        if size and sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+
     def _extra_metrics(self) -> dict[str, Any]:
         return {"handshakes": self.handshakes, "bugs": sorted(self.options.bugs)}
 
@@ -192,6 +200,7 @@ class ReferenceServer:
             await ws.close(4403, "forbidden")
             return
         assert self.hub is not None
+        self._limit_send_buffer(ws)
         session = Session(user, ws, queue_limit=self.options.queue_limit, bugs=self.options.bugs)
         writer = asyncio.get_running_loop().create_task(session.outbox.run())
         self.hub.add_session(session)

@@ -61,6 +61,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue-limit", type=_non_negative_int, default=1000, metavar="N",
                         help="outgoing messages queued per connection before closing it "
                              "with 1013 (default 1000, 0 = unbounded)")
+    parser.add_argument("--send-buffer", type=_non_negative_int, default=65536, metavar="BYTES",
+                        help="kernel send buffer per connection (SO_SNDBUF, default 65536; "
+                             "0 = system default)")
     parser.add_argument("--history", type=_non_negative_int, default=1000, metavar="N",
                         help="messages kept per channel for resume (default 1000)")
     parser.add_argument("--max-size", type=_non_negative_int, default=DEFAULT_MAX_SIZE,
@@ -96,6 +99,7 @@ def options_from_args(args: argparse.Namespace) -> ServerOptions:
         origins=origins,
         users=users,
         close_timeout=args.close_timeout,
+        send_buffer=args.send_buffer,
     )
 
 

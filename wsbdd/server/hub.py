@@ -146,7 +146,7 @@ class Hub:
                         if session not in seen:
                             seen.add(session)
                             targets.append(session)
-        if "out_of_order" in self.bugs:
+        if "out_of_order" in self.bugs and channel.name.startswith("room:"):
             self._publish_swapped(channel, text, targets)
         else:
             self._fan_out(text, targets)

@@ -19,7 +19,10 @@ class ServerOptions:
     ``users`` maps user → token; ``None`` means ``WSBDD_SERVER_USERS`` from the
     environment, else the built-in table (alice, bob, carol). ``origins`` is
     ``None`` (any Origin) or the allowed Origin values. ``queue_limit`` of 0
-    means unbounded.
+    means unbounded. ``send_buffer`` is each connection's kernel send buffer
+    (``SO_SNDBUF``; 0 keeps the system default): kept modest so that a slow
+    consumer fills the server's own queue, where the 1013 policy applies,
+    instead of megabytes of kernel memory.
     """
 
     host: str = "127.0.0.1"
@@ -34,11 +37,14 @@ class ServerOptions:
     users: Mapping[str, str] | None = None
     close_timeout: float = 5.0
     order_paid_delay: float = 0.05
+    send_buffer: int = 65536
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bugs", validate_bugs(self.bugs))
         if self.queue_limit < 0:
             raise ValueError("queue_limit must be >= 0 (0 = unbounded)")
+        if self.send_buffer < 0:
+            raise ValueError("send_buffer must be >= 0 (0 = system default)")
         if self.history < 0:
             raise ValueError("history must be >= 0")
         if self.max_size <= 0:

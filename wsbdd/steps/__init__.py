@@ -14,6 +14,7 @@ from __future__ import annotations
 from wsbdd.steps import (
     channel_steps,
     connection_steps,
+    crowd_steps,
     environment_steps,
     heartbeat_steps,
     http_steps,
@@ -26,6 +27,7 @@ from wsbdd.steps import (
 __all__ = [
     "channel_steps",
     "connection_steps",
+    "crowd_steps",
     "environment_steps",
     "heartbeat_steps",
     "http_steps",

@@ -114,7 +114,7 @@ def receives_from(
     rf" from client (?P<sender>[\w.@-]+){WITHIN}"
 )
 def receives_all(context: Any, name: str, count: str, sender: str, within: str | None) -> None:
-    """Every message the other client published arrives (correlated by mark)."""
+    """The other client's last N published messages all arrive (matched by their mark)."""
     s = session(context)
     s.channels.receive_all(name, sender, int(count), optional_duration(within))
 
@@ -124,7 +124,7 @@ def receives_all(context: Any, name: str, count: str, sender: str, within: str |
     r"in the order they were published"
 )
 def in_published_order(context: Any, name: str, sender: str) -> None:
-    """The other client's messages arrived in the order it published them."""
+    """All the other client's published messages arrive, in the order it published them."""
     session(context).channels.in_published_order(name, sender)
 
 

@@ -49,6 +49,12 @@ def sends_many(context: Any, name: str, count: str, rate: str | None) -> None:
     )
 
 
+@step(rf"client {CLIENT} sends a (?P<kind>text|binary) message of (?P<size>\d+) bytes")
+def sends_sized(context: Any, name: str, kind: str, size: str) -> None:
+    """Sends a text (letters) or binary (zero bytes) frame of exactly this size."""
+    session(context).send_sized(name, kind, int(size))
+
+
 @step(rf"client {CLIENT} sends a protocol ping")
 def sends_protocol_ping(context: Any, name: str) -> None:
     """Sends a WebSocket protocol ping frame (the server answers with a protocol pong)."""

@@ -1,0 +1,113 @@
+"""Feature-level tests of the crowd steps: behave in a subprocess, real reference server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.features.conftest import TOKENS
+from tests.features.harness import BehaveProject
+from wsbdd.server.managed import ManagedServer
+
+
+def test_crowds_connect_subscribe_cycle_reconnect_and_leave_nothing_behind(
+    project: BehaveProject, reference_server: ManagedServer
+) -> None:
+    project.write_env(
+        "test",
+        {
+            "WSBDD_SERVER": "none",
+            "WSBDD_URL": reference_server.ws_url,
+            "WSBDD_HTTP_URL": reference_server.http_url,
+            "WSBDD_METRICS_URL": f"{reference_server.http_url}/metrics",
+            "WSBDD_TIMEOUT": "2 s",
+            **TOKENS,
+        },
+    )
+    project.feature(
+        """
+        Feature: crowds
+          Background:
+            Given the API profile "chat"
+
+          Scenario: a subscribed crowd survives a reconnect storm
+            Given 200 clients are connected as carol and subscribed to room:f-crowd
+            When the 200 clients reconnect at once
+            Then all 200 clients are connected within 5 s
+
+          Scenario: two crowds and cycles
+            Given 100 clients are connected as carol, 50 at a time
+            And 50 clients are connected as bob and subscribed to "room:f-quoted"
+            When 300 clients connect as alice and disconnect, 100 at a time
+            Then all 100 clients are connected within 5 s
+            And all 50 clients are connected within 5 s
+
+          Scenario: every crowd of the earlier scenarios was closed
+            Then the server metric "connections" is 0
+        """
+    )
+    run = project.run()
+    assert run.passed, run.output
+    assert "3 scenarios passed, 0 failed" in run.output
+
+
+def test_crowd_failures_give_counts_and_reasons(project: BehaveProject) -> None:
+    project.feature(
+        """
+        Feature: crowd failures
+          Background:
+            Given the API profile "chat"
+
+          Scenario: forbidden channel
+            Given 30 clients are connected as carol and subscribed to user:alice:private
+
+          Scenario: no such crowd
+            Given 20 clients are connected as carol
+            When the 70 clients reconnect at once
+        """
+    )
+    run = project.run()
+    assert "0 scenarios passed, 1 failed, 1 error" in run.output, run.output
+    assert (
+        "ASSERT FAILED: 30 of 30 clients failed to connect as carol and subscribe to "
+        "user:alice:private: 30 × subscription to user:alice:private was rejected: "
+        '{"type":"error","code":"forbidden"' in run.output
+    ), run.output
+    assert "this scenario has no crowd of 70 clients (it has: 20 clients as carol)" in run.output
+
+
+@pytest.fixture
+def fragile_server() -> Iterator[ManagedServer]:
+    server = ManagedServer.embedded(["--bug", "fragile_under_storm"])
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_reconnect_storm_fails_against_a_fragile_server(
+    project: BehaveProject, fragile_server: ManagedServer
+) -> None:
+    project.write_env(
+        "fragile", {"WSBDD_SERVER": "none", "WSBDD_URL": fragile_server.ws_url, **TOKENS}
+    )
+    project.feature(
+        """
+        Feature: storms
+          Scenario: a reconnect storm
+            Given 150 clients are connected as carol at 60 per second
+            When the 150 clients reconnect at once
+            Then all 150 clients are connected within 5 s
+
+          Scenario: connect and disconnect in a storm
+            When 300 clients connect and disconnect, 150 at a time
+        """
+    )
+    run = project.run(env_name="fragile")
+    assert "0 scenarios passed, 2 failed" in run.output, run.output
+    assert "ASSERT FAILED: only " in run.output
+    assert "of 150 clients are connected 5.00 s after the reconnect started: " in run.output
+    assert "× HTTP 503 Service Unavailable" in run.output
+    assert "of 300 connect/disconnect cycles failed: " in run.output

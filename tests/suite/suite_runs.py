@@ -1,0 +1,73 @@
+"""Run the shipped feature suite (``wsbdd run``) and read its results."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SUITE_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One scenario of a suite run: where it is, its tags, status and failure text."""
+
+    location: str
+    name: str
+    tags: frozenset[str]
+    status: str
+    message: str
+
+    @property
+    def catches(self) -> frozenset[str]:
+        """The bugs this scenario is written to catch (its ``@bug.NAME`` tags)."""
+        return frozenset(t.removeprefix("bug.") for t in self.tags if t.startswith("bug."))
+
+
+def run_suite(out_dir: Path, *args: str) -> list[ScenarioResult]:
+    """``wsbdd run`` in the repository with the JSON formatter; every scenario's result."""
+    out = out_dir / "results.json"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    command = [
+        sys.executable, "-m", "wsbdd", "run", "--no-allure",
+        "-f", "json", "-o", str(out), "-f", "progress", *args,
+    ]
+    completed = subprocess.run(
+        command, cwd=REPO, env=environ, capture_output=True, text=True,
+        timeout=SUITE_TIMEOUT, check=False,
+    )
+    if not out.exists():
+        raise AssertionError(
+            f"the suite wrote no results (exit {completed.returncode}):\n"
+            f"{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
+        )
+    return parse_results(json.loads(out.read_text()))
+
+
+def parse_results(features: list[dict[str, object]]) -> list[ScenarioResult]:
+    results = []
+    for feature in features:
+        for element in feature.get("elements", []):  # type: ignore[union-attr]
+            if element.get("type") != "scenario":
+                continue
+            messages = []
+            for step in element.get("steps", []):
+                result = step.get("result", {})
+                if result.get("status") in ("failed", "error", "undefined"):
+                    text = result.get("error_message", "")
+                    messages.append("\n".join(text) if isinstance(text, list) else str(text))
+            results.append(
+                ScenarioResult(
+                    location=str(element.get("location")),
+                    name=str(element.get("name")),
+                    tags=frozenset(element.get("tags", [])),
+                    status=str(element.get("status")),
+                    message="\n".join(messages),
+                )
+            )
+    return results

@@ -1,0 +1,736 @@
+"""Crowds: thousands of lightweight WebSocket clients in one process, on the run's loop.
+
+A :class:`Crowd` holds ``size`` anonymous members that all connect with one
+:class:`~wsbdd.client.ConnectRequest` (same URL, token, subprotocols). Its
+operations run on the loop thread (:class:`wsbdd.client.LoopThread`):
+
+* :meth:`Crowd.open` opens every member, at most ``concurrency`` at a time,
+  each optionally sending frames (auth, subscribe) and awaiting their ack;
+* :meth:`Crowd.reconnect` closes every member, then reopens them all at once
+  (no bound: a reconnect storm) and sends the same frames again;
+* :meth:`Crowd.wait_connected` waits (bounded) until the latest operation is
+  over and tells which members are not connected;
+* :meth:`Crowd.cycle` opens and closes ``total`` short-lived connections,
+  ``concurrency`` at a time, counting failures with their reasons;
+* :meth:`Crowd.close` closes everything, concurrently and bounded (also done
+  by ``ClientManager.reset()`` at the end of every scenario).
+
+Members are lean so that 10,000 fit in one process: a member is a small
+``__slots__`` record plus a :class:`CrowdConnection`, a websockets asyncio
+``ClientConnection`` whose data frames never enter websockets' receive
+queue. Instead :meth:`CrowdConnection.process_event` hands each complete
+message straight to its member, with the arrival stamp taken when its bytes
+were read, so there is **no reader task per member** and nothing ever piles
+up in memory. What a member records of the messages it receives: their
+number and the arrival time of the latest (``received``, ``last_at``). The
+messages themselves are only looked at (parsed as JSON) while the member
+awaits an acknowledgement (auth or subscribe ack, or a rejection) or while
+the crowd watches for rejections of subscriptions the profile does not
+acknowledge; none is kept. Named clients (:class:`wsbdd.client.Client`) are
+the ones with full transcripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import itertools
+import json
+import os
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.client import ClientProtocol
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+from websockets.frames import BINARY, CONT, TEXT, Frame
+from websockets.protocol import Event, State
+from websockets.typing import Origin, Subprotocol
+from websockets.uri import parse_uri
+
+from wsbdd.exceptions import UsageError
+from wsbdd.model import now
+from wsbdd.timing import format_duration
+
+from .connection import QUIET_LOGGER
+from .progress import Progress
+from .request import ConnectRequest
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "Crowd",
+    "CrowdConnection",
+    "CrowdExchange",
+    "CrowdReport",
+    "Member",
+    "raise_fd_limit",
+]
+
+DEFAULT_CONCURRENCY = 200
+"""Connections opened at a time when a step does not say ("200 at a time")."""
+
+_CLOSE_CONCURRENCY = 1000
+"""Members closed at a time by :meth:`Crowd.close`."""
+
+_FD_MARGIN = 64
+"""File descriptors kept free beyond the crowd's sockets (logs, the server, HTTP)."""
+
+_EXCERPT = 200
+"""Characters of a message quoted in a failure reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrowdExchange:
+    """A frame every member sends once connected, and how to recognise the answer.
+
+    ``ack`` / ``reject`` test a parsed JSON message (True: this is it). With
+    no ``ack`` the exchange is confirmed when no rejection arrives within the
+    crowd's ``confirm_window``. ``what`` names it in failure reasons
+    ("subscription to room:lobby"), ``expected`` describes the ack for the
+    reason of a timeout (``{"type": "subscribed"}``).
+    """
+
+    text: str
+    what: str
+    ack: Callable[[Any], bool] | None = None
+    reject: Callable[[Any], bool] | None = None
+    expected: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CrowdReport:
+    """The outcome of one crowd operation.
+
+    ``failures`` counts each failure reason ("HTTP 503 Service Unavailable",
+    "timed out after 5 s", "closed by the server with code 4401 ..."),
+    ``attempted`` the members or cycles tried; times are ``wsbdd.model.now()``.
+    """
+
+    operation: str
+    attempted: int
+    failures: Counter[str] = field(default_factory=Counter)
+    started_at: float = 0.0
+    finished_at: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
+
+    @property
+    def succeeded(self) -> int:
+        return self.attempted - self.failed
+
+    @property
+    def elapsed(self) -> float:
+        return self.finished_at - self.started_at
+
+    @property
+    def rate(self) -> float:
+        """Attempts per second over the whole operation."""
+        return self.attempted / self.elapsed if self.elapsed > 0 else 0.0
+
+    def describe_failures(self, limit: int = 3) -> str:
+        """``"35 × HTTP 503 Service Unavailable, 2 × timed out after 5 s"`` (most common first)."""
+        return describe_reasons(self.failures, limit)
+
+
+def describe_reasons(reasons: Counter[str], limit: int = 3) -> str:
+    """The ``limit`` most common reasons with their counts, then how many others."""
+    common = reasons.most_common()
+    shown = ", ".join(f"{count} × {reason}" for reason, count in common[:limit])
+    rest = sum(count for _, count in common[limit:])
+    if rest:
+        shown += f" and {rest} more ({len(common) - limit} other reasons)"
+    return shown
+
+
+class Member:
+    """One crowd member: its current connection and what became of it.
+
+    ``failure`` is why its latest attempt failed (handshake, ack), or None;
+    ``received`` counts the messages it received, ``last_at`` stamps the
+    latest; ``opened_at`` is when its latest handshake succeeded.
+    """
+
+    __slots__ = (
+        "closing",
+        "connection",
+        "crowd",
+        "expect",
+        "failure",
+        "index",
+        "last_at",
+        "opened_at",
+        "received",
+        "waiter",
+    )
+
+    def __init__(self, index: int, crowd: Crowd) -> None:
+        self.index = index
+        self.crowd = crowd
+        self.connection: CrowdConnection | None = None
+        self.opened_at: float | None = None
+        self.failure: str | None = None
+        self.received = 0
+        self.last_at: float | None = None
+        self.expect: CrowdExchange | None = None
+        self.waiter: asyncio.Future[str | None] | None = None
+        self.closing = False
+
+    def __repr__(self) -> str:
+        return f"<Member {self.index} {self.problem() or 'connected'}, {self.received} received>"
+
+    @property
+    def connected(self) -> bool:
+        """Its latest attempt succeeded and the connection is still open."""
+        conn = self.connection
+        return self.failure is None and conn is not None and conn.protocol.state is State.OPEN
+
+    def problem(self) -> str | None:
+        """Why the member is not connected (None when it is)."""
+        if self.failure is not None:
+            return self.failure
+        conn = self.connection
+        if conn is None:
+            return "not connected yet"
+        if conn.protocol.state is State.OPEN:
+            return None
+        return self.close_phrase()
+
+    def close_phrase(self) -> str:
+        """How the connection ended: ``closed by the server with code 4401 "unauthorized"``."""
+        conn = self.connection
+        if conn is None:
+            return "never connected"
+        proto = conn.protocol
+        rcvd = proto.close_rcvd
+        if rcvd is None:
+            if self.closing:
+                return "closed by the client without the server's close frame"
+            return "connection lost without a close frame (1006)"
+        by = "the client" if self.closing or proto.close_rcvd_then_sent is False else "the server"
+        reason = f' "{rcvd.reason}"' if rcvd.reason else ""
+        return f"closed by {by} with code {int(rcvd.code)}{reason}"
+
+    # -- called by CrowdConnection on the loop thread ---------------------------------
+
+    def on_message(self, at: float, data: bytes) -> None:
+        self.received += 1
+        self.last_at = at
+        crowd = self.crowd
+        crowd.received += 1
+        if self.expect is not None or crowd.watching:
+            self._check(data)
+        if crowd.waiters:
+            crowd.notify()
+
+    def _check(self, data: bytes) -> None:
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            return
+        exchange = self.expect
+        if exchange is not None:
+            if exchange.ack is not None and exchange.ack(payload):
+                self._answer(None)
+                return
+            if exchange.reject is not None and exchange.reject(payload):
+                self._answer(f"{exchange.what} was rejected: {_excerpt(data)}")
+                return
+        for watched in self.crowd.watching:
+            if watched.reject is not None and watched.reject(payload) and self.failure is None:
+                self.failure = f"{watched.what} was rejected: {_excerpt(data)}"
+
+    def _answer(self, reason: str | None) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(reason)
+
+    def on_lost(self, conn: CrowdConnection) -> None:
+        if conn is not self.connection:
+            return
+        if self.expect is not None:
+            self._answer(f"{self.close_phrase()} before its {self.expect.what} was confirmed")
+        crowd = self.crowd
+        crowd.lost += 1
+        if crowd.waiters:
+            crowd.notify()
+
+
+class CrowdConnection(ClientConnection):
+    """A client connection that hands every data message to its :class:`Member`.
+
+    Data frames bypass websockets' receive queue (no ``recv()``, no reader
+    task); fragmented messages are reassembled here. Protocol pings are still
+    answered by websockets, pongs and close frames handled as usual.
+    """
+
+    # Slots, not instance-dict entries: two more keys would make websockets'
+    # large attribute dict grow by a whole table (about 1 KiB per connection).
+    __slots__ = ("_stamp", "member")
+    _fragments: list[bytes] | None = None
+
+    primed = False
+    """Whether one instance got through ``connection_made`` (see :meth:`Crowd._operation`)."""
+
+    def __init__(self, protocol: ClientProtocol, *, member: Member, **kwargs: Any) -> None:
+        self._stamp = 0.0
+        self.member = member
+        super().__init__(protocol, **kwargs)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        if not CrowdConnection.primed:
+            CrowdConnection.primed = True
+
+    def data_received(self, data: bytes) -> None:
+        self._stamp = now()
+        super().data_received(data)
+
+    def process_event(self, event: Event) -> None:
+        if self.response is None or not isinstance(event, Frame):
+            super().process_event(event)  # the handshake response
+            return
+        opcode = event.opcode
+        if opcode is TEXT or opcode is BINARY:
+            if event.fin:
+                self.member.on_message(self._stamp, bytes(event.data))
+            else:
+                self._fragments = [bytes(event.data)]
+        elif opcode is CONT:
+            fragments = self._fragments
+            if fragments is None:  # pragma: no cover - the protocol forbids it
+                return
+            fragments.append(bytes(event.data))
+            if event.fin:
+                self._fragments = None
+                self.member.on_message(self._stamp, b"".join(fragments))
+        else:
+            super().process_event(event)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self.member.on_lost(self)
+
+
+class Crowd:
+    """``size`` anonymous members connecting with ``request`` (see the module docstring).
+
+    ``greeting``: frames every member sends once connected (auth, subscribe),
+    each awaited for ``ack_timeout`` seconds; ``confirm_window``: how long
+    rejections are watched for exchanges without an ack; ``progress`` draws
+    the terminal line (None: silent).
+    """
+
+    def __init__(
+        self,
+        request: ConnectRequest,
+        size: int,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        greeting: Sequence[CrowdExchange] = (),
+        ack_timeout: float = 2.0,
+        confirm_window: float = 0.3,
+        progress: Progress | None = None,
+        label: str = "crowd",
+    ) -> None:
+        if size < 0:
+            raise UsageError(f"a crowd needs a positive number of clients, got {size}")
+        if concurrency < 1:
+            raise UsageError(f"at least 1 connection must open at a time, got {concurrency}")
+        try:
+            parse_uri(request.url)
+        except InvalidURI as exc:
+            raise UsageError(f"the crowd cannot connect: {exc}") from None
+        self.request = request
+        self.concurrency = concurrency
+        self.greeting = tuple(greeting)
+        self.ack_timeout = ack_timeout
+        self.confirm_window = confirm_window
+        self.progress = progress
+        self.label = label
+        self.members = [Member(i, self) for i in range(size)]
+        self.received = 0
+        """Messages received by every member, in all."""
+        self.lost = 0
+        """Connections of members that ended, in all."""
+        self.watching: tuple[CrowdExchange, ...] = ()
+        self.started_at = now()
+        """When the latest operation started."""
+        self.last_report: CrowdReport | None = None
+        self._transient: set[Member] = set()
+        self.waiters: list[asyncio.Future[None]] = []
+        """Futures woken on every message and every lost connection (see :meth:`wait_until`)."""
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._ssl = request.ssl_context()
+
+    def __repr__(self) -> str:
+        return f"<Crowd {self.label} of {self.size}>"
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    # -- operations ---------------------------------------------------------------------
+
+    async def open(self, rate: float | None = None) -> CrowdReport:
+        """Connect every member (``concurrency`` at a time) and run the greeting.
+
+        With ``rate``, member ``i`` starts no earlier than ``i / rate`` seconds
+        after the first (a ramp-up), still at most ``concurrency`` at a time.
+        """
+        if rate is not None and rate <= 0:
+            raise UsageError(f"the connection rate must be above 0 per second, got {rate}")
+        ensure_fd_limit(self.size)
+        return await self._operation(
+            "connect", self.members, self.concurrency, "connecting", self._open_member, rate=rate
+        )
+
+    async def reconnect(self) -> CrowdReport:
+        """Close every member, then reopen all of them at once and greet again."""
+        self.started_at = now()
+        await self._close_members(self.members, verb="disconnecting")
+        ensure_fd_limit(self.size)
+        return await self._operation(
+            "reconnect",
+            self.members,
+            max(1, self.size),
+            "reconnecting",
+            self._open_member,
+            started_at=self.started_at,
+        )
+
+    async def cycle(self, total: int, concurrency: int | None = None) -> CrowdReport:
+        """Open and close ``total`` short-lived connections, ``concurrency`` at a time.
+
+        A cycle fails when its handshake (or greeting) fails; the reason is counted.
+        """
+        width = concurrency or self.concurrency
+        if width < 1:
+            raise UsageError(f"at least 1 connection must open at a time, got {width}")
+        ensure_fd_limit(min(width, total))
+        counter = itertools.count()
+
+        async def one(_: int) -> str | None:
+            member = Member(next(counter), self)
+            self._transient.add(member)
+            try:
+                failure = await self._open_member(member)
+                if member.connection is not None:
+                    await self._close_member(member)
+                return failure
+            finally:
+                self._transient.discard(member)
+
+        return await self._operation(
+            "connect and disconnect", range(total), width, "connecting and disconnecting", one
+        )
+
+    async def wait_connected(self, limit: float) -> list[Member]:
+        """Wait until the running operation ends (at most ``limit`` s after it started).
+
+        Returns the members that are not connected then (empty: all are).
+        """
+        if self._busy:
+            remaining = self.started_at + limit - now()
+            if remaining > 0:
+                try:
+                    async with asyncio.timeout(remaining):
+                        await self._idle.wait()
+                except TimeoutError:
+                    pass
+        return [m for m in self.members if not m.connected]
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float,  # noqa: ASYNC109 - expiry is a result (False), not an error
+    ) -> bool:
+        """Wait until ``predicate()`` holds, checked now and after every message or loss.
+
+        Returns False when ``timeout`` seconds passed first. ``predicate`` runs
+        on the loop thread (read ``received``, ``lost``, the members...).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            if loop.time() >= deadline:
+                return False
+            waiter: asyncio.Future[None] = loop.create_future()
+            self.waiters.append(waiter)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await waiter
+            except TimeoutError:
+                return predicate()
+            finally:
+                if not waiter.done():
+                    waiter.cancel()
+                    if waiter in self.waiters:
+                        self.waiters.remove(waiter)
+        return True
+
+    def notify(self) -> None:
+        """Wake every :meth:`wait_until` (called on messages and losses)."""
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def close(self) -> None:
+        """Close every connection (members and cycles in flight); bounded, never raises."""
+        members = [m for m in self.members if m.connection is not None]
+        members.extend(self._transient)
+        self.watching = ()
+        with contextlib.suppress(Exception):  # closing must never fail the cleanup
+            await self._close_members(members, verb="closing")
+        self.abort()
+
+    def abort(self) -> None:
+        """Last resort (synchronous): abort every transport still open."""
+        for member in itertools.chain(self.members, list(self._transient)):
+            conn = member.connection
+            if conn is not None and conn.protocol.state is not State.CLOSED:
+                conn.transport.abort()
+
+    # -- internals ----------------------------------------------------------------------
+
+    async def _operation(
+        self,
+        name: str,
+        items: Iterable[Any],
+        concurrency: int,
+        verb: str,
+        work: Callable[[Any], Awaitable[str | None]],
+        *,
+        started_at: float | None = None,
+        rate: float | None = None,
+    ) -> CrowdReport:
+        todo = list(items)
+        failures: Counter[str] = Counter()
+        progress = self.progress
+        done = 0
+        self._busy += 1
+        self._idle.clear()
+        start = now() if started_at is None else started_at
+        self.started_at = start
+        if progress is not None:
+            progress.restart()
+        watched = tuple(g for g in self.greeting if g.ack is None and g.reject is not None)
+        self.watching = watched
+        source = enumerate(todo)
+
+        async def worker(limit: int | None = None) -> None:
+            nonlocal done
+            for position, item in itertools.islice(source, limit):
+                if rate is not None:
+                    delay = start + position / rate - now()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                failure = await work(item)
+                done += 1
+                if failure is not None:
+                    failures[failure] += 1
+                if progress is not None:
+                    progress.update(verb, done, len(todo), sum(failures.values()))
+
+        try:
+            if not CrowdConnection.primed:
+                # The process's first crowd connection opens alone. CPython
+                # shares one attribute table between instances of a class only
+                # if the first instance is complete before the others start
+                # (else each connection carries its own, about 1.3 KiB more).
+                await worker(1)
+            await asyncio.gather(*(worker() for _ in range(min(concurrency, len(todo)))))
+            if watched and todo and isinstance(todo[0], Member):
+                # Exchanges without an ack are confirmed when no rejection
+                # arrives within the profile's window (as for named clients).
+                await asyncio.sleep(self.confirm_window)
+                failures = Counter(m.failure for m in todo if m.failure is not None)
+        finally:
+            self.watching = ()
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
+            if progress is not None:
+                progress.finish()
+        report = CrowdReport(name, len(todo), failures, start, now())
+        self.last_report = report
+        return report
+
+    def _connect_kwargs(self, member: Member) -> dict[str, Any]:
+        req = self.request
+        kwargs: dict[str, Any] = {
+            "origin": Origin(req.origin) if req.origin else None,
+            "subprotocols": [Subprotocol(p) for p in req.subprotocols] or None,
+            "additional_headers": list(req.headers) or None,
+            "compression": req.compression,
+            "proxy": None,
+            "open_timeout": req.open_timeout,
+            "ping_interval": None,
+            "ping_timeout": None,
+            "close_timeout": req.close_timeout,
+            "max_size": req.max_size,
+            "logger": QUIET_LOGGER,
+            "create_connection": cast(
+                type[ClientConnection], functools.partial(CrowdConnection, member=member)
+            ),
+        }
+        if self._ssl is not None:
+            kwargs["ssl"] = self._ssl
+        return kwargs
+
+    async def _open_member(self, member: Member) -> str | None:
+        """Connect one member and run the greeting; returns the failure reason or None."""
+        member.connection = None
+        member.opened_at = None
+        member.failure = None
+        member.closing = False
+        try:
+            conn = await connect(self.request.url, **self._connect_kwargs(member))
+        except InvalidStatus as exc:
+            response = exc.response
+            member.failure = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+        except TimeoutError:
+            member.failure = f"timed out after {format_duration(self.request.open_timeout)}"
+        except ConnectionRefusedError:
+            member.failure = "connection refused"
+        except OSError as exc:
+            member.failure = exc.strerror or str(exc) or type(exc).__name__
+        except Exception as exc:
+            member.failure = f"{type(exc).__name__}: {exc}"
+        else:
+            member.connection = cast(CrowdConnection, conn)
+            member.opened_at = now()
+            for exchange in self.greeting:
+                reason = await self._exchange(member, exchange)
+                if reason is not None:
+                    member.failure = reason
+                    break
+        if self.waiters:
+            self.notify()
+        return member.failure
+
+    async def _exchange(self, member: Member, exchange: CrowdExchange) -> str | None:
+        conn = member.connection
+        assert conn is not None
+        if exchange.ack is None:
+            try:
+                await conn.send(exchange.text)
+            except ConnectionClosed:
+                return f"{member.close_phrase()} before its {exchange.what} was sent"
+            return None
+        waiter: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        member.expect, member.waiter = exchange, waiter
+        try:
+            try:
+                await conn.send(exchange.text)
+            except ConnectionClosed:
+                return f"{member.close_phrase()} before its {exchange.what} was sent"
+            if conn.protocol.state is not State.OPEN and not waiter.done():
+                return f"{member.close_phrase()} before its {exchange.what} was confirmed"
+            try:
+                async with asyncio.timeout(self.ack_timeout):
+                    return await waiter
+            except TimeoutError:
+                expected = f" ({exchange.expected})" if exchange.expected else ""
+                return (
+                    f"no confirmation of its {exchange.what}{expected} within "
+                    f"{format_duration(self.ack_timeout)}"
+                )
+        finally:
+            member.expect, member.waiter = None, None
+
+    async def _close_member(self, member: Member) -> None:
+        conn = member.connection
+        if conn is None or conn.protocol.state is State.CLOSED:
+            return
+        member.closing = True
+        try:
+            async with asyncio.timeout(self.request.close_timeout + 1.0):
+                await conn.close()
+        except Exception:
+            conn.transport.abort()
+
+    async def _close_members(self, members: Sequence[Member], *, verb: str) -> None:
+        open_members = [
+            m
+            for m in members
+            if m.connection is not None and m.connection.protocol.state is not State.CLOSED
+        ]
+        if not open_members:
+            return
+        progress = self.progress
+        if progress is not None:
+            progress.restart()
+        source = iter(open_members)
+        done = 0
+
+        async def worker() -> None:
+            nonlocal done
+            for member in source:
+                await self._close_member(member)
+                done += 1
+                if progress is not None:
+                    progress.update(verb, done, len(open_members))
+
+        try:
+            workers = min(_CLOSE_CONCURRENCY, len(open_members))
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        finally:
+            if progress is not None:
+                progress.finish()
+
+
+def _excerpt(data: bytes) -> str:
+    text = data.decode("utf-8", "replace")
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "…"
+
+
+# -- file descriptors -------------------------------------------------------------------
+
+
+def raise_fd_limit(needed: int) -> int:
+    """Raise the soft limit of open files to the hard limit when it is below ``needed``.
+
+    Returns the soft limit now in force (``needed`` where the platform has no
+    such limit).
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return needed
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return needed if soft == resource.RLIM_INFINITY else soft
+    target = hard if hard != resource.RLIM_INFINITY else needed
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):  # pragma: no cover - not allowed here
+        return soft
+    return target
+
+
+def ensure_fd_limit(connections: int) -> None:
+    """Make room for ``connections`` more sockets, or raise a :class:`UsageError` saying how."""
+    if connections <= 0:
+        return
+    needed = _open_fds() + connections + _FD_MARGIN
+    limit = raise_fd_limit(needed)
+    if limit < needed:
+        raise UsageError(
+            f"{connections} connections need about {needed} open files, but this process may "
+            f"open only {limit}: raise the limit (ulimit -n {needed}) or use fewer clients"
+        )
+
+
+def _open_fds() -> int:
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:  # pragma: no cover - not Linux
+        return 256

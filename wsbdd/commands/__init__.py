@@ -1,0 +1,1 @@
+"""Subcommands of ``wsbdd`` beyond run and serve, one module each (see ``wsbdd.cli``)."""

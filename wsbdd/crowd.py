@@ -1,0 +1,342 @@
+"""Crowd steps for a scenario: many anonymous clients at once (``context.wsbdd.crowds``).
+
+:class:`CrowdOps` turns the crowd phrases into operations of the crowd
+runtime (:mod:`wsbdd.client.crowd`) on the run's loop:
+
+* every member connects with the request a named client would use for the
+  same clauses (``session.build_request``: the token goes where the API
+  profile says);
+* with a channel, every member sends the profile's subscribe message and
+  waits for its ack; with an identity and a profile that authenticates by
+  message, the auth message goes first;
+* failures are :class:`~wsbdd.exceptions.ExpectationFailed` with counts and
+  the most common reasons ("37 of 10000 clients failed to connect: 35 ×
+  HTTP 503 Service Unavailable, 2 × timed out after 5 s").
+
+A crowd member records the number of messages it received, not the messages
+(see :mod:`wsbdd.client.crowd`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import math
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from wsbdd.client import ClientManager, ConnectRequest
+from wsbdd.client.crowd import (
+    DEFAULT_CONCURRENCY,
+    Crowd,
+    CrowdExchange,
+    CrowdReport,
+    describe_reasons,
+)
+from wsbdd.client.progress import Progress
+from wsbdd.exceptions import ExpectationFailed, UsageError
+from wsbdd.matching import Variables, describe_expected, match
+from wsbdd.profiles import Profile, Template
+from wsbdd.timing import format_duration
+
+if TYPE_CHECKING:
+    from wsbdd.scenario import ScenarioSession
+
+__all__ = ["CrowdOps"]
+
+_GRACE = 5.0
+"""Seconds added to an operation's own worst case before the facade gives up."""
+
+_CLOSE_WAVE = 1000
+"""Members closed at a time (as in the runtime)."""
+
+
+class CrowdOps:
+    """The scenario's crowds and the crowd phrases (one instance per scenario)."""
+
+    def __init__(self, session: ScenarioSession) -> None:
+        self._session = session
+        self.crowds: list[Crowd] = []
+        self.progress = Progress()
+        self.last_cycle: CrowdReport | None = None
+
+    # -- steps ------------------------------------------------------------------------
+
+    def connect(
+        self,
+        count: int,
+        identity: str | None = None,
+        channel: str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+    ) -> CrowdReport:
+        """``Given 500 clients are connected [as carol] [and subscribed to room:lobby]``.
+
+        ``concurrency``: handshakes in flight at most; ``rate``: a ramp-up, in
+        new connections per second.
+        """
+        if count < 1:
+            raise UsageError(f"a crowd needs at least 1 client, got {count}")
+        if concurrency < 1:
+            raise UsageError(f"at least 1 client must connect at a time, got {concurrency}")
+        if rate is not None and rate <= 0:
+            raise UsageError(f"the connection rate must be above 0 per second, got {rate:g}")
+        session = self._session
+        identity = session.text(identity) if identity else None
+        channel = session.text(channel) if channel else None
+        request, greeting = self._plan(identity, channel)
+        label = _label(count, identity, channel)
+        crowd = self._new_crowd(request, count, greeting, concurrency, label)
+
+        async def open_crowd(manager: ClientManager) -> CrowdReport:
+            manager.add_crowd(crowd)
+            return await crowd.open(rate)
+
+        self.crowds.append(crowd)
+        bound = self._open_bound(crowd, count, concurrency)
+        if rate is not None:
+            bound += count / rate
+        report = session.clients.run(open_crowd, bound)
+        if report.failed:
+            raise ExpectationFailed(
+                self._redact(
+                    f"{report.failed} of {count} clients failed to "
+                    f"{_doing(identity, channel)}: {report.describe_failures()} "
+                    f"(in {format_duration(report.elapsed)}, "
+                    + (f"{rate:g} per second)" if rate else f"{concurrency} at a time)")
+                )
+            )
+        return report
+
+    def connect_and_disconnect(
+        self, total: int, concurrency: int, identity: str | None = None
+    ) -> CrowdReport:
+        """``When 10000 clients connect and disconnect, 200 at a time``."""
+        if total < 1:
+            raise UsageError(f"the number of clients must be at least 1, got {total}")
+        if concurrency < 1:
+            raise UsageError(f"at least 1 client must connect at a time, got {concurrency}")
+        session = self._session
+        identity = session.text(identity) if identity else None
+        request, greeting = self._plan(identity, None)
+        crowd = self._new_crowd(request, 0, greeting, concurrency, f"{total} cycles")
+
+        async def cycle(manager: ClientManager) -> CrowdReport:
+            manager.add_crowd(crowd)
+            return await crowd.cycle(total, concurrency)
+
+        waves = math.ceil(total / concurrency)
+        per = request.open_timeout + len(greeting) * crowd.ack_timeout + request.close_timeout + 1
+        report = session.clients.run(cycle, waves * per + _GRACE)
+        self.last_cycle = report
+        if report.failed:
+            raise ExpectationFailed(
+                self._redact(
+                    f"{report.failed} of {total} connect/disconnect cycles failed: "
+                    f"{report.describe_failures()} (in {format_duration(report.elapsed)}, "
+                    f"{concurrency} at a time, {report.rate:.0f} cycles/s)"
+                )
+            )
+        return report
+
+    def reconnect(self, count: int) -> CrowdReport:
+        """``When the 500 clients reconnect at once``: close all, reopen all together.
+
+        Failed reconnections do not fail this step: "all 500 clients are
+        connected within T" checks the outcome.
+        """
+        crowd = self.find(count)
+
+        async def reconnect(manager: ClientManager) -> CrowdReport:
+            return await crowd.reconnect()
+
+        request = crowd.request
+        closing = math.ceil(count / _CLOSE_WAVE) * (request.close_timeout + 1)
+        greet = len(crowd.greeting) * crowd.ack_timeout + crowd.confirm_window
+        return self._session.clients.run(reconnect, closing + request.open_timeout + greet + _GRACE)
+
+    def assert_connected(self, count: int, within: float) -> None:
+        """``Then all 500 clients are connected within 10 s`` of the latest operation's start."""
+        crowd = self.find(count)
+        limit = self._session.scaled(within)
+
+        async def wait(manager: ClientManager) -> tuple[list[str], float | None]:
+            missing = await crowd.wait_connected(limit)
+            problems = [m.problem() or "not connected" for m in missing]
+            opened = [m.opened_at for m in crowd.members if m.opened_at is not None]
+            last = max(opened) - crowd.started_at if opened and not missing else None
+            return problems, last
+
+        problems, last = self._session.clients.run(wait, limit + _GRACE)
+        report = crowd.last_report
+        what = f"the {report.operation}" if report is not None else "the crowd's last operation"
+        if problems:
+            raise ExpectationFailed(
+                self._redact(
+                    f"only {count - len(problems)} of {count} clients are connected "
+                    f"{format_duration(limit)} after {what} started: "
+                    f"{describe_reasons(Counter(problems))}"
+                )
+            )
+        if last is not None and last > limit:
+            raise ExpectationFailed(
+                f"all {count} clients are connected, but the last one only "
+                f"{format_duration(last)} after {what} started (limit {format_duration(limit)})"
+            )
+
+    def find(self, count: int) -> Crowd:
+        """The scenario's latest crowd of ``count`` clients (UsageError if none)."""
+        for crowd in reversed(self.crowds):
+            if crowd.size == count:
+                return crowd
+        if not self.crowds:
+            raise UsageError(
+                f"this scenario has no crowd of {count} clients: "
+                f'start one with "Given {count} clients are connected"'
+            )
+        known = ", ".join(c.label for c in self.crowds)
+        raise UsageError(f"this scenario has no crowd of {count} clients (it has: {known})")
+
+    def close(self) -> None:
+        """Close every crowd (bounded; the end-of-scenario reset aborts what is left)."""
+        crowds, self.crowds = self.crowds, []
+        if not crowds:
+            return
+
+        async def close_all(manager: ClientManager) -> None:
+            await asyncio.gather(*(crowd.close() for crowd in crowds))
+
+        size = sum(crowd.size for crowd in crowds)
+        bound = math.ceil(size / _CLOSE_WAVE) * (crowds[0].request.close_timeout + 1) + _GRACE
+        with contextlib.suppress(TimeoutError):  # ClientManager.reset() aborts what is left
+            self._session.clients.run(close_all, bound)
+
+    # -- building -----------------------------------------------------------------------
+
+    def _new_crowd(
+        self,
+        request: ConnectRequest,
+        size: int,
+        greeting: tuple[CrowdExchange, ...],
+        concurrency: int,
+        label: str,
+    ) -> Crowd:
+        session = self._session
+        profile = session.profile
+        return Crowd(
+            request,
+            size,
+            concurrency=concurrency,
+            greeting=greeting,
+            ack_timeout=session.scaled(session.default_timeout),
+            confirm_window=session.scaled(profile.confirm_window) if profile else 0.0,
+            progress=self.progress,
+            label=label,
+        )
+
+    def _plan(
+        self, identity: str | None, channel: str | None
+    ) -> tuple[ConnectRequest, tuple[CrowdExchange, ...]]:
+        """The members' connect request and the frames each sends once connected."""
+        from wsbdd.scenario import ConnectSpec  # the session module imports this one
+
+        session = self._session
+        request = session.build_request(ConnectSpec(identity=identity))
+        greeting: list[CrowdExchange] = []
+        profile = session.profile
+        token = session.token_for(identity) if identity else None
+        if (
+            identity is not None
+            and profile is not None
+            and profile.auth.mode == "message"
+            and profile.auth.on_connect
+            and (message := profile.auth.message) is not None
+        ):
+            auth = profile.auth
+            variables = self._variables(profile, identity, token, None)
+            greeting.append(
+                _exchange(
+                    message, auth.ack, auth.reject, variables, f"authentication as {identity}"
+                )
+            )
+        if channel is not None:
+            profile = session.channels.profile  # raises a UsageError without a profile
+            subscribe = profile.subscribe
+            if subscribe is None:
+                raise profile.missing("subscribe", "subscribing")
+            variables = self._variables(profile, identity, token, channel)
+            greeting.append(
+                _exchange(
+                    subscribe.send,
+                    subscribe.ack,
+                    subscribe.reject,
+                    variables,
+                    f"subscription to {channel}",
+                )
+            )
+        return request, tuple(greeting)
+
+    def _variables(
+        self, profile: Profile, identity: str | None, token: str | None, channel: str | None
+    ) -> Variables:
+        session = self._session
+        values: dict[str, Any] = dict(session.variables.scenario)
+        if identity is not None:
+            values["user"] = identity
+        if token is not None:
+            values["token"] = token
+        if channel is not None:
+            values.update(profile.channel_variables(channel))
+            values["channel"] = channel
+            values["operation_id"] = f"{channel}#crowd"
+        return Variables(values, session.variables.environ)
+
+    def _open_bound(self, crowd: Crowd, count: int, concurrency: int) -> float:
+        request = crowd.request
+        per = request.open_timeout + len(crowd.greeting) * crowd.ack_timeout
+        return math.ceil(count / concurrency) * per + crowd.confirm_window + _GRACE
+
+    def _redact(self, text: str) -> str:
+        return self._session.run.redactor.text(text)
+
+
+def _exchange(
+    send: Template,
+    ack: Template | None,
+    reject: Template | None,
+    variables: Variables,
+    what: str,
+) -> CrowdExchange:
+    ack_value = ack.render(variables) if ack is not None else None
+    reject_value = reject.render(variables) if reject is not None else None
+    return CrowdExchange(
+        text=json.dumps(send.render(variables), ensure_ascii=False),
+        what=what,
+        expected=describe_expected(ack_value) if ack is not None else "",
+        ack=functools.partial(_matches, ack_value) if ack is not None else None,
+        reject=functools.partial(_matches, reject_value) if reject is not None else None,
+    )
+
+
+def _matches(expected: Any, payload: Any) -> bool:
+    return not match(expected, payload)
+
+
+def _label(count: int, identity: str | None, channel: str | None) -> str:
+    label = f"{count} clients"
+    if identity:
+        label += f" as {identity}"
+    if channel:
+        label += f" subscribed to {channel}"
+    return label
+
+
+def _doing(identity: str | None, channel: str | None) -> str:
+    text = "connect"
+    if identity:
+        text += f" as {identity}"
+    if channel:
+        text += f" and subscribe to {channel}"
+    return text

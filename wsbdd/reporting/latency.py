@@ -1,0 +1,218 @@
+"""Latency distributions as a table and a chart, for the report.
+
+A latency step ("the p95 delivery latency from client A to client B is below
+200 ms") gets two attachments:
+
+``latency A → B`` (CSV, shown as a table)
+    samples, lost, min, p50, p95, p99, max and mean in milliseconds;
+``latency A → B chart`` (SVG)
+    a histogram of the samples with the p50, p95 and p99 marked.
+
+The SVG is drawn here (no plotting dependency): a few dozen rectangles and
+lines, readable at a glance in the report and in any browser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from wsbdd.exceptions import WsbddError
+from wsbdd.reporting._allure import attach_csv, attach_svg
+from wsbdd.timing import LatencyStats
+
+if TYPE_CHECKING:
+    from wsbdd.scenario import ScenarioSession
+
+__all__ = [
+    "Bin",
+    "attach_latency",
+    "histogram",
+    "latency_samples",
+    "latency_svg",
+    "latency_table",
+    "nice_step",
+]
+
+WIDTH, HEIGHT = 720, 360
+_LEFT, _RIGHT, _TOP, _BOTTOM = 60, 20, 48, 48
+_MARKERS = (("p50", "#2e7d32"), ("p95", "#ef6c00"), ("p99", "#c62828"))
+
+
+@dataclass(frozen=True, slots=True)
+class Bin:
+    """One histogram bar: samples in ``[low, high)`` milliseconds (the last bar includes high)."""
+
+    low: float
+    high: float
+    count: int
+
+
+def nice_step(span: float, target: int = 6) -> float:
+    """A round tick step (1, 2 or 5 times a power of ten) giving about ``target`` ticks."""
+    if span <= 0 or not math.isfinite(span):
+        return 1.0
+    raw = span / target
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= raw:
+            return float(factor * power)
+    return float(10 * power)  # pragma: no cover - the loop always returns
+
+
+def histogram(samples_ms: Sequence[float], bins: int = 24) -> list[Bin]:
+    """``bins`` equal bars from 0 to a round value at or above the largest sample."""
+    if not samples_ms:
+        return []
+    top = max(samples_ms)
+    step = nice_step(top, 6)
+    upper = max(step, math.ceil(top / step) * step)
+    width = upper / bins
+    counts = [0] * bins
+    for value in samples_ms:
+        counts[min(bins - 1, max(0, int(value / width)))] += 1
+    return [Bin(i * width, (i + 1) * width, c) for i, c in enumerate(counts)]
+
+
+def _ms(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds * 1000:.2f}"
+
+
+def latency_table(stats: LatencyStats) -> str:
+    """The summary as CSV: one statistic per row, milliseconds."""
+    rows = [
+        ("statistic", "value"),
+        ("samples", str(stats.count)),
+        ("lost", str(stats.lost)),
+        ("min (ms)", _ms(stats.min)),
+        ("p50 (ms)", _ms(stats.p50)),
+        ("p95 (ms)", _ms(stats.p95)),
+        ("p99 (ms)", _ms(stats.p99)),
+        ("max (ms)", _ms(stats.max)),
+        ("mean (ms)", _ms(stats.mean)),
+    ]
+    return "".join(f"{a},{b}\n" for a, b in rows)
+
+
+def _text(
+    x: float, y: float, body: str, *, anchor: str = "middle", size: int = 12, **attrs: str
+) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{extra}>'
+        f"{escape(body)}</text>"
+    )
+
+
+def latency_svg(samples: Sequence[float], stats: LatencyStats, title: str) -> str:
+    """A histogram of ``samples`` (seconds) with p50/p95/p99 lines, as an SVG document."""
+    samples_ms = [s * 1000 for s in samples]
+    bars = histogram(samples_ms)
+    plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif">',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        _text(WIDTH / 2, 20, title, size=15, font_weight="bold"),
+        _text(WIDTH / 2, 38, stats.render(), size=12, fill="#444"),
+    ]
+    if not bars:
+        parts.append(_text(WIDTH / 2, HEIGHT / 2, "no samples", size=14, fill="#c62828"))
+        parts.append("</svg>")
+        return "\n".join(parts)
+    upper = bars[-1].high
+    peak = max(b.count for b in bars)
+    count_step = max(1.0, nice_step(peak, 4))
+    count_top = (math.floor(peak / count_step) + 1) * count_step  # headroom above the peak
+
+    def x_of(ms: float) -> float:
+        return _LEFT + plot_w * ms / upper
+
+    def y_of(count: float) -> float:
+        return _TOP + plot_h * (1 - count / count_top)
+
+    ticks = int(count_top / count_step)
+    for i in range(ticks + 1):
+        value = i * count_step
+        y = y_of(value)
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_LEFT + plot_w}" y2="{y:.1f}" stroke="#eee"/>'
+        )
+        parts.append(_text(_LEFT - 6, y + 4, f"{value:g}", anchor="end", size=11))
+    for bar in bars:
+        if bar.count:
+            x, y = x_of(bar.low), y_of(bar.count)
+            w = max(1.0, x_of(bar.high) - x - 1)
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{_TOP + plot_h - y:.1f}" '
+                f'fill="#5c8fd6"><title>{bar.low:g}–{bar.high:g} ms: {bar.count}</title></rect>'
+            )
+    axis_y = _TOP + plot_h
+    parts.append(
+        f'<line x1="{_LEFT}" y1="{axis_y}" x2="{_LEFT + plot_w}" y2="{axis_y}" stroke="#333"/>'
+    )
+    parts.append(f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{axis_y}" stroke="#333"/>')
+    step = nice_step(upper, 6)
+    tick = 0.0
+    while tick <= upper + 1e-9:
+        x = x_of(tick)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}" stroke="#333"/>'
+        )
+        parts.append(_text(x, axis_y + 18, f"{tick:g}", size=11))
+        tick += step
+    parts.append(_text(_LEFT + plot_w / 2, HEIGHT - 8, "latency (ms)", size=12))
+    parts.append(
+        _text(
+            16,
+            _TOP + plot_h / 2,
+            "messages",
+            size=12,
+            transform=f"rotate(-90 16 {_TOP + plot_h / 2:.1f})",
+        )
+    )
+    for row, (label, colour) in enumerate(_MARKERS):
+        value = getattr(stats, label)
+        if value is None:
+            continue
+        x = x_of(value * 1000)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{_TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="{colour}" '
+            f'stroke-width="2" stroke-dasharray="6 3"/>'
+        )
+        parts.append(
+            _text(
+                x + 4,
+                _TOP + 14 + 14 * row,
+                f"{label} {value * 1000:.1f} ms",
+                anchor="start",
+                size=12,
+                fill=colour,
+            )
+        )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def latency_samples(session: ScenarioSession, sender: str, receiver: str) -> list[float] | None:
+    """The delivery latencies (seconds) from ``sender`` to ``receiver`` as recorded, or None."""
+    try:
+        samples, _lost = session.channels.latency(receiver, sender, 0.0)
+    except WsbddError:
+        return None
+    return samples
+
+
+def attach_latency(
+    session: ScenarioSession, sender: str, receiver: str, stats: LatencyStats
+) -> None:
+    """Attach the table and, when the samples are available, the chart."""
+    name = f"latency {sender} → {receiver}"
+    attach_csv(latency_table(stats), name)
+    samples = latency_samples(session, sender, receiver)
+    if samples is not None:
+        title = f"delivery latency, client {sender} → client {receiver}"
+        attach_svg(latency_svg(samples, stats, title), f"{name} chart")

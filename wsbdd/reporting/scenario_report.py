@@ -1,0 +1,53 @@
+"""What one scenario adds to the report, step by step (called from ``wsbdd.hooks``).
+
+* after a failed step: the failure diff (expected, closest message, diff);
+* after a latency step: its distribution as a table and a chart;
+* after the scenario: every client's transcript, handshake and close.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from wsbdd.reporting._allure import is_active
+from wsbdd.reporting._behave import status_name
+from wsbdd.reporting.failure import attach_failure
+from wsbdd.reporting.latency import attach_latency
+from wsbdd.reporting.transcript import attach_scenario_record
+
+if TYPE_CHECKING:
+    from wsbdd.scenario import ScenarioSession
+
+__all__ = ["ScenarioReport"]
+
+
+class ScenarioReport:
+    """Attaches one scenario's records to the Allure report (a no-op without Allure)."""
+
+    def __init__(self, session: ScenarioSession) -> None:
+        self.session = session
+        self._latency_attached = 0
+
+    def _attach_new_latency(self) -> None:
+        reports = self.session.latency_reports
+        for sender, receiver, stats in reports[self._latency_attached :]:
+            attach_latency(self.session, sender, receiver, stats)
+        self._latency_attached = len(reports)
+
+    def after_step(self, step: Any) -> None:
+        """Attach what this step measured, and its failure diff if it failed."""
+        if not is_active():
+            return
+        self._attach_new_latency()
+        if status_name(step) == "failed":
+            session = self.session
+            attach_failure(
+                getattr(step, "exception", None), session.started_at, session.run.redactor
+            )
+
+    def after_scenario(self) -> None:
+        """Attach anything not attached yet, then every client's record."""
+        if not is_active():
+            return
+        self._attach_new_latency()
+        attach_scenario_record(self.session)

@@ -1,0 +1,108 @@
+"""behave 1.3 statuses as Allure statuses, each with a message a tester can act on.
+
+allure-behave 2.16 maps only passed, failed, skipped, untested and undefined.
+behave 1.3 has more, and two of them came out wrong: a scenario whose
+``before_scenario`` hook raised was *skipped* with no message, and one whose
+``after_scenario`` hook raised was *passed*. Here:
+
+========================  ===========  ==========================================
+behave                    Allure       message
+========================  ===========  ==========================================
+passed                    passed
+failed (AssertionError)   failed       the assertion (for wsbdd: the explanation)
+error (other exception)   broken       the exception
+hook_error                broken       ``HOOK-ERROR in before_scenario: ...``
+undefined                 broken       ``undefined step: ...`` and a snippet
+pending                   broken       ``pending step: ...`` (not implemented yet)
+pending_warn (``--wip``)  skipped      ``pending step (accepted in wip mode)``
+untested / skipped        skipped
+========================  ===========  ==========================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from allure_behave.utils import step_status, step_status_details
+from allure_commons import utils as _utils
+from allure_commons.model2 import Status, StatusDetails
+
+from wsbdd.reporting._behave import status_name
+
+__all__ = ["Outcome", "scenario_outcome", "status_name", "step_outcome"]
+
+Outcome = tuple[str | None, StatusDetails | None]
+"""An Allure status (``Status.PASSED`` ...) and its details (message, trace)."""
+
+_PROBLEMS = (Status.FAILED, Status.BROKEN)
+
+# allure-commons is untyped: give the two functions used here their types.
+_format_exception: Callable[[Any, BaseException], str] = _utils.format_exception
+_format_traceback: Callable[[Any], str] = _utils.format_traceback
+
+
+def _trace(element: Any) -> str | None:
+    trace = getattr(element, "exc_traceback", None)
+    if trace is None:
+        return None
+    return "\n".join(trace) if isinstance(trace, list) else str(_format_traceback(trace))
+
+
+def _exception_text(element: Any) -> str:
+    error = getattr(element, "exception", None)
+    if error is None:
+        return ""
+    return str(_format_exception(type(error), error)).strip()
+
+
+def step_outcome(step: Any) -> Outcome:
+    """The Allure status and details of one executed (or skipped) behave step."""
+    name = status_name(step)
+    if name in ("pending", "untested_pending"):
+        detail = _exception_text(step) or "not implemented yet"
+        return Status.BROKEN, StatusDetails(
+            message=f"pending step: {step.keyword} {step.name}\n"
+            f"(its definition exists but is not implemented yet: {detail})",
+            trace=_trace(step),
+        )
+    if name == "pending_warn":
+        return Status.SKIPPED, StatusDetails(message="pending step (accepted in wip mode)")
+    if name in ("undefined", "untested_undefined"):
+        details = step_status_details(step)
+        snippet = details.message if details is not None else ""
+        return Status.BROKEN, StatusDetails(
+            message=f"undefined step: {step.keyword} {step.name}\n{snippet}".rstrip()
+        )
+    if name == "hook_error":
+        message = getattr(step, "error_message", None) or _exception_text(step) or "hook error"
+        return Status.BROKEN, StatusDetails(message=message, trace=_trace(step))
+    return step_status(step), step_status_details(step)
+
+
+def _hook_outcome(element: Any) -> Outcome:
+    message = getattr(element, "error_message", None) or _exception_text(element)
+    return Status.BROKEN, StatusDetails(message=message or "a hook failed", trace=_trace(element))
+
+
+def scenario_outcome(scenario: Any) -> Outcome:
+    """The scenario's status: its first failed or broken step, else a hook error, else ...
+
+    ... the first other non-passed step (skipped), else passed.
+    """
+    outcomes = [step_outcome(step) for step in scenario.all_steps]
+    for outcome in outcomes:
+        if outcome[0] in _PROBLEMS:
+            return outcome
+    if getattr(scenario, "hook_failed", False) or status_name(scenario) in (
+        "hook_error",
+        "cleanup_error",
+    ):
+        return _hook_outcome(scenario)
+    feature = getattr(scenario, "feature", None)
+    if feature is not None and getattr(feature, "hook_failed", False):
+        return _hook_outcome(feature)
+    for outcome in outcomes:
+        if outcome[0] != Status.PASSED:
+            return outcome
+    return Status.PASSED, None

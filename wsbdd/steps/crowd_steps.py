@@ -1,0 +1,60 @@
+"""Steps: crowds, many anonymous clients at once (connect, cycle, reconnect storms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from behave import step, use_step_matcher
+
+from wsbdd.client.crowd import DEFAULT_CONCURRENCY
+from wsbdd.steps._common import DURATION, duration, session
+from wsbdd.steps.channel_steps import CHANNEL
+
+use_step_matcher("re")
+
+_IDENTITY = r"(?: as (?P<identity>[\w.@-]+))?"
+_PACE = r"(?:, (?P<width>\d+) at a time| at (?P<rate>\d+(?:\.\d+)?) per second)?"
+
+
+@step(
+    rf"(?P<count>\d+) clients are connected{_IDENTITY}"
+    rf"(?: and subscribed to {CHANNEL})?{_PACE}"
+)
+def crowd_is_connected(
+    context: Any,
+    count: str,
+    identity: str | None,
+    quoted: str | None,
+    channel: str | None,
+    width: str | None,
+    rate: str | None,
+) -> None:
+    """Opens this many clients (200 at a time), optionally subscribed; every one must succeed."""
+    session(context).crowds.connect(
+        int(count),
+        identity=identity,
+        channel=quoted if quoted is not None else channel,
+        concurrency=int(width) if width else DEFAULT_CONCURRENCY,
+        rate=float(rate) if rate else None,
+    )
+
+
+@step(rf"(?P<count>\d+) clients connect{_IDENTITY} and disconnect, (?P<width>\d+) at a time")
+def crowd_cycles(context: Any, count: str, identity: str | None, width: str) -> None:
+    """Opens and closes this many short-lived connections, so many at a time; none may fail."""
+    session(context).crowds.connect_and_disconnect(int(count), int(width), identity=identity)
+
+
+@step(r"the (?P<count>\d+) clients reconnect at once")
+def crowd_reconnects(context: Any, count: str) -> None:
+    """Closes the crowd of this size, then reopens every client together (a reconnect storm)."""
+    session(context).crowds.reconnect(int(count))
+
+
+@step(rf"all (?P<count>\d+) clients are connected within (?P<within>{DURATION})")
+def crowd_connected_within(context: Any, count: str, within: str) -> None:
+    """Every client of the crowd is connected, at most this long after its last operation began."""
+    session(context).crowds.assert_connected(int(count), duration(within))
+
+
+use_step_matcher("parse")
