@@ -264,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bare websockets.broadcast: {result['bare']:,.0f} deliveries/s")
     print(f"wsbdd reference server:    {result['reference']:,.0f} deliveries/s")
     print(f"ratio reference/bare:      {result['ratio']:.2f} (target >= 0.70)")
+    from results import emit  # bench/results.py: the line bench/run_all.py reads
+
+    emit("fanout", f"reference server fan-out, {args.subscribers} subscribers",
+         wsbdd=result["reference"], baseline=result["bare"], unit="deliveries/s",
+         target=0.7)
     return 0
 
 

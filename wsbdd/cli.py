@@ -91,12 +91,8 @@ def run_behave(
         # Added to the environment file's own server options (see wsbdd.config).
         os.environ["WSBDD_SERVER_BUGS"] = ",".join(bugs)
     if allure_dir:
-        args += [
-            "-f",
-            "wsbdd.reporting.allure_formatter:AllureFormatter",
-            "-o",
-            allure_dir,
-        ]
+        # First, so that behave pairs it with the first -o whatever formats the user adds.
+        args = ["-f", "wsbdd.reporting.allure_formatter:AllureFormatter", "-o", allure_dir, *args]
         if not any(a in ("-f", "--format") or a.startswith("--format=") for a in behave_args):
             args += ["-f", "pretty"]
     return int(behave_main(args))

@@ -186,6 +186,20 @@ class CrowdOps:
                 f"{format_duration(last)} after {what} started (limit {format_duration(limit)})"
             )
 
+    def disconnect_all(self) -> None:
+        """Close every member of every crowd with 1000 (``When all clients disconnect``).
+
+        The crowds stay known, so "all N clients are connected" then fails.
+        """
+        crowds = list(self.crowds)
+        if not crowds:
+            return
+
+        async def close_all(manager: ClientManager) -> None:
+            await asyncio.gather(*(crowd.close() for crowd in crowds))
+
+        self._session.clients.run(close_all, self._close_bound(crowds))
+
     def find(self, count: int) -> Crowd:
         """The scenario's latest crowd of ``count`` clients (UsageError if none)."""
         for crowd in reversed(self.crowds):
@@ -208,10 +222,8 @@ class CrowdOps:
         async def close_all(manager: ClientManager) -> None:
             await asyncio.gather(*(crowd.close() for crowd in crowds))
 
-        size = sum(crowd.size for crowd in crowds)
-        bound = math.ceil(size / _CLOSE_WAVE) * (crowds[0].request.close_timeout + 1) + _GRACE
         with contextlib.suppress(TimeoutError):  # ClientManager.reset() aborts what is left
-            self._session.clients.run(close_all, bound)
+            self._session.clients.run(close_all, self._close_bound(crowds))
 
     # -- building -----------------------------------------------------------------------
 
@@ -297,6 +309,12 @@ class CrowdOps:
         request = crowd.request
         per = request.open_timeout + len(crowd.greeting) * crowd.ack_timeout
         return math.ceil(count / concurrency) * per + crowd.confirm_window + _GRACE
+
+    @staticmethod
+    def _close_bound(crowds: list[Crowd]) -> float:
+        size = sum(crowd.size for crowd in crowds)
+        wave = max(crowd.request.close_timeout for crowd in crowds) + 1
+        return math.ceil(size / _CLOSE_WAVE) * wave + _GRACE
 
     def _redact(self, text: str) -> str:
         return self._session.run.redactor.text(text)

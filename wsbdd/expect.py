@@ -125,12 +125,12 @@ class Receiver:
         return message
 
     def _check_latency(
-        self, name: str, found: Message | _Late, deadline: Deadline, expected: Any
+        self, name: str, found: Message | _Late, deadline: Deadline, what: str, expected: Any
     ) -> Message:
         if isinstance(found, _Late):
             limit = deadline.limit or 0.0
             raise self._fail(
-                f"client {name} received {describe_expected(expected)} too late: it arrived "
+                f"client {name} received {what} too late: it arrived "
                 f"{format_duration(found.latency)} after the last trigger "
                 f"(limit {format_duration(limit)})\n"
                 f"  message #{found.message.index}: {found.message.display()}",
@@ -144,21 +144,13 @@ class Receiver:
 
     def receive(self, name: str, expected: Any, deadline: Deadline) -> Message:
         """The first unconsumed message matching ``expected`` (partial JSON match)."""
-
-        def probe(client: Client) -> Message | _Late | None:
-            for message in client.inbox:
-                if message.is_json and not match(expected, message.payload):
-                    latency = message.received_at - deadline.origin
-                    self._consume(client, message)
-                    if deadline.limit is not None and latency > deadline.limit:
-                        return _Late(message, latency)
-                    return message
-            return None
-
-        found = cast("Message | _Late | None", self._wait(name, probe, deadline))
-        if found is None:
-            raise self.failure(name, f"receive {describe_expected(expected)}", deadline, expected)
-        return self._check_latency(name, found, deadline, expected)
+        return self.receive_where(
+            name,
+            lambda m: m.is_json and not match(expected, m.payload),
+            describe_expected(expected),
+            deadline,
+            expected,
+        )
 
     def receive_where(
         self,
@@ -168,7 +160,11 @@ class Receiver:
         deadline: Deadline,
         expected: Any = None,
     ) -> Message:
-        """The first unconsumed message that ``accept`` approves of."""
+        """The first unconsumed message that ``accept`` approves of; consumes it.
+
+        ``what`` describes it for failure messages; ``expected`` (a JSON value,
+        if any) lets the failure show the closest message and a diff.
+        """
 
         def probe(client: Client) -> Message | _Late | None:
             for message in client.inbox:
@@ -183,7 +179,7 @@ class Receiver:
         found = cast("Message | _Late | None", self._wait(name, probe, deadline))
         if found is None:
             raise self.failure(name, f"receive {what}", deadline, expected)
-        return self._check_latency(name, found, deadline, what)
+        return self._check_latency(name, found, deadline, what, expected)
 
     def next_message(self, name: str, expected: Any, deadline: Deadline) -> Message:
         """The very next unconsumed message, which must match ``expected``."""

@@ -340,9 +340,13 @@ class ScenarioSession:
         self.clients.close(name, code, reason)
 
     def disconnect_all(self) -> None:
+        """Close every open client normally, named ones and crowds alike."""
         for name in self.clients.names():
-            if self.clients.get(name).close_info is None and self.clients.get(name).result.opened:
+            client = self.clients.get(name)
+            if client.close_info is None and client.result.opened:
                 self.clients.close(name, 1000, "")
+        if self._crowds is not None:
+            self._crowds.disconnect_all()
 
     def drop(self, name: str) -> None:
         self.clients.drop(name)
@@ -644,6 +648,7 @@ class ScenarioSession:
                 f"no message published by client {sender} reached client {name}: {stats.render()}"
             )
         value = percentile(samples, rank) or 0.0
+        self.latency_reports.append((sender, name, stats))
         if stats.lost or value >= limit:
             reasons = []
             if value >= limit:
@@ -654,7 +659,6 @@ class ScenarioSession:
                 f"delivery latency from client {sender} to client {name}: {', '.join(reasons)}; "
                 f"expected p{rank:g} below {format_duration(limit)}\n  {stats.render()}"
             )
-        self.latency_reports.append((sender, name, stats))
 
     def idle(self, name: str, duration: float) -> None:
         """Let ``duration`` pass without sending (the client keeps reading)."""

@@ -52,6 +52,50 @@ def test_crowds_connect_subscribe_cycle_reconnect_and_leave_nothing_behind(
     assert "3 scenarios passed, 0 failed" in run.output
 
 
+def test_disconnecting_every_crowd_frees_the_server(
+    project: BehaveProject, reference_server: ManagedServer
+) -> None:
+    project.write_env(
+        "test",
+        {
+            "WSBDD_SERVER": "none",
+            "WSBDD_URL": reference_server.ws_url,
+            "WSBDD_HTTP_URL": reference_server.http_url,
+            "WSBDD_METRICS_URL": f"{reference_server.http_url}/metrics",
+            **TOKENS,
+        },
+    )
+    # The hook "When all clients disconnect" is meant to call.
+    project.file(
+        "steps/crowd_hook.py",
+        """
+        from behave import step
+
+        @step("every crowd disconnects")
+        def every_crowd_disconnects(context):
+            context.wsbdd.crowds.disconnect_all()
+        """,
+    )
+    project.feature(
+        """
+        Feature: leaving
+          Scenario: subscribers leave
+            Given the API profile "chat"
+            And 50 clients are connected as carol and subscribed to room:f-leave
+            When every crowd disconnects
+            Then the server metric "subscriptions" is 0
+            And all 50 clients are connected within 5 s
+        """
+    )
+    run = project.run()
+    assert "0 scenarios passed, 1 failed" in run.output, run.output
+    assert "And all 50 clients are connected within 5 s ... failed" in run.output
+    assert (
+        "only 0 of 50 clients are connected 5.00 s after the connect started: "
+        "50 × closed by the client with code 1000" in run.output
+    ), run.output
+
+
 def test_crowd_failures_give_counts_and_reasons(project: BehaveProject) -> None:
     project.feature(
         """

@@ -10,7 +10,7 @@ from wsbdd.client import Client, Clients, ConnectRequest, LoopThread
 
 def test_exports_are_complete_and_importable() -> None:
     public = {name for name in dir(runtime) if not name.startswith("_")}
-    modules = {"client", "connection", "facade", "loop", "manager", "request"}
+    modules = {"client", "connection", "crowd", "facade", "loop", "manager", "progress", "request"}
     assert set(runtime.__all__) == public - modules - {"annotations"}
     for name in runtime.__all__:
         assert getattr(runtime, name) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import logging
 from collections.abc import Iterator
 
@@ -90,7 +91,7 @@ def test_send_ping_records_pong(servers: ServerThread, clients: Clients) -> None
 def test_stop_reading_backpressures_server_then_resume_drains(
     servers: ServerThread, clients: Clients
 ) -> None:
-    count, payload = 1000, b"x" * 65536  # 64 MB: far more than the socket buffers
+    count, payload = 8192, b"x" * 1024  # 8 MB: far more than the socket buffers
     srv = servers.websocket(hold, compression=None)
     assert clients.connect("A", ConnectRequest(srv.url)).opened
     ws = servers.connection(srv)
@@ -118,11 +119,14 @@ def test_stop_reading_backpressures_server_then_resume_drains(
             return False
         return True
 
-    # The server's sends block: 64 MB cannot get through a paused reader.
+    # The server's sends block: 8 MB cannot get through a paused reader.
     assert servers.run(finished(1.0)) is False
     client = clients.get("A")
     # websockets' queue went past max_queue (16 frames) and paused the transport.
     assert client.connection is not None and len(client.connection.arrivals) > 16
+    # Like a slow device, the paused client keeps a small kernel receive buffer.
+    sock = client.connection.transport.get_extra_info("socket")
+    assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) <= 16384
     blocked_at = len(sent)
     assert 0 < blocked_at < count
     assert clients.get("A").received == []

@@ -256,8 +256,11 @@ def test_environment_section(project: BehaveProject, reference_server: ManagedSe
             Given client A is connected as alice
         """
     )
-    run, results = wsbdd_run(project)
+    # A console format of the user's own choice must not steal the results folder.
+    run, results = wsbdd_run(project, "-f", "plain")
     assert run.passed, run.output
+    assert "Given client A is connected as alice ... passed" in run.output
+    assert len(results.tests()) == 1
     lines = (results.folder / "environment.properties").read_text().splitlines()
     props = dict(line.split("=", 1) for line in lines)
     assert props["environment"] == "test"

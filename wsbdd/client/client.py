@@ -96,6 +96,7 @@ class Client:
         self._waiters: list[asyncio.Future[None]] = []
         self._reader: asyncio.Task[None] | None = None
         self._reading = True
+        self._normal_receive_buffer: int | None = None
         self._dropped = False
         self._hs_request: Request | None = None
         self._hs_response: Response | None = None
@@ -320,17 +321,32 @@ class Client:
             await asyncio.gather(reader, return_exceptions=True)
         self._shrink_receive_buffer()
 
+    def _socket(self) -> socket.socket | None:
+        conn = self.connection
+        return conn.transport.get_extra_info("socket") if conn is not None else None
+
     def _shrink_receive_buffer(self) -> None:
         """Like a slow device: a small kernel receive buffer, so the server's queue fills."""
-        conn = self.connection
-        sock = conn.transport.get_extra_info("socket") if conn is not None else None
+        sock = self._socket()
         if sock is not None:
             with contextlib.suppress(OSError):
+                if self._normal_receive_buffer is None:
+                    self._normal_receive_buffer = sock.getsockopt(
+                        socket.SOL_SOCKET, socket.SO_RCVBUF
+                    )
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _SLOW_RECEIVE_BUFFER)
+
+    def _restore_receive_buffer(self) -> None:
+        sock, size = self._socket(), self._normal_receive_buffer
+        if sock is not None and size is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+        self._normal_receive_buffer = None
 
     async def resume_reading(self) -> None:
         """Resume reading: queued messages are delivered with their arrival stamps."""
         self._reading = True
+        self._restore_receive_buffer()
         self._start_reader()
         conn = self.connection
         if conn is not None and conn.protocol.state is State.CLOSED and self._reader is None:

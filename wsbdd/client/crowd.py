@@ -66,6 +66,8 @@ __all__ = [
     "CrowdExchange",
     "CrowdReport",
     "Member",
+    "describe_reasons",
+    "ensure_fd_limit",
     "raise_fd_limit",
 ]
 

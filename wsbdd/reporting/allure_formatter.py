@@ -31,9 +31,9 @@ from collections.abc import Callable
 from typing import Any, Final, cast
 
 import allure_commons
+from allure_behave import utils as _allure_behave_utils
 from allure_behave.formatter import AllureFormatter as _AllureBehaveFormatter
 from allure_behave.listener import AllureListener as _AllureBehaveListener
-from allure_behave.utils import TEST_PLAN_SKIP_REASON
 from allure_commons import mapping as _mapping
 from allure_commons import utils as _utils
 from allure_commons.logger import AllureFileLogger
@@ -131,7 +131,7 @@ class WsbddAllureListener(_AllureBehaveListener):  # type: ignore[misc]
         should_run = should_run and scenario.should_run_with_name_select(config)
         drop_skipped = scenario.status == "skipped" and not config.show_skipped
         drop_excluded = self.hide_excluded and (
-            scenario.skip_reason == TEST_PLAN_SKIP_REASON or not should_run
+            scenario.skip_reason == _allure_behave_utils.TEST_PLAN_SKIP_REASON or not should_run
         )
         if drop_skipped or drop_excluded:
             self.logger.drop_test(self.current_scenario_uuid)

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from wsbdd.scenario import ScenarioSession
 
 __all__ = [
+    "HEIGHT",
+    "WIDTH",
     "Bin",
     "attach_latency",
     "histogram",
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 WIDTH, HEIGHT = 720, 360
+"""The chart's size in pixels."""
 _LEFT, _RIGHT, _TOP, _BOTTOM = 60, 20, 48, 48
 _MARKERS = (("p50", "#2e7d32"), ("p95", "#ef6c00"), ("p99", "#c62828"))
 

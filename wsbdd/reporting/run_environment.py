@@ -20,6 +20,7 @@ from wsbdd.config import Settings
 from wsbdd.redaction import Redactor
 
 __all__ = [
+    "PROPERTIES_FILE",
     "allure_results_dirs",
     "environment_properties",
     "render_properties",

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from wsbdd.scenario import ScenarioSession
 
 __all__ = [
+    "TEXT_EVENT_LIMIT",
     "ClientRecord",
     "attach_scenario_record",
     "client_json",

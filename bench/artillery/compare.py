@@ -1,0 +1,376 @@
+"""Peer comparison: the same crowd scenario run by wsbdd and by Artillery.
+
+The scenario: N clients connect to the reference server as carol, subscribe
+to ``room:bench``, each receive M broadcast messages, and disconnect. What
+each side runs (a fresh reference server per run, a subprocess):
+
+* **wsbdd**: ``python -m wsbdd run`` on a one-scenario feature in a temporary
+  project (``WSBDD_SERVER=none``)::
+
+      Given N clients are connected as carol and subscribed to room:bench
+      Then each of the N clients has received M+2 messages within 120 s
+
+  (M+2: the welcome and the subscribe ack come first.) The crowd opens 200
+  at a time and awaits every subscribe ack; the end-of-scenario reset closes
+  every client. The ``Then`` phrase is this bench's own step
+  (``wsbdd_steps/bench_steps.py``) on the crowd runtime's counters, until
+  the step library has one for crowd receipt.
+* **Artillery** (``crowd.yml`` + ``crowd.js``, the ``ws`` engine): N virtual
+  users arrive within one second; each opens the WebSocket, sends the
+  subscribe frame, counts broadcast frames until M have arrived, and closes.
+  Artillery is installed on demand with npm into ``bench/artillery/node_modules``.
+
+In both runs the **same publisher** (a separate process, a plain websockets
+connection as alice) polls the server's ``/metrics`` until it reports N
+subscriptions, then publishes the M messages at once. Measured per run: wall
+time of the tool (process start to exit), the time at which all N were
+subscribed, the peak resident memory of the tool's process tree (psutil,
+sampled every 20 ms), and the messages the tool reports it received.
+
+    .venv/bin/python bench/artillery/compare.py            # N = 100, 1000, 5000, best of 2
+    .venv/bin/python bench/artillery/compare.py --quick    # N = 100, 1000, once
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE.parent))
+
+CHANNEL = "room:bench"
+ARTILLERY = HERE / "node_modules" / ".bin" / "artillery"
+TOOLS = ("wsbdd", "artillery")
+RECEIVE_LIMIT_S = 120
+SAMPLE_S = 0.02
+
+BENCH_STEPS = '''\
+"""The comparison's receipt check on the crowd runtime's counters (bench only)."""
+
+from behave import then
+
+from wsbdd.exceptions import ExpectationFailed
+from wsbdd.steps._common import duration, session
+
+
+@then("each of the {count:d} clients has received {wanted:d} messages within {within}")
+def crowd_received(context, count, wanted, within):
+    ops = session(context).crowds
+    crowd = ops.find(count)
+    limit = duration(within)
+
+    async def wait(manager):
+        # each member gets exactly `wanted` frames here, so the total tells
+        return await crowd.wait_until(lambda: crowd.received >= count * wanted, limit)
+
+    session(context).clients.run(wait, limit + 5)
+    short = [m for m in crowd.members if m.received < wanted]
+    print(f"BENCH received={crowd.received}", flush=True)
+    if short:
+        raise ExpectationFailed(
+            f"{len(short)} of {count} clients received fewer than {wanted} messages "
+            f"within {within} (e.g. {short[0]!r})"
+        )
+'''
+
+
+@dataclass
+class Run:
+    tool: str
+    clients: int
+    messages: int
+    wall_s: float = 0.0
+    subscribed_s: float | None = None
+    peak_rss: int = 0
+    received: int | None = None
+    ok: bool = False
+    problem: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def expected(self) -> int:
+        return self.clients * self.messages
+
+
+# -------------------------------------------------------------------------- Artillery
+def ensure_artillery() -> str | None:
+    """Install Artillery into bench/artillery/node_modules if needed; None when ready."""
+    if ARTILLERY.exists():
+        return None
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm is not installed (Node.js is needed for the Artillery comparison)"
+    print("installing Artillery with npm into bench/artillery/node_modules ...", flush=True)
+    env = {**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}  # no browsers needed
+    try:
+        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                              cwd=HERE, env=env, capture_output=True, text=True, timeout=900,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        return "npm install did not finish within 15 minutes"
+    if done.returncode != 0 or not ARTILLERY.exists():
+        return f"npm install failed ({done.returncode}): {done.stderr[-1500:]}"
+    return None
+
+
+def artillery_command(ws_url: str, n: int, m: int, report: Path) -> list[str]:
+    overrides = {"config": {"phases": [{"duration": 1, "arrivalCount": n}]}}
+    variables = {"messages": m, "timeout_s": RECEIVE_LIMIT_S}
+    return [str(ARTILLERY), "run", "--quiet", "--target", f"{ws_url}?token=carol-token",
+            "--overrides", json.dumps(overrides), "--variables", json.dumps(variables),
+            "--output", str(report), str(HERE / "crowd.yml")]
+
+
+def artillery_received(report: Path) -> tuple[int | None, dict[str, Any]]:
+    try:
+        data = json.loads(report.read_text())
+    except (OSError, ValueError):
+        return None, {}
+    counters: dict[str, Any] = data.get("aggregate", {}).get("counters", {})
+    received = counters.get("crowd.broadcasts_received")
+    return (int(received) if received is not None else None), counters
+
+
+# -------------------------------------------------------------------------- wsbdd
+def wsbdd_project(root: Path, ws_url: str, http_url: str, n: int, m: int) -> Path:
+    project = root / f"wsbdd-{n}"
+    for sub in ("features", "steps", "environments"):
+        (project / sub).mkdir(parents=True)
+    (project / "environment.py").write_text("from wsbdd.hooks import *  # noqa\n")
+    (project / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *  # noqa\n")
+    (project / "steps" / "bench_steps.py").write_text(BENCH_STEPS)
+    (project / "environments" / "bench.env").write_text(
+        f"WSBDD_SERVER=none\nWSBDD_URL={ws_url}\nWSBDD_HTTP_URL={http_url}\n"
+        "WSBDD_PROFILE=chat\nWSBDD_TIMEOUT=10 s\nWSBDD_TOKEN_CAROL=carol-token\n"
+    )
+    (project / "features" / "crowd.feature").write_text(
+        "Feature: crowd broadcast (the Artillery comparison)\n\n"
+        f"  Scenario: {n} subscribers each receive {m} broadcast messages\n"
+        f"    Given {n} clients are connected as carol and subscribed to {CHANNEL}\n"
+        "    # the welcome and the subscribe ack, then the broadcasts\n"
+        f"    Then each of the {n} clients has received {m + 2} messages "
+        f"within {RECEIVE_LIMIT_S} s\n"
+    )
+    return project
+
+
+def wsbdd_command() -> list[str]:
+    return [sys.executable, "-m", "wsbdd", "run", "--env", "bench", "--no-allure",
+            "-f", "plain", "--no-capture", "features/crowd.feature"]
+
+
+# -------------------------------------------------------------------------- publisher
+def publisher(http_url: str, ws_url: str, n: int, m: int, limit: float) -> int:
+    """Wait for N subscriptions on the server, publish M messages, print when (JSON)."""
+    import asyncio
+
+    import httpx
+    from websockets.asyncio.client import connect
+
+    started = time.monotonic()
+    deadline = started + limit
+    with httpx.Client(timeout=5) as http:
+        while True:
+            subs = int(http.get(f"{http_url}/metrics").json()["subscriptions"])
+            if subs >= n:
+                break
+            if time.monotonic() > deadline:
+                print(json.dumps({"error": f"only {subs} of {n} subscribed after {limit} s"}))
+                return 1
+            time.sleep(0.02)
+    subscribed_at = time.monotonic()
+
+    async def publish() -> float:
+        async with connect(f"{ws_url}?token=alice-token", compression=None,
+                           ping_interval=None, proxy=None) as ws:
+            await ws.recv()  # welcome
+            for i in range(m):
+                await ws.send(json.dumps({"type": "message", "channel": CHANNEL,
+                                          "text": "x" * 64, "mark": i}))
+            sent = time.monotonic()
+            await ws.send(json.dumps({"type": "ping"}))  # the server read them all
+            while json.loads(await ws.recv()).get("type") != "pong":
+                pass
+            return sent
+
+    published_at = asyncio.run(publish())
+    print(json.dumps({"subscribed_at": subscribed_at, "published_at": published_at}))
+    return 0
+
+
+# -------------------------------------------------------------------------- one run
+def tree_rss(proc: Any) -> int:
+    import psutil
+
+    total = 0
+    with contextlib.suppress(psutil.NoSuchProcess):
+        for p in [proc, *proc.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                total += p.memory_info().rss
+    return total
+
+
+def run_one(tool: str, n: int, m: int, timeout: float, tmp: Path) -> Run:
+    import psutil
+
+    from wsbdd.server.managed import ManagedServer
+
+    run = Run(tool, n, m)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environ["PYTHONPATH"] = str(ROOT)
+    environ["ARTILLERY_DISABLE_TELEMETRY"] = "true"
+    with ManagedServer.embedded(["--ping-interval", "600", "--queue-limit", "100000"]) as server:
+        ws_url, http_url = server.ws_url, server.http_url
+        assert ws_url is not None and http_url is not None
+        report = tmp / f"artillery-{n}.json"
+        if tool == "wsbdd":
+            cwd = wsbdd_project(tmp, ws_url, http_url, n, m)
+            argv = wsbdd_command()
+        else:
+            cwd = HERE
+            argv = artillery_command(ws_url, n, m, report)
+        pub = subprocess.Popen(
+            [sys.executable, __file__, "--publisher", http_url, ws_url, str(n), str(m),
+             str(timeout)], env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        log = tmp / f"{tool}-{n}.log"
+        with log.open("w") as out:
+            start = time.monotonic()
+            proc = subprocess.Popen(argv, cwd=cwd, env=environ, stdout=out,
+                                    stderr=subprocess.STDOUT)
+            watched = psutil.Process(proc.pid)
+            while proc.poll() is None:
+                run.peak_rss = max(run.peak_rss, tree_rss(watched))
+                if time.monotonic() - start > timeout:
+                    proc.kill()
+                    run.problem = f"killed after {timeout:.0f} s"
+                    break
+                time.sleep(SAMPLE_S)
+            code = proc.wait()
+            run.wall_s = time.monotonic() - start
+        try:
+            pub_out, pub_err = pub.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pub.kill()
+            pub_out, pub_err = pub.communicate()
+        output = log.read_text()
+    try:
+        times = json.loads(pub_out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        times = {"error": f"publisher printed nothing: {pub_err[-500:]}"}
+    if "subscribed_at" in times:
+        run.subscribed_s = times["subscribed_at"] - start
+    elif not run.problem:
+        run.problem = str(times.get("error"))
+    if tool == "wsbdd":
+        found = [line for line in output.splitlines() if line.startswith("BENCH received=")]
+        if found:  # the crowd's count includes welcome + ack: keep the broadcasts
+            run.received = int(found[-1].split("=", 1)[1]) - 2 * n
+    else:
+        run.received, counters = artillery_received(report)
+        run.extra = {k: v for k, v in counters.items() if k.startswith(("crowd.", "errors."))}
+    if code != 0 and not run.problem:
+        run.problem = f"exit status {code}: {output[-1500:]}"
+    run.ok = not run.problem and run.received == run.expected
+    if not run.ok and not run.problem:
+        run.problem = f"received {run.received} of {run.expected}"
+    return run
+
+
+# -------------------------------------------------------------------------- driver
+def show(run: Run) -> None:
+    subscribed = f"{run.subscribed_s:6.2f}" if run.subscribed_s is not None else "   n/a"
+    print(f"  {run.tool:9s} N={run.clients:<5d} wall {run.wall_s:7.2f} s  all subscribed at "
+          f"{subscribed} s  peak RSS {run.peak_rss / 2**20:7.1f} MiB  received "
+          f"{run.received}/{run.expected}  {'ok' if run.ok else run.problem}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--clients", type=int, nargs="+", default=None,
+                        help="crowd sizes (default 100 1000 5000; quick 100 1000)")
+    parser.add_argument("-m", "--messages", type=int, default=10,
+                        help="broadcast messages each client receives")
+    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="seconds one tool run may take before it is killed")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="runs per tool and size, the fastest kept (default 2; quick 1)")
+    parser.add_argument("--quick", action="store_true", help="N = 100 and 1000, once")
+    parser.add_argument("--publisher", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.publisher:
+        http_url, ws_url, n, m, limit = args.publisher
+        return publisher(http_url, ws_url, int(n), int(m), float(limit))
+
+    from results import emit
+
+    sizes = args.clients or ([100, 1000] if args.quick else [100, 1000, 5000])
+    repeat = args.repeat or (1 if args.quick else 2)
+    tools = list(args.tools)
+    if "artillery" in tools:
+        problem = ensure_artillery()
+        if problem:
+            print(f"Artillery side skipped: {problem}", flush=True)
+            tools.remove("artillery")
+    print(f"crowd scenario: N clients subscribe to {CHANNEL}, each receives "
+          f"{args.messages} broadcasts; N = {', '.join(map(str, sizes))}; tools: "
+          f"{', '.join(tools)}; fastest of {repeat}", flush=True)
+    best: dict[tuple[str, int], Run] = {}
+    with tempfile.TemporaryDirectory(prefix="wsbdd-artillery-") as tmp:
+        turn = 0
+        for n in sizes:
+            for _ in range(repeat):
+                order = tools if turn % 2 == 0 else list(reversed(tools))
+                turn += 1
+                for tool in order:
+                    run = run_one(tool, n, args.messages, args.timeout, Path(tmp))
+                    kept = best.get((tool, n))
+                    if kept is None or (not run.ok, run.wall_s) < (not kept.ok, kept.wall_s):
+                        best[(tool, n)] = run
+                    show(run)
+    runs = list(best.values())
+    print(f"\n{'N':>6s} {'tool':10s}{'wall s':>9s}{'subscribed s':>14s}{'peak RSS MiB':>14s}"
+          f"{'received':>12s}")
+    for run in sorted(runs, key=lambda r: (r.clients, r.tool)):
+        subscribed = f"{run.subscribed_s:.2f}" if run.subscribed_s is not None else "n/a"
+        print(f"{run.clients:6d} {run.tool:10s}{run.wall_s:9.2f}{subscribed:>14s}"
+              f"{run.peak_rss / 2**20:14.1f}{run.received or 0:>8d}/{run.expected:<6d}"
+              f"{'' if run.ok else '  ' + run.problem[:200]}")
+    by = {(r.tool, r.clients): r for r in runs}
+    failed = False
+    for n in sizes:
+        ours, peer = by.get(("wsbdd", n)), by.get(("artillery", n))
+        failed |= any(r is not None and not r.ok for r in (ours, peer))
+        if ours is None:
+            continue
+        common = {"clients": n, "messages": args.messages,
+                  "wsbdd_received": ours.received, "baseline_received": peer and peer.received,
+                  "wsbdd_ok": ours.ok, "baseline_ok": peer and peer.ok,
+                  "wsbdd_subscribed_s": ours.subscribed_s,
+                  "baseline_subscribed_s": peer and peer.subscribed_s,
+                  "baseline_name": "Artillery"}
+        emit("artillery", f"crowd N={n}: wall time, wsbdd vs Artillery", wsbdd=ours.wall_s,
+             baseline=peer.wall_s if peer else None, unit="s", compare="info",
+             note="peer comparison: no target", **common)
+        emit("artillery", f"crowd N={n}: peak RSS of the load generator, wsbdd vs Artillery",
+             wsbdd=ours.peak_rss / 2**20, baseline=peer.peak_rss / 2**20 if peer else None,
+             unit="MiB", compare="info", note="peer comparison: no target", **common)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

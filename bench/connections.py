@@ -1,0 +1,134 @@
+"""Held connections: wsbdd's crowd runtime vs. a bare ``websockets`` client.
+
+Each side, in its own process against a fresh reference server, opens N
+connections (200 at a time, same compression setting, no client pings) as
+carol, holds them, and reports the opening rate and the resident memory per
+held connection (RSS growth / N, after one warm-up connection). wsbdd opens
+them as ``Given N clients are connected as carol`` does: one ``Crowd`` on the
+run's loop thread through the ``Clients`` facade.
+
+Targets: memory per connection <= 1.2 × bare; opening rate >= 0.9 × bare.
+
+    .venv/bin/python bench/connections.py            # 10,000 connections, best of 2
+    .venv/bin/python bench/connections.py --quick    # 2,000 connections, once
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    CONCURRENCY,
+    alternate,
+    best,
+    reference_server,
+    rss,
+    run_child,
+    verdict,
+)
+
+
+# ---------------------------------------------------------------------------- sides
+async def bare(url: str, n: int, compression: str | None) -> dict[str, Any]:
+    from websockets.asyncio.client import ClientConnection, connect
+
+    warm = await connect(url, compression=compression, ping_interval=None)
+    await warm.close()
+    held: list[ClientConnection] = []
+    todo = iter(range(n))
+
+    async def worker() -> None:
+        for _ in todo:
+            held.append(await connect(url, compression=compression, ping_interval=None))
+
+    before = rss()
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - start
+    grown = rss() - before
+    assert len(held) == n
+    await asyncio.gather(*(ws.close() for ws in held))
+    return {"rate": n / elapsed, "bytes_per_conn": grown / n, "failed": 0}
+
+
+def wsbdd(url: str, n: int, compression: str | None) -> dict[str, Any]:
+    from wsbdd.client import ClientManager, Clients, ConnectRequest
+    from wsbdd.client.crowd import Crowd, CrowdReport
+
+    request = ConnectRequest(url, compression="deflate" if compression else None)
+    with Clients() as clients:
+
+        async def open_crowd(manager: ClientManager, crowd: Crowd) -> CrowdReport:
+            manager.add_crowd(crowd)
+            return await crowd.open()
+
+        warm = Crowd(request, 1)
+        clients.run(lambda m: open_crowd(m, warm), 30)
+        clients.reset()
+        crowd = clients.loop.call(lambda: Crowd(request, n, concurrency=CONCURRENCY))
+        before = rss()
+        start = time.perf_counter()
+        report = clients.run(lambda m: open_crowd(m, crowd), 600)
+        elapsed = time.perf_counter() - start
+        grown = rss() - before
+        clients.reset()
+    return {"rate": n / elapsed, "bytes_per_conn": grown / n, "failed": report.failed}
+
+
+# ---------------------------------------------------------------------------- driver
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--connections", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=None)
+    parser.add_argument("--compression", choices=("deflate", "none"), default="deflate")
+    parser.add_argument("--quick", action="store_true", help="2,000 connections, once")
+    parser.add_argument("--child", choices=("bare", "wsbdd"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    n = args.connections or (2000 if args.quick else 10_000)
+    compression = None if args.compression == "none" else "deflate"
+    if args.child:
+        from wsbdd.client.crowd import raise_fd_limit
+
+        raise_fd_limit(n + 256)
+        if args.child == "bare":
+            result = asyncio.run(bare(args.url, n, compression))
+        else:
+            result = wsbdd(args.url, n, compression)
+        print(json.dumps(result))
+        return 0
+
+    repeat = args.repeat or (1 if args.quick else 2)
+    print(f"held connections: {n} at {CONCURRENCY} at a time, compression "
+          f"{args.compression}, best of {repeat}", flush=True)
+    results: dict[str, list[dict[str, Any]]] = {"bare": [], "wsbdd": []}
+    child = ["-n", str(n), "--compression", args.compression]
+    for side in alternate(repeat):
+        with reference_server() as url:
+            result = run_child(__file__, side, url, child)
+        if result["failed"]:
+            raise SystemExit(f"{side}: {result['failed']} connections failed")
+        results[side].append(result)
+        print(f"  {side:6s} {result['rate']:8,.0f} connections/s  "
+              f"{result['bytes_per_conn'] / 1024:6.1f} KiB per connection", flush=True)
+    rate = {side: best(results[side], "rate") for side in results}
+    mem = {side: best(results[side], "bytes_per_conn", lowest=True) for side in results}
+    print(f"bare websockets: {rate['bare']:8,.0f} connections/s  "
+          f"{mem['bare'] / 1024:6.1f} KiB per connection")
+    print(f"wsbdd crowd:     {rate['wsbdd']:8,.0f} connections/s  "
+          f"{mem['wsbdd'] / 1024:6.1f} KiB per connection")
+    ok = verdict("memory per connection", mem["wsbdd"], mem["bare"], 1.2, at_most=True)
+    ok &= verdict("opening rate", rate["wsbdd"], rate["bare"], 0.9, at_most=False)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Framework cost per scenario: ``wsbdd run`` vs. behave with empty steps vs. a bare script.
+
+One feature of N identical simple scenarios, each
+
+    Given client A is connected as alice
+    When client A sends {"type": "ping"}
+    Then client A receives {"type": "pong"} within 2 s
+    When client A disconnects
+
+is run three ways against one reference server (a subprocess, shared):
+
+* **wsbdd**: ``python -m wsbdd run --no-allure -f null`` in a project using the
+  wsbdd steps and hooks (``WSBDD_SERVER=none``, the server's URL);
+* **behave, empty steps**: ``python -m behave -f null`` on the same feature
+  with step definitions that do nothing (behave's own parsing, matching,
+  hooks and bookkeeping; no network);
+* **bare**: one Python process doing the same work with ``websockets``
+  directly, in one event loop: N times connect as alice, send the ping, read
+  until the pong, close.
+
+Each is timed (wall clock, process start to exit) for two sizes N1 < N2; the
+per-scenario cost is the slope ``(T(N2) - T(N1)) / (N2 - N1)``, so process
+start-up and imports are not smeared over the scenarios (start-up is reported
+separately). wsbdd's framework overhead per scenario is
+``wsbdd - (behave-empty + bare)``: what wsbdd costs beyond behave itself and
+beyond the network work any client must do.
+
+    .venv/bin/python bench/scenario_cost.py            # 50 and 1050 scenarios, best of 3
+    .venv/bin/python bench/scenario_cost.py --quick    # 20 and 220 scenarios, once
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SCENARIO = """\
+  Scenario: ping {i}
+    Given client A is connected as alice
+    When client A sends {{"type": "ping"}}
+    Then client A receives {{"type": "pong"}} within 2 s
+    When client A disconnects
+"""
+
+EMPTY_STEPS = '''\
+"""The cost scenario's phrases, doing nothing: behave's own per-scenario cost."""
+
+from behave import given, then, when
+
+
+@given("client A is connected as alice")
+def connected(context):
+    pass
+
+
+@when('client A sends {{"type": "ping"}}')
+def sends(context):
+    pass
+
+
+@then('client A receives {{"type": "pong"}} within 2 s')
+def receives(context):
+    pass
+
+
+@when("client A disconnects")
+def disconnects(context):
+    pass
+'''
+
+SIDES = ("wsbdd", "behave-empty", "bare")
+
+
+def feature(count: int) -> str:
+    """The feature text: ``count`` identical scenarios."""
+    body = "\n".join(SCENARIO.format(i=i) for i in range(count))
+    return f"Feature: framework cost\n\n{body}"
+
+
+def write_projects(root: Path, count: int, ws_url: str, http_url: str) -> dict[str, Path]:
+    """Two behave projects with the same feature: wsbdd's steps, and empty ones."""
+    wsbdd = root / f"wsbdd-{count}"
+    (wsbdd / "features").mkdir(parents=True)
+    (wsbdd / "steps").mkdir()
+    (wsbdd / "environments").mkdir()
+    (wsbdd / "environment.py").write_text("from wsbdd.hooks import *  # noqa\n")
+    (wsbdd / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *  # noqa\n")
+    (wsbdd / "environments" / "bench.env").write_text(
+        f"WSBDD_SERVER=none\nWSBDD_URL={ws_url}\nWSBDD_HTTP_URL={http_url}\n"
+        "WSBDD_TIMEOUT=2 s\nWSBDD_TOKEN_ALICE=alice-token\n"
+    )
+    empty = root / f"empty-{count}"
+    (empty / "features").mkdir(parents=True)
+    (empty / "steps").mkdir()
+    # parse-style patterns: doubled braces are literal braces
+    (empty / "steps" / "empty_steps.py").write_text(EMPTY_STEPS)
+    for project in (wsbdd, empty):
+        (project / "features" / "cost.feature").write_text(feature(count))
+    return {"wsbdd": wsbdd, "behave-empty": empty}
+
+
+def command(side: str, count: int, ws_url: str) -> list[str]:
+    if side == "wsbdd":
+        return [sys.executable, "-m", "wsbdd", "run", "--env", "bench", "--no-allure",
+                "-f", "null", "features/cost.feature"]
+    if side == "behave-empty":
+        return [sys.executable, "-m", "behave", "-f", "null", "features/cost.feature"]
+    return [sys.executable, __file__, "--bare-child", ws_url, str(count)]
+
+
+def timed_run(side: str, count: int, ws_url: str, projects: dict[str, Path]) -> float:
+    """Wall time of one run; fails loudly unless every scenario passed."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environ["PYTHONPATH"] = str(ROOT)
+    cwd = projects.get(side, ROOT)
+    start = time.perf_counter()
+    done = subprocess.run(command(side, count, ws_url), cwd=cwd, env=environ,
+                          capture_output=True, text=True, timeout=600, check=False)
+    elapsed = time.perf_counter() - start
+    output = done.stdout + done.stderr
+    if done.returncode != 0:
+        raise SystemExit(f"{side} ({count} scenarios) failed ({done.returncode}):\n"
+                         f"{output[-3000:]}")
+    if side != "bare" and f"{count} scenarios passed, 0 failed" not in output:
+        raise SystemExit(f"{side}: expected all {count} scenarios to pass:\n{output[-2000:]}")
+    return elapsed
+
+
+async def bare_scenarios(ws_url: str, count: int) -> None:
+    """The same work with websockets directly: connect, ping, read to the pong, close."""
+    from websockets.asyncio.client import connect
+
+    for _ in range(count):
+        async with connect(f"{ws_url}?token=alice-token", proxy=None) as ws:
+            await ws.send(json.dumps({"type": "ping"}))
+            while json.loads(await asyncio.wait_for(ws.recv(), 2)).get("type") != "pong":
+                pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, metavar=("N1", "N2"), default=None,
+                        help="scenario counts of the two runs (default 50 1050; quick 20 220)")
+    parser.add_argument("--repeat", type=int, default=None, help="keep the fastest of R runs")
+    parser.add_argument("--quick", action="store_true", help="20 and 220 scenarios, once")
+    parser.add_argument("--bare-child", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.bare_child:
+        asyncio.run(bare_scenarios(args.bare_child[0], int(args.bare_child[1])))
+        return 0
+    n1, n2 = args.sizes or ((20, 220) if args.quick else (50, 1050))
+    if not 0 < n1 < n2:
+        parser.error("--sizes needs 0 < N1 < N2")
+    repeat = args.repeat or (1 if args.quick else 3)
+
+    from results import emit
+
+    from wsbdd.server.managed import ManagedServer
+
+    print(f"framework cost per scenario: {n1} and {n2} scenarios "
+          "(connect, ping, pong, disconnect), fastest of "
+          f"{repeat}", flush=True)
+    times: dict[str, dict[int, float]] = {side: {} for side in SIDES}
+    with ManagedServer.embedded(["--ping-interval", "600"]) as server, \
+            tempfile.TemporaryDirectory(prefix="wsbdd-cost-") as tmp:
+        ws_url, http_url = server.ws_url, server.http_url
+        assert ws_url is not None and http_url is not None
+        projects = {n: write_projects(Path(tmp), n, ws_url, http_url) for n in (n1, n2)}
+        for round_ in range(repeat):
+            order = SIDES if round_ % 2 == 0 else tuple(reversed(SIDES))
+            for side in order:
+                for n in (n1, n2):
+                    elapsed = timed_run(side, n, ws_url, projects[n])
+                    best = times[side].get(n)
+                    times[side][n] = elapsed if best is None else min(best, elapsed)
+                    print(f"  {side:13s} {n:4d} scenarios {elapsed:7.2f} s", flush=True)
+
+    slope = {side: (t[n2] - t[n1]) / (n2 - n1) * 1000 for side, t in times.items()}
+    startup = {side: times[side][n1] * 1000 - n1 * slope[side] for side in SIDES}
+    print(f"{'':14s}{'ms/scenario':>12s}{'start-up ms':>13s}")
+    for side in SIDES:
+        print(f"{side:14s}{slope[side]:12.2f}{startup[side]:13.0f}")
+    baseline = slope["behave-empty"] + slope["bare"]
+    overhead = slope["wsbdd"] - baseline
+    print(f"wsbdd's framework overhead: {overhead:+.2f} ms per scenario beyond behave's own "
+          f"{slope['behave-empty']:.2f} ms and the bare work's {slope['bare']:.2f} ms")
+    emit("scenario_cost", "per scenario: wsbdd vs. behave-empty steps + bare websockets work",
+         wsbdd=slope["wsbdd"], baseline=baseline, unit="ms/scenario", compare="difference",
+         note="informational: the difference is wsbdd's framework overhead per scenario",
+         behave_empty=slope["behave-empty"], bare=slope["bare"],
+         startup_ms={side: round(v) for side, v in startup.items()}, sizes=[n1, n2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Smoke test of the benchmark runner: it lists every bench and each one parses its arguments.
+
+No benchmark runs here and nothing is timed (timings never live in unit
+tests); ``bench/run_all.py --list --check`` only runs each bench's ``--help``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import results  # noqa: E402
+import run_all  # noqa: E402
+
+
+def test_every_bench_is_listed_and_parses_its_arguments() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run_all.py"), "--list", "--check"],
+        capture_output=True, text=True, timeout=110, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for bench in run_all.BENCHES:
+        assert f"bench/{bench.script}" in done.stdout
+    present = [b for b in run_all.BENCHES if b.path.exists()]
+    assert done.stdout.count("arguments: ok") == len(present), done.stdout
+
+
+def test_an_unknown_bench_name_is_refused() -> None:
+    with pytest.raises(SystemExit, match="unknown bench nope"):
+        run_all.select("fanout,nope", None)
+
+
+def test_result_lines_round_trip_with_their_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    results.emit("fanout", "fan-out", wsbdd=65.0, baseline=100.0, unit="msg/s", target=0.7)
+    results.emit("latency", "added", wsbdd=130.0, baseline=100.0, unit="µs",
+                 compare="difference", target=20.0, at_most=True)
+    results.emit("suite_time", "suite", wsbdd=30.0, baseline=None, unit="s",
+                 compare="absolute", target=60.0, at_most=True, passed=False)
+    lines = capsys.readouterr().out.splitlines()
+    records = [results.parse(line) for line in lines]
+    assert [(r["value"], r["met"]) for r in records if r] == [(0.65, False), (30.0, False),
+                                                              (30.0, False)]
+    assert results.parse("fan-out: 1000 subscribers") is None
+
+
+def test_the_crowd_benches_verdict_line_is_read() -> None:
+    record = run_all.parse_verdict(
+        "memory per connection              ratio  1.07  (target <= 1.2)  ok", "connections")
+    assert record is not None
+    assert (record["name"], record["value"], record["target"], record["at_most"],
+            record["met"]) == ("memory per connection", 1.07, 1.2, True, True)
+    assert run_all.parse_verdict("bare websockets:    9,000 connections/s", "x") is None
