@@ -6,7 +6,7 @@ Feature: Leaks
   Scenario: 10,000 connections come and go without leaking
     Given the server is running
     When I record the server's memory
-    And 10000 clients connect and disconnect, 200 at a time
+    And 10000 clients connect as carol and disconnect, 200 at a time
     Then the server metric "connections" is 0
     And the server metric "subscriptions" is 0
     And the server's memory grew by less than 50 MB

@@ -11,6 +11,7 @@ Timing rule: "within T" is measured from the scenario's most recent trigger
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -97,6 +98,7 @@ class Receiver:
         extra: Sequence[str] = (),
         messages: Sequence[Message] | None = None,
     ) -> ExpectationFailed:
+        waited = now() - deadline.origin  # before the (costly, on a flood) search below
         client = self._clients.get(name)
         shown = list(client.inbox) if messages is None else list(messages)
         nearest = closest(shown, expected) if expected is not None else None
@@ -105,12 +107,13 @@ class Receiver:
                 WaitFailure(
                     client=name,
                     expectation=f"{expectation} {deadline.describe()}",
-                    waited=now() - deadline.origin,
+                    waited=waited,
                     messages=shown,
                     expected=expected,
                     close=client.close_info,
                     origin=deadline.origin,
                     extra=tuple(extra),
+                    nearest=nearest,
                 )
             ),
             client=name,
@@ -123,6 +126,19 @@ class Receiver:
         client.consume(message)
         self.last_matched[client.name] = message
         return message
+
+    def _wait_and_consume(
+        self, name: str, probe: Callable[[Client], list[Message] | None], deadline: Deadline
+    ) -> list[Message] | None:
+        """:meth:`_wait` for the messages ``probe`` finds, then consume them all."""
+
+        def take(client: Client) -> list[Message] | None:
+            found = probe(client)
+            for message in found or ():
+                self._consume(client, message)
+            return found
+
+        return self._wait(name, take, deadline)
 
     def _check_latency(
         self, name: str, found: Message | _Late, deadline: Deadline, what: str, expected: Any
@@ -159,15 +175,19 @@ class Receiver:
         what: str,
         deadline: Deadline,
         expected: Any = None,
+        explain: Callable[[Sequence[Message]], Sequence[str]] | None = None,
     ) -> Message:
         """The first unconsumed message that ``accept`` approves of; consumes it.
 
         ``what`` describes it for failure messages; ``expected`` (a JSON value,
-        if any) lets the failure show the closest message and a diff.
+        if any) lets the failure show the closest message and a diff;
+        ``explain`` adds lines saying why the unconsumed messages did not do.
         """
 
+        unseen = _Unseen()
+
         def probe(client: Client) -> Message | _Late | None:
-            for message in client.inbox:
+            for message in unseen(client):
                 if accept(message):
                     latency = message.received_at - deadline.origin
                     self._consume(client, message)
@@ -178,7 +198,8 @@ class Receiver:
 
         found = cast("Message | _Late | None", self._wait(name, probe, deadline))
         if found is None:
-            raise self.failure(name, f"receive {what}", deadline, expected)
+            extra = explain(list(self._clients.get(name).inbox)) if explain else ()
+            raise self.failure(name, f"receive {what}", deadline, expected, extra)
         return self._check_latency(name, found, deadline, what, expected)
 
     def next_message(self, name: str, expected: Any, deadline: Deadline) -> Message:
@@ -223,13 +244,9 @@ class Receiver:
 
         def probe(client: Client) -> list[Message] | None:
             found = _find_in_order(client.inbox, expected)
-            if len(found) < len(expected):
-                return None
-            for message in found:
-                self._consume(client, message)
-            return found
+            return None if len(found) < len(expected) else found
 
-        found = self._wait(name, probe, deadline)
+        found = self._wait_and_consume(name, probe, deadline)
         if found is None:
             client = self._clients.get(name)
             partial = _find_in_order(client.inbox, expected)
@@ -258,12 +275,9 @@ class Receiver:
             found = _assign_any_order(client.inbox, expected)
             if any(m is None for m in found):
                 return None
-            messages = [m for m in found if m is not None]
-            for message in messages:
-                self._consume(client, message)
-            return messages
+            return [m for m in found if m is not None]
 
-        found = self._wait(name, probe, deadline)
+        found = self._wait_and_consume(name, probe, deadline)
         if found is None:
             client = self._clients.get(name)
             assigned = _assign_any_order(client.inbox, expected)
@@ -280,20 +294,19 @@ class Receiver:
     def receive_count(self, name: str, count: int, expected: Any, deadline: Deadline) -> None:
         """At least ``count`` unconsumed messages match ``expected``; consumes ``count``."""
 
-        def matching(client: Client) -> list[Message]:
-            return [m for m in client.inbox if m.is_json and not match(expected, m.payload)]
+        def matching(messages: Sequence[Message]) -> list[Message]:
+            return [m for m in messages if m.is_json and not match(expected, m.payload)]
+
+        unseen = _Unseen()
+        found_so_far: list[Message] = []
 
         def probe(client: Client) -> list[Message] | None:
-            found = matching(client)
-            if len(found) < count:
-                return None
-            for message in found[:count]:
-                self._consume(client, message)
-            return found[:count]
+            found_so_far.extend(matching(unseen(client)))
+            return None if len(found_so_far) < count else found_so_far[:count]
 
-        found = self._wait(name, probe, deadline)
+        found = self._wait_and_consume(name, probe, deadline)
         if found is None:
-            got = len(matching(self._clients.get(name)))
+            got = len(matching(self._clients.get(name).inbox))
             raise self.failure(
                 name,
                 f"receive {count} messages matching {describe_expected(expected)} (got {got})",
@@ -396,6 +409,30 @@ class Receiver:
                 f"client {name} was expected to stay open for {format_duration(duration)}, "
                 f"but after {format_duration(max(0.0, info.at - start))} it was {info.describe()}"
             )
+
+
+class _Unseen:
+    """The client's unconsumed messages that one wait has not looked at yet.
+
+    A probe runs again after every change to the client; looking only at the
+    messages that arrived since its last run keeps a wait over a flood of
+    100,000 messages linear instead of rescanning the whole inbox each time.
+    The inbox is in arrival order, so ``Message.index`` grows along it.
+    """
+
+    def __init__(self) -> None:
+        self._last = -1
+
+    def __call__(self, client: Client) -> list[Message]:
+        inbox = client.inbox
+        fresh = inbox[bisect.bisect_right(inbox, self._last, key=_index) :]
+        if fresh:
+            self._last = fresh[-1].index
+        return fresh
+
+
+def _index(message: Message) -> int:
+    return message.index
 
 
 def _describe_close(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -29,7 +29,7 @@ from wsbdd.matching import (
 )
 from wsbdd.matching.matchers import match
 from wsbdd.matching.render import describe_expected, render_mismatches
-from wsbdd.model import ConnectResult, Message, now
+from wsbdd.model import ConnectOutcome, ConnectResult, Message, now
 from wsbdd.profiles import AuthSpec, Profile
 from wsbdd.run import RunContext
 from wsbdd.server_control import ServerInspector
@@ -326,6 +326,16 @@ class ScenarioSession:
             )
         )
 
+    def assert_refused(self, name: str) -> None:
+        result = self.client(name).result
+        if result.outcome is not ConnectOutcome.REFUSED:
+            raise ExpectationFailed(
+                self.run.redactor.text(
+                    f"client {name}'s connection was expected to be refused, but "
+                    f"{_describe_outcome(result)}"
+                )
+            )
+
     def _require_opened(self, name: str, client: Client) -> None:
         if not client.result.opened:
             raise ExpectationFailed(
@@ -525,7 +535,21 @@ class ScenarioSession:
             lambda m: self.schema_problems(m, schema) is None,
             f'a message matching schema "{schema}"',
             deadline,
+            explain=lambda inbox: self._closest_to_schema(inbox, schema),
         )
+
+    def _closest_to_schema(self, inbox: Sequence[Message], schema: str) -> list[str]:
+        """The JSON message with the fewest violations of ``schema``, and its violations."""
+        scored = [
+            (len(self.run.schemas.violations(m.payload, schema)), m.index, m)
+            for m in inbox
+            if m.is_json
+        ]
+        if not scored:
+            return []
+        _, _, message = min(scored, key=lambda item: (item[0], item[1]))
+        problems = self.schema_problems(message, schema) or ""
+        return [f"closest to the schema: #{message.index} {message.display(200)}", problems]
 
     def assert_last_schema(self, name: str, schema: str) -> None:
         message = self.last_message(name)

@@ -146,9 +146,9 @@ def artillery_received(report: Path) -> tuple[int | None, dict[str, Any]]:
 
 # -------------------------------------------------------------------------- wsbdd
 def wsbdd_project(root: Path, ws_url: str, http_url: str, n: int, m: int) -> Path:
-    project = root / f"wsbdd-{n}"
+    project = Path(tempfile.mkdtemp(prefix=f"wsbdd-{n}-", dir=root))
     for sub in ("features", "steps", "environments"):
-        (project / sub).mkdir(parents=True)
+        (project / sub).mkdir()
     (project / "environment.py").write_text("from wsbdd.hooks import *  # noqa\n")
     (project / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *  # noqa\n")
     (project / "steps" / "bench_steps.py").write_text(BENCH_STEPS)
@@ -235,7 +235,7 @@ def run_one(tool: str, n: int, m: int, timeout: float, tmp: Path) -> Run:
     with ManagedServer.embedded(["--ping-interval", "600", "--queue-limit", "100000"]) as server:
         ws_url, http_url = server.ws_url, server.http_url
         assert ws_url is not None and http_url is not None
-        report = tmp / f"artillery-{n}.json"
+        report = Path(tempfile.mkdtemp(prefix=f"artillery-{n}-", dir=tmp)) / "report.json"
         if tool == "wsbdd":
             cwd = wsbdd_project(tmp, ws_url, http_url, n, m)
             argv = wsbdd_command()
@@ -246,7 +246,7 @@ def run_one(tool: str, n: int, m: int, timeout: float, tmp: Path) -> Run:
             [sys.executable, __file__, "--publisher", http_url, ws_url, str(n), str(m),
              str(timeout)], env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
-        log = tmp / f"{tool}-{n}.log"
+        log = Path(tempfile.mkdtemp(prefix=f"{tool}-{n}-", dir=tmp)) / "output.log"
         with log.open("w") as out:
             start = time.monotonic()
             proc = subprocess.Popen(argv, cwd=cwd, env=environ, stdout=out,

@@ -6,11 +6,20 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from wsbdd.server.managed import ManagedServer
+
 REPO = Path(__file__).resolve().parents[2]
 BEHAVE_TIMEOUT = 120.0
+TOKENS = {
+    "WSBDD_TOKEN_ALICE": "alice-token",
+    "WSBDD_TOKEN_BOB": "bob-token",
+    "WSBDD_TOKEN_CAROL": "carol-token",
+}
+"""The reference server's tokens for alice, bob and carol, as a project's .env holds them."""
 
 
 @dataclass
@@ -67,9 +76,6 @@ class BehaveProject:
         extra_env: dict[str, str] | None = None,
         timeout: float = BEHAVE_TIMEOUT,
     ) -> BehaveRun:
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-        environ.update(extra_env or {})
-        environ["PYTHONUNBUFFERED"] = "1"
         command = [
             sys.executable,
             "-m",
@@ -83,18 +89,45 @@ class BehaveProject:
             f"env={env_name}",
             *args,
         ]
-        try:
-            completed = subprocess.run(
-                command,
-                cwd=self.root,
-                env=environ,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout if isinstance(exc.stdout, str) else (exc.stdout or b"").decode()
-            raise AssertionError(f"behave did not finish within {timeout} s:\n{out}") from None
-        return BehaveRun(completed.returncode, completed.stdout)
+        return run_in(self.root, command, extra_env, timeout)
+
+
+def server_env(server: ManagedServer, timeout: str | None = "1 s", **extra: str) -> dict[str, str]:
+    """A `test` environment that targets the running ``server``, with the tokens.
+
+    ``timeout`` is ``WSBDD_TIMEOUT`` (None: wsbdd's default); ``extra`` adds
+    or replaces settings (``WSBDD_METRICS_URL=...``).
+    """
+    assert server.ws_url and server.http_url, f"{server.describe()} is not running"
+    env = {"WSBDD_SERVER": "none", "WSBDD_URL": server.ws_url, "WSBDD_HTTP_URL": server.http_url}
+    if timeout is not None:
+        env["WSBDD_TIMEOUT"] = timeout
+    return {**env, **TOKENS, **extra}
+
+
+def run_in(
+    root: Path,
+    command: Sequence[str],
+    extra_env: dict[str, str] | None = None,
+    timeout: float = BEHAVE_TIMEOUT,
+) -> BehaveRun:
+    """Run ``command`` in ``root`` as a user would: no inherited ``WSBDD_*``, output merged."""
+    what = command[2]  # python -m WHAT
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environ.update(extra_env or {})
+    environ["PYTHONUNBUFFERED"] = "1"
+    try:
+        completed = subprocess.run(
+            list(command),
+            cwd=root,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout if isinstance(exc.stdout, str) else (exc.stdout or b"").decode()
+        raise AssertionError(f"{what} did not finish within {timeout} s:\n{out}") from None
+    return BehaveRun(completed.returncode, completed.stdout)

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.features.conftest import TOKENS
-from tests.features.harness import BehaveProject, BehaveRun
+from tests.features.harness import TOKENS, BehaveProject, BehaveRun
 from wsbdd.server.managed import ManagedServer
 
 _END = re.compile(r"^(Failing scenarios:|Errored scenarios:|\d+ features? passed)")
@@ -299,12 +298,8 @@ def test_broken_channel_expectations_fail_with_what_arrived(project: BehaveProje
 @pytest.fixture(scope="module")
 def buggy_server() -> Iterator[ManagedServer]:
     """A reference server that reorders deliveries and ignores resume positions."""
-    server = ManagedServer.embedded(["--bug", "out_of_order", "--bug", "no_resume"])
-    server.start()
-    try:
+    with ManagedServer.embedded(["--bug", "out_of_order", "--bug", "no_resume"]) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_the_channel_steps_catch_reordering_and_a_broken_resume(

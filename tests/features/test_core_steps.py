@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.features.conftest import TOKENS
-from tests.features.harness import BehaveProject
+from tests.features.harness import TOKENS, BehaveProject
 from wsbdd.server.managed import ManagedServer
 
 
@@ -76,12 +75,8 @@ def test_within_is_measured_from_the_trigger_not_the_step(project: BehaveProject
 
 @pytest.fixture
 def slow_server() -> Iterator[ManagedServer]:
-    server = ManagedServer.embedded(["--bug", "slow_push"])
-    server.start()
-    try:
+    with ManagedServer.embedded(["--bug", "slow_push"]) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_late_message_fails_with_its_real_latency(

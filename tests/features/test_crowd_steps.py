@@ -6,25 +6,19 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.features.conftest import TOKENS
-from tests.features.harness import BehaveProject
+from tests.features.harness import TOKENS, BehaveProject, server_env
 from wsbdd.server.managed import ManagedServer
+
+
+def with_metrics(server: ManagedServer, timeout: str | None) -> dict[str, str]:
+    """The `test` environment on ``server``, reading its /metrics endpoint."""
+    return server_env(server, timeout, WSBDD_METRICS_URL=f"{server.http_url}/metrics")
 
 
 def test_crowds_connect_subscribe_cycle_reconnect_and_leave_nothing_behind(
     project: BehaveProject, reference_server: ManagedServer
 ) -> None:
-    project.write_env(
-        "test",
-        {
-            "WSBDD_SERVER": "none",
-            "WSBDD_URL": reference_server.ws_url,
-            "WSBDD_HTTP_URL": reference_server.http_url,
-            "WSBDD_METRICS_URL": f"{reference_server.http_url}/metrics",
-            "WSBDD_TIMEOUT": "2 s",
-            **TOKENS,
-        },
-    )
+    project.write_env("test", with_metrics(reference_server, "2 s"))
     project.feature(
         """
         Feature: crowds
@@ -55,16 +49,7 @@ def test_crowds_connect_subscribe_cycle_reconnect_and_leave_nothing_behind(
 def test_disconnecting_every_crowd_frees_the_server(
     project: BehaveProject, reference_server: ManagedServer
 ) -> None:
-    project.write_env(
-        "test",
-        {
-            "WSBDD_SERVER": "none",
-            "WSBDD_URL": reference_server.ws_url,
-            "WSBDD_HTTP_URL": reference_server.http_url,
-            "WSBDD_METRICS_URL": f"{reference_server.http_url}/metrics",
-            **TOKENS,
-        },
-    )
+    project.write_env("test", with_metrics(reference_server, None))
     # The hook "When all clients disconnect" is meant to call.
     project.file(
         "steps/crowd_hook.py",
@@ -123,12 +108,8 @@ def test_crowd_failures_give_counts_and_reasons(project: BehaveProject) -> None:
 
 @pytest.fixture
 def fragile_server() -> Iterator[ManagedServer]:
-    server = ManagedServer.embedded(["--bug", "fragile_under_storm"])
-    server.start()
-    try:
+    with ManagedServer.embedded(["--bug", "fragile_under_storm"]) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_reconnect_storm_fails_against_a_fragile_server(

@@ -33,6 +33,8 @@ def test_dry_run_of_the_vocabulary_has_no_undefined_or_ambiguous_step(tmp_path: 
         if line.strip().split(" ", 1)[0] in ("Given", "When", "Then", "And", "But")
     )
     # behave names undefined steps in its summary only when there are some.
-    assert run.summary_line("0 steps") == f"0 steps passed, 0 failed, 0 skipped, {step_count} untested"
+    assert (
+        run.summary_line("0 steps") == f"0 steps passed, 0 failed, 0 skipped, {step_count} untested"
+    )
     assert "AmbiguousStep" not in run.output and "ambiguous" not in run.output.lower(), run.output
     assert run.returncode == 0, run.output

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fixture_servers import FixtureServer, ServerThread, echo, hold
 from websockets.asyncio.server import ServerConnection
@@ -11,25 +9,6 @@ from websockets.asyncio.server import ServerConnection
 from wsbdd.client import Client, Clients, ConnectRequest
 from wsbdd.exceptions import ExpectationFailed, UsageError
 from wsbdd.model import CloseInfo, now
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[ServerThread]:
-    thread = ServerThread()
-    yield thread
-    thread.close()
-
-
-@pytest.fixture(scope="module")
-def runtime() -> Iterator[Clients]:
-    with Clients() as clients:
-        yield clients
-
-
-@pytest.fixture
-def clients(runtime: Clients) -> Iterator[Clients]:
-    yield runtime
-    runtime.reset()
 
 
 def closed(client: Client) -> CloseInfo | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import ssl
 import subprocess
-from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
 
@@ -17,25 +16,6 @@ from websockets.http11 import Request, Response
 from wsbdd.client import Clients, ConnectRequest
 from wsbdd.exceptions import ConfigError, ExpectationFailed, UnknownClient, UsageError
 from wsbdd.model import ConnectOutcome
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[ServerThread]:
-    thread = ServerThread()
-    yield thread
-    thread.close()
-
-
-@pytest.fixture(scope="module")
-def runtime() -> Iterator[Clients]:
-    with Clients() as clients:
-        yield clients
-
-
-@pytest.fixture
-def clients(runtime: Clients) -> Iterator[Clients]:
-    yield runtime
-    runtime.reset()
 
 
 def test_open_records_handshake(servers: ServerThread, clients: Clients) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import logging
-from collections.abc import Iterator
+import socket
 
-import pytest
 from fixture_servers import ServerThread, hold
 
 from wsbdd.client import Client, Clients, ConnectRequest
@@ -16,25 +14,6 @@ from wsbdd.model import CloseInfo, now
 QUIET = logging.getLogger("tests.fixture.quiet")
 QUIET.propagate = False
 QUIET.addHandler(logging.NullHandler())
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[ServerThread]:
-    thread = ServerThread()
-    yield thread
-    thread.close()
-
-
-@pytest.fixture(scope="module")
-def runtime() -> Iterator[Clients]:
-    with Clients() as clients:
-        yield clients
-
-
-@pytest.fixture
-def clients(runtime: Clients) -> Iterator[Clients]:
-    yield runtime
-    runtime.reset()
 
 
 def closed(client: Client) -> CloseInfo | None:

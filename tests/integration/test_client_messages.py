@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 
 import pytest
 from fixture_servers import FixtureServer, ServerThread, echo, hold, push
@@ -13,25 +13,6 @@ from websockets.asyncio.server import ServerConnection
 from wsbdd.client import Client, Clients, ConnectRequest
 from wsbdd.exceptions import UsageError
 from wsbdd.model import NOT_JSON, Message, now
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[ServerThread]:
-    thread = ServerThread()
-    yield thread
-    thread.close()
-
-
-@pytest.fixture(scope="module")
-def runtime() -> Iterator[Clients]:
-    with Clients() as clients:
-        yield clients
-
-
-@pytest.fixture
-def clients(runtime: Clients) -> Iterator[Clients]:
-    yield runtime
-    runtime.reset()
 
 
 def nth(n: int) -> Callable[[Client], Message | None]:

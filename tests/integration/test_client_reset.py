@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 
 import psutil
 import pytest
@@ -12,13 +11,6 @@ from fixture_servers import ServerThread, echo, hold
 
 from wsbdd.client import ClientManager, Clients, ConnectRequest, LoopThread
 from wsbdd.model import now
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[ServerThread]:
-    thread = ServerThread()
-    yield thread
-    thread.close()
 
 
 def loop_tasks(clients: Clients) -> list[asyncio.Task[object]]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.features.conftest import TOKENS
-from tests.features.harness import BehaveProject, BehaveRun
+from tests.features.harness import BehaveProject, BehaveRun, run_in, server_env
 from wsbdd.server.managed import ManagedServer
 
 RUN_TIMEOUT = 120.0
@@ -22,28 +19,15 @@ RUN_TIMEOUT = 120.0
 
 @pytest.fixture(scope="session")
 def reference_server() -> Iterator[ManagedServer]:
-    """The reference server, shared by the reporting tests of the session."""
-    server = ManagedServer.embedded([])
-    server.start()
-    try:
+    """The reference server with its default settings, shared by the reporting tests."""
+    with ManagedServer.embedded([]) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def project(tmp_path: Path, reference_server: ManagedServer) -> BehaveProject:
     """A behave project whose `test` environment targets the shared reference server."""
-    return BehaveProject(
-        tmp_path / "project",
-        {
-            "WSBDD_SERVER": "none",
-            "WSBDD_URL": reference_server.ws_url,
-            "WSBDD_HTTP_URL": reference_server.http_url,
-            "WSBDD_TIMEOUT": "1 s",
-            **TOKENS,
-        },
-    )
+    return BehaveProject(tmp_path / "project", server_env(reference_server))
 
 
 @dataclass
@@ -75,21 +59,9 @@ class Results:
 
 def wsbdd_run(project: BehaveProject, *args: str) -> tuple[BehaveRun, Results]:
     """``wsbdd run --env test ARGS`` in the project, as a user runs it; output and results."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    environ["PYTHONUNBUFFERED"] = "1"
     command = [sys.executable, "-m", "wsbdd", "run", "--env", "test", "--no-color", *args]
-    completed = subprocess.run(
-        command,
-        cwd=project.root,
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        check=False,
-    )
-    results = Results(project.root / "reports" / "allure-results")
-    return BehaveRun(completed.returncode, completed.stdout), results
+    run = run_in(project.root, command, timeout=RUN_TIMEOUT)
+    return run, Results(project.root / "reports" / "allure-results")
 
 
 def step(test: dict[str, Any], starts_with: str) -> dict[str, Any]:

@@ -21,6 +21,15 @@ def no_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def local_allure(folder: Path, script: str = "#!/bin/sh\nexit 0\n") -> Path:
+    """An executable ``allure`` in ``folder``'s .tools/ that runs ``script``."""
+    local = folder / LOCAL_ALLURE
+    local.parent.mkdir(parents=True)
+    local.write_text(script)
+    local.chmod(0o755)
+    return local
+
+
 def test_a_missing_allure_says_how_to_install_it(
     no_tools: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -45,10 +54,7 @@ def test_the_local_tools_folder_is_found(no_tools: Path) -> None:
 def test_no_results_is_an_error_naming_the_folder(
     no_tools: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    local = no_tools / LOCAL_ALLURE
-    local.parent.mkdir(parents=True)
-    local.write_text("#!/bin/sh\nexit 0\n")
-    local.chmod(0o755)
+    local_allure(no_tools)
     (no_tools / "empty-results").mkdir()
     assert main(["report", "--results", "empty-results"]) == 2
     error = capsys.readouterr().err
@@ -58,10 +64,7 @@ def test_no_results_is_an_error_naming_the_folder(
 def test_a_missing_java_says_how_to_install_it(
     no_tools: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    local = no_tools / LOCAL_ALLURE
-    local.parent.mkdir(parents=True)
-    local.write_text("#!/bin/sh\nexit 0\n")
-    local.chmod(0o755)
+    local_allure(no_tools)
     results = no_tools / "reports" / "allure-results"
     results.mkdir(parents=True)
     (results / "x-result.json").write_text("{}")

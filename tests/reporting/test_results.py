@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from tests.features.conftest import TOKENS
-from tests.features.harness import BehaveProject
+from tests.features.harness import TOKENS, BehaveProject
 from tests.reporting.conftest import step, wsbdd_run
 from wsbdd.server.managed import ManagedServer
 

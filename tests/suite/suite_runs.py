@@ -31,15 +31,31 @@ class ScenarioResult:
 
 def run_suite(out_dir: Path, *args: str) -> list[ScenarioResult]:
     """``wsbdd run`` in the repository with the JSON formatter; every scenario's result."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / "results.json"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
     command = [
-        sys.executable, "-m", "wsbdd", "run", "--no-allure",
-        "-f", "json", "-o", str(out), "-f", "progress", *args,
+        sys.executable,
+        "-m",
+        "wsbdd",
+        "run",
+        "--no-allure",
+        "-f",
+        "json",
+        "-o",
+        str(out),
+        "-f",
+        "progress",
+        *args,
     ]
     completed = subprocess.run(
-        command, cwd=REPO, env=environ, capture_output=True, text=True,
-        timeout=SUITE_TIMEOUT, check=False,
+        command,
+        cwd=REPO,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=SUITE_TIMEOUT,
+        check=False,
     )
     if not out.exists():
         raise AssertionError(

@@ -39,6 +39,7 @@ Feature: Canonical step vocabulary
     Then client A's subprotocol is "chat.v2"
     Then client A has no subprotocol
     Then client A's handshake is rejected with status 403
+    Then client A's connection is refused
     Then client A is closed with code 4401
     Then client A is closed with code 4403 within 2 s
     Then client A is closed with code 1008 and reason "policy violation"

@@ -15,10 +15,10 @@ import functools
 import heapq
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar, cast
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import (
     ConnectionClosed,
     InvalidStatus,
@@ -27,7 +27,6 @@ from websockets.exceptions import (
 )
 from websockets.http11 import Request, Response
 from websockets.protocol import State
-from websockets.typing import Origin, Subprotocol
 
 from wsbdd.exceptions import ExpectationFailed, UsageError
 from wsbdd.model import (
@@ -41,7 +40,9 @@ from wsbdd.model import (
 )
 from wsbdd.redaction import Redactor
 
-from .connection import QUIET_LOGGER, TrackedConnection
+from ._connect import connect_kwargs
+from ._wakeup import wait_for_change, wake
+from .connection import TrackedConnection
 from .request import ConnectRequest
 
 _SLOW_RECEIVE_BUFFER = 4096
@@ -171,26 +172,11 @@ class Client:
         :class:`~wsbdd.exceptions.ConfigError` for an unreadable CA file.
         """
         req = self.request
-        kwargs: dict[str, Any] = {
-            "origin": Origin(req.origin) if req.origin else None,
-            "subprotocols": [Subprotocol(p) for p in req.subprotocols] or None,
-            "additional_headers": list(req.headers) or None,
-            "compression": req.compression,
-            "proxy": None,
-            "open_timeout": req.open_timeout,
-            "ping_interval": None,
-            "ping_timeout": None,
-            "close_timeout": req.close_timeout,
-            "max_size": req.max_size,
-            "max_queue": req.max_queue,
-            "logger": QUIET_LOGGER,
-            "create_connection": cast(
-                type[ClientConnection], functools.partial(TrackedConnection, tap=self)
-            ),
-        }
-        context = req.ssl_context()
-        if context is not None:
-            kwargs["ssl"] = context
+        kwargs = connect_kwargs(
+            req, functools.partial(TrackedConnection, tap=self), req.ssl_context()
+        )
+        # Frames buffered before reading pauses: what "stops reading" relies on.
+        kwargs["max_queue"] = req.max_queue
         start = now()
         outcome, detail = ConnectOutcome.OPEN, ""
         conn: TrackedConnection | None = None
@@ -504,39 +490,35 @@ class Client:
         phrase = self.close_phrase(info) if info is not None else "its connection is closing"
         return ExpectationFailed(f"client {self.name} cannot send: {phrase}")
 
-    async def send_text(self, text: str) -> float:
-        """Send a text frame; return the time taken just before the write."""
+    async def _send(
+        self,
+        kind: Literal["text", "binary", "ping"],
+        write: Callable[[TrackedConnection], Awaitable[object]],
+        recorded: str | bytes,
+    ) -> float:
+        """Run ``write`` on the open connection and record ``recorded``; the time just before."""
         conn = self._require_open()
         at = now()
         try:
-            await conn.send(text)
+            await write(conn)
         except ConnectionClosed:
             raise await self._closed_while_sending(conn) from None
-        self._events.append(TranscriptEvent(at, "sent", "text", text))
+        self._events.append(TranscriptEvent(at, "sent", kind, recorded))
         return at
+
+    async def send_text(self, text: str) -> float:
+        """Send a text frame; return the time taken just before the write."""
+        return await self._send("text", lambda conn: conn.send(text), text)
 
     async def send_binary(self, data: bytes) -> float:
         """Send a binary frame; return the time taken just before the write."""
-        conn = self._require_open()
-        at = now()
-        try:
-            await conn.send(bytes(data))
-        except ConnectionClosed:
-            raise await self._closed_while_sending(conn) from None
-        self._events.append(TranscriptEvent(at, "sent", "binary", bytes(data)))
-        return at
+        frame = bytes(data)
+        return await self._send("binary", lambda conn: conn.send(frame), frame)
 
     async def send_ping(self, data: bytes | None = None) -> float:
         """Send a protocol ping; return its send time (the pong lands in ``pongs``)."""
-        conn = self._require_open()
-        at = now()
-        try:
-            await conn.ping(data)
-        except ConnectionClosed:
-            raise await self._closed_while_sending(conn) from None
-        self._events.append(TranscriptEvent(at, "sent", "ping", data or b""))
-        self.last_ping_sent = at
-        return at
+        self.last_ping_sent = await self._send("ping", lambda conn: conn.ping(data), data or b"")
+        return self.last_ping_sent
 
     def set_answer_pings(self, answer: bool) -> None:
         """Answer (True) or ignore (False) protocol pings from now on."""
@@ -547,10 +529,7 @@ class Client:
 
     def _notify(self) -> None:
         if self._waiters:
-            waiters, self._waiters = self._waiters, []
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+            wake(self._waiters)
         self._on_change()
 
     def _wake_all(self) -> None:
@@ -567,26 +546,7 @@ class Client:
         from now; no polling, the client wakes its waiters on every message,
         ping, pong and close.
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            result = probe(self)
-            if result is not None:
-                return result
-            if loop.time() >= deadline:
-                return None
-            waiter: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(waiter)
-            try:
-                async with asyncio.timeout_at(deadline):
-                    await waiter
-            except TimeoutError:
-                return None
-            finally:
-                if not waiter.done():
-                    waiter.cancel()
-                    if waiter in self._waiters:
-                        self._waiters.remove(waiter)
+        return await wait_for_change(self._waiters, lambda: probe(self), timeout)
 
     # -- helpers ------------------------------------------------------------------
 

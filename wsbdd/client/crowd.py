@@ -48,14 +48,14 @@ from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 from websockets.frames import BINARY, CONT, TEXT, Frame
 from websockets.protocol import Event, State
-from websockets.typing import Origin, Subprotocol
 from websockets.uri import parse_uri
 
 from wsbdd.exceptions import UsageError
 from wsbdd.model import now
 from wsbdd.timing import format_duration
 
-from .connection import QUIET_LOGGER
+from ._connect import connect_kwargs
+from ._wakeup import wait_for_change, wake
 from .progress import Progress
 from .request import ConnectRequest
 
@@ -458,31 +458,13 @@ class Crowd:
         Returns False when ``timeout`` seconds passed first. ``predicate`` runs
         on the loop thread (read ``received``, ``lost``, the members...).
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            if loop.time() >= deadline:
-                return False
-            waiter: asyncio.Future[None] = loop.create_future()
-            self.waiters.append(waiter)
-            try:
-                async with asyncio.timeout_at(deadline):
-                    await waiter
-            except TimeoutError:
-                return predicate()
-            finally:
-                if not waiter.done():
-                    waiter.cancel()
-                    if waiter in self.waiters:
-                        self.waiters.remove(waiter)
-        return True
+        met = await wait_for_change(self.waiters, lambda: True if predicate() else None, timeout)
+        # One last look: the deadline may have cut off a wake-up already due.
+        return met is not None or predicate()
 
     def notify(self) -> None:
         """Wake every :meth:`wait_until` (called on messages and losses)."""
-        waiters, self.waiters = self.waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        wake(self.waiters)
 
     async def close(self) -> None:
         """Close every connection (members and cycles in flight); bounded, never raises."""
@@ -565,28 +547,6 @@ class Crowd:
         self.last_report = report
         return report
 
-    def _connect_kwargs(self, member: Member) -> dict[str, Any]:
-        req = self.request
-        kwargs: dict[str, Any] = {
-            "origin": Origin(req.origin) if req.origin else None,
-            "subprotocols": [Subprotocol(p) for p in req.subprotocols] or None,
-            "additional_headers": list(req.headers) or None,
-            "compression": req.compression,
-            "proxy": None,
-            "open_timeout": req.open_timeout,
-            "ping_interval": None,
-            "ping_timeout": None,
-            "close_timeout": req.close_timeout,
-            "max_size": req.max_size,
-            "logger": QUIET_LOGGER,
-            "create_connection": cast(
-                type[ClientConnection], functools.partial(CrowdConnection, member=member)
-            ),
-        }
-        if self._ssl is not None:
-            kwargs["ssl"] = self._ssl
-        return kwargs
-
     async def _open_member(self, member: Member) -> str | None:
         """Connect one member and run the greeting; returns the failure reason or None."""
         member.connection = None
@@ -594,7 +554,13 @@ class Crowd:
         member.failure = None
         member.closing = False
         try:
-            conn = await connect(self.request.url, **self._connect_kwargs(member))
+            conn = await connect(
+                self.request.url,
+                # No max_queue: data frames bypass websockets' receive queue.
+                **connect_kwargs(
+                    self.request, functools.partial(CrowdConnection, member=member), self._ssl
+                ),
+            )
         except InvalidStatus as exc:
             response = exc.response
             member.failure = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()

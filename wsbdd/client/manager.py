@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from wsbdd.exceptions import ExpectationFailed, UnknownClient, UsageError
 
+from ._wakeup import wait_for_change, wake
 from .client import Client
 from .crowd import Crowd
 from .request import ConnectRequest
@@ -162,33 +163,11 @@ class ClientManager:
         timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
     ) -> T | None:
         """Run ``probe(clients)`` now and after every change to any client."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            result = probe(self.clients)
-            if result is not None:
-                return result
-            if loop.time() >= deadline:
-                return None
-            waiter: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(waiter)
-            try:
-                async with asyncio.timeout_at(deadline):
-                    await waiter
-            except TimeoutError:
-                return None
-            finally:
-                if not waiter.done():
-                    waiter.cancel()
-                    if waiter in self._waiters:
-                        self._waiters.remove(waiter)
+        return await wait_for_change(self._waiters, lambda: probe(self.clients), timeout)
 
     def _notify(self) -> None:
         if self._waiters:
-            waiters, self._waiters = self._waiters, []
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+            wake(self._waiters)
 
     def add_crowd(self, crowd: Crowd) -> Crowd:
         """Register ``crowd`` so that :meth:`reset` closes it; returns it."""

@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 _CLOSEST_LIMIT: Final = 300
+_CODE_MEANINGS: Final = {
+    1002: "a protocol error, such as a malformed frame",
+    1007: "invalid message data, such as a text message that is not valid UTF-8",
+    1009: "a message too big to accept",
+}
+"""RFC 6455 close codes that a client also sends when the server breaks the protocol."""
 _LINE_LIMIT: Final = 160
 
 
@@ -57,7 +63,9 @@ class WaitFailure:
     * ``origin`` – the monotonic time offsets are counted from;
     * ``extra`` – more lines to add at the end (hints);
     * ``timeout`` – when given, `` within <timeout>`` is added to the headline;
-    * ``show_last`` – how many of the latest messages to list.
+    * ``show_last`` – how many of the latest messages to list;
+    * ``nearest`` – :func:`closest` of ``messages`` and ``expected`` when the
+      caller has it already (a search over a flood is costly), else found here.
     """
 
     client: str
@@ -70,6 +78,7 @@ class WaitFailure:
     extra: Sequence[str] = ()
     timeout: float | None = None
     show_last: int = 5
+    nearest: tuple[Message, list[Mismatch]] | None = None
 
 
 def describe_expected(expected: Any, limit: int = _CLOSEST_LIMIT) -> str:
@@ -168,7 +177,7 @@ def render_wait_failure(failure: WaitFailure) -> str:
     ]
     messages = list(failure.messages)
     if failure.expected is not None:
-        found = closest(messages, failure.expected)
+        found = failure.nearest or closest(messages, failure.expected)
         if found is not None:
             message, mismatches = found
             lines.append(
@@ -197,5 +206,7 @@ def render_wait_failure(failure: WaitFailure) -> str:
         close = failure.close
         at = _offset(close.at, failure.origin)
         lines.append(f"client {failure.client} was {close.describe()} at {at}")
+        if close.clean and close.code in _CODE_MEANINGS:
+            lines.append(f"  (code {close.code}: {_CODE_MEANINGS[close.code]})")
     lines.extend(failure.extra)
     return "\n".join(lines)

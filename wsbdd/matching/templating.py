@@ -169,19 +169,19 @@ def _bare_dollar(text: str, pos: int) -> UsageError:
     )
 
 
+def _placeholder(found: re.Match[str], variables: Variables, show: Callable[[Any], str]) -> str:
+    """What one ``${name}`` (``show`` of its value) or ``$${`` (a literal ``${``) becomes."""
+    if found.group() == "$${":
+        return "${"
+    name = found.group(1)
+    if name is None:
+        raise _bare_dollar(found.string, found.start())
+    return show(variables.get(name))
+
+
 def substitute(text: str, variables: Variables) -> str:
     """Replace every ``${name}`` in plain text by the variable's text (see :func:`to_text`)."""
-
-    def replace(found: re.Match[str]) -> str:
-        token = found.group()
-        if token == "$${":
-            return "${"
-        name = found.group(1)
-        if name is None:
-            raise _bare_dollar(found.string, found.start())
-        return to_text(variables.get(name))
-
-    return _TEXT_RE.sub(replace, text)
+    return _TEXT_RE.sub(lambda found: _placeholder(found, variables, to_text), text)
 
 
 def substitute_json(text: str, variables: Variables) -> str:
@@ -191,14 +191,8 @@ def substitute_json(text: str, variables: Variables) -> str:
     is not checked: use :func:`render_json` to get the parsed value.
     """
 
-    def in_string(found: re.Match[str]) -> str:
-        token = found.group()
-        if token == "$${":
-            return "${"
-        name = found.group(1)
-        if name is None:
-            raise _bare_dollar(found.string, found.start())
-        return json.dumps(to_text(variables.get(name)), ensure_ascii=False)[1:-1]
+    def in_string(value: Any) -> str:
+        return json.dumps(to_text(value), ensure_ascii=False)[1:-1]
 
     def replace(found: re.Match[str]) -> str:
         token = found.group()
@@ -206,13 +200,8 @@ def substitute_json(text: str, variables: Variables) -> str:
             exact = _EXACT_RE.match(token)
             if exact is not None and not _is_key(found.string, found.end()):
                 return json.dumps(variables.get(exact.group(1)), ensure_ascii=False, default=str)
-            return _TEXT_RE.sub(in_string, token)
-        if token == "$${":
-            return "${"
-        name = found.group(1)
-        if name is None:
-            raise _bare_dollar(found.string, found.start())
-        return _as_json(variables.get(name))
+            return _TEXT_RE.sub(lambda inner: _placeholder(inner, variables, in_string), token)
+        return _placeholder(found, variables, _as_json)
 
     return _JSON_RE.sub(replace, text)
 

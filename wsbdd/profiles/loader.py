@@ -226,34 +226,48 @@ def _template(value: Any, key: str, source: str) -> Template | None:
     return Template(value, source, key)
 
 
-def _exchange(value: Any, key: str, source: str) -> Exchange | None:
+def _section(
+    value: Any, key: str, source: str, allowed: set[str], must: str
+) -> dict[str, Any] | None:
+    """The optional table ``key`` (None when absent) with its keys checked; ``must`` if no table."""
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise _error(source, key, "must be a table with send (and optionally ack, reject)")
-    _check_keys(value, _EXCHANGE_KEYS, key + ".", source)
-    send = _template(value.get("send"), f"{key}.send", source)
-    if send is None:
-        raise _error(source, f"{key}.send", "is missing: the message to send")
+        raise _error(source, key, must)
+    _check_keys(value, allowed, key + ".", source)
+    return cast(dict[str, Any], value)
+
+
+def _required_template(
+    table: Mapping[str, Any], name: str, key: str, source: str, missing: str
+) -> Template:
+    template = _template(table.get(name), f"{key}.{name}", source)
+    if template is None:
+        raise _error(source, f"{key}.{name}", f"is missing: {missing}")
+    return template
+
+
+def _exchange(value: Any, key: str, source: str) -> Exchange | None:
+    must = "must be a table with send (and optionally ack, reject)"
+    table = _section(value, key, source, _EXCHANGE_KEYS, must)
+    if table is None:
+        return None
     return Exchange(
-        send=send,
-        ack=_template(value.get("ack"), f"{key}.ack", source),
-        reject=_template(value.get("reject"), f"{key}.reject", source),
+        send=_required_template(table, "send", key, source, "the message to send"),
+        ack=_template(table.get("ack"), f"{key}.ack", source),
+        reject=_template(table.get("reject"), f"{key}.reject", source),
     )
 
 
 def _delivery(value: Any, key: str, source: str) -> DeliverySpec | None:
-    if value is None:
+    must = "must be a table with match and field paths"
+    table = _section(value, key, source, _DELIVERY_KEYS, must)
+    if table is None:
         return None
-    if not isinstance(value, dict):
-        raise _error(source, key, "must be a table with match and field paths")
-    _check_keys(value, _DELIVERY_KEYS, key + ".", source)
-    match = _template(value.get("match"), f"{key}.match", source)
-    if match is None:
-        raise _error(source, f"{key}.match", "is missing: what a delivered message looks like")
+    match = _required_template(table, "match", key, source, "what a delivered message looks like")
     paths: dict[str, str | None] = {}
     for field_name in ("text", "sender", "position", "id", "mark"):
-        path = _string(value, field_name, key + ".", source, required=False)
+        path = _string(table, field_name, key + ".", source, required=False)
         if path is not None and not path.startswith("$"):
             raise _error(source, f"{key}.{field_name}", f"{path!r} must be a JSON path like $.text")
         paths[field_name] = path
@@ -261,29 +275,27 @@ def _delivery(value: Any, key: str, source: str) -> DeliverySpec | None:
 
 
 def _auth(value: Any, source: str) -> AuthSpec:
-    if value is None:
+    table = _section(value, "auth", source, _AUTH_KEYS, "must be a table")
+    if table is None:
         return AuthSpec()
-    if not isinstance(value, dict):
-        raise _error(source, "auth", "must be a table")
-    _check_keys(value, _AUTH_KEYS, "auth.", source)
-    mode = value.get("mode", "query")
+    mode = table.get("mode", "query")
     if mode not in _AUTH_MODES:
         raise _error(source, "auth.mode", f"{mode!r} is not one of {', '.join(_AUTH_MODES)}")
-    message = _template(value.get("message"), "auth.message", source)
+    message = _template(table.get("message"), "auth.message", source)
     if mode == "message" and message is None:
         raise _error(
             source, "auth.message", 'is missing: mode = "message" needs the message to send'
         )
-    on_connect = value.get("on_connect", True)
+    on_connect = table.get("on_connect", True)
     if not isinstance(on_connect, bool):
         raise _error(source, "auth.on_connect", "must be true or false")
     return AuthSpec(
         mode=cast(AuthMode, mode),
-        param=_string(value, "param", "auth.", source, required=False) or "token",
-        header=_string(value, "header", "auth.", source, required=False) or "Authorization",
-        value=_string(value, "value", "auth.", source, required=False) or "Bearer ${token}",
+        param=_string(table, "param", "auth.", source, required=False) or "token",
+        header=_string(table, "header", "auth.", source, required=False) or "Authorization",
+        value=_string(table, "value", "auth.", source, required=False) or "Bearer ${token}",
         message=message,
-        ack=_template(value.get("ack"), "auth.ack", source),
-        reject=_template(value.get("reject"), "auth.reject", source),
+        ack=_template(table.get("ack"), "auth.ack", source),
+        reject=_template(table.get("reject"), "auth.reject", source),
         on_connect=on_connect,
     )

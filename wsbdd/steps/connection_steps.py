@@ -104,6 +104,12 @@ def handshake_rejected(context: Any, name: str, status: str) -> None:
     session(context).assert_rejected(name, int(status))
 
 
+@step(rf"client {CLIENT}'s connection is refused")
+def connection_refused(context: Any, name: str) -> None:
+    """Nothing accepted the client's TCP connection (the server is down)."""
+    session(context).assert_refused(name)
+
+
 @step(
     rf"client {CLIENT} is closed(?P<by_server> by the server)?(?: with code (?P<code>\d+))?"
     rf'(?: and reason "(?P<reason>[^"]*)")?{WITHIN}'

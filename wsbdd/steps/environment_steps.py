@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from behave import given, step, use_step_matcher
+from behave import step, use_step_matcher
 
 from wsbdd.steps._common import DURATION, doc_string, duration, literal, session, table_rows
 
 use_step_matcher("re")
 
 
-@given(r"the server is running")
+@step(r"the server is running")
 def server_is_running(context: Any) -> None:
     """The target server answers its health check (the embedded one is started for you)."""
     session(context).assert_server_running()

@@ -1,0 +1,50 @@
+"""The ``websockets.connect()`` options a :class:`ConnectRequest` stands for.
+
+Shared by :class:`Client` and :class:`Crowd`: no proxy, no automatic
+heartbeat (wsbdd pings only when a step says so) and websockets' own logging
+sent to :data:`QUIET_LOGGER`.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable
+from typing import Any, cast
+
+from websockets.asyncio.client import ClientConnection
+from websockets.typing import Origin, Subprotocol
+
+from .connection import QUIET_LOGGER
+from .request import ConnectRequest
+
+__all__ = ["connect_kwargs"]
+
+
+def connect_kwargs(
+    req: ConnectRequest,
+    create_connection: Callable[..., ClientConnection],
+    ssl_context: ssl.SSLContext | None,
+) -> dict[str, Any]:
+    """Keyword arguments for ``connect(req.url, **kwargs)``.
+
+    ``create_connection`` builds the connection object (a
+    ``ClientConnection`` subclass, usually a ``functools.partial`` binding
+    its extra arguments); ``ssl_context`` None keeps websockets' default.
+    """
+    kwargs: dict[str, Any] = {
+        "origin": Origin(req.origin) if req.origin else None,
+        "subprotocols": [Subprotocol(p) for p in req.subprotocols] or None,
+        "additional_headers": list(req.headers) or None,
+        "compression": req.compression,
+        "proxy": None,
+        "open_timeout": req.open_timeout,
+        "ping_interval": None,
+        "ping_timeout": None,
+        "close_timeout": req.close_timeout,
+        "max_size": req.max_size,
+        "logger": QUIET_LOGGER,
+        "create_connection": cast(type[ClientConnection], create_connection),
+    }
+    if ssl_context is not None:
+        kwargs["ssl"] = ssl_context
+    return kwargs

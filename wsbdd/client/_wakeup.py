@@ -1,0 +1,57 @@
+"""Waiting for a change without polling: the one loop :class:`Client`,
+:class:`ClientManager` and :class:`Crowd` share.
+
+The owner keeps a list of futures; whoever waits adds one to it and sleeps
+until the owner calls :func:`wake` (on every message, ping, pong, close or
+lost connection) or the deadline passes. All of it runs on the loop thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+__all__ = ["wait_for_change", "wake"]
+
+T = TypeVar("T")
+
+
+def wake(waiters: list[asyncio.Future[None]]) -> None:
+    """Wake every future in ``waiters`` and empty the list (kept in place)."""
+    pending = waiters[:]
+    waiters.clear()
+    for waiter in pending:
+        if not waiter.done():
+            waiter.set_result(None)
+
+
+async def wait_for_change(
+    waiters: list[asyncio.Future[None]],
+    probe: Callable[[], T | None],
+    timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
+) -> T | None:
+    """Run ``probe`` now and after every :func:`wake`; its first non-None result, or None.
+
+    The deadline is ``timeout`` seconds from now; None means it passed first.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = probe()
+        if result is not None:
+            return result
+        if loop.time() >= deadline:
+            return None
+        waiter: asyncio.Future[None] = loop.create_future()
+        waiters.append(waiter)
+        try:
+            async with asyncio.timeout_at(deadline):
+                await waiter
+        except TimeoutError:
+            return None
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+                if waiter in waiters:
+                    waiters.remove(waiter)
