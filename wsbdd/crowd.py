@@ -186,6 +186,39 @@ class CrowdOps:
                 f"{format_duration(last)} after {what} started (limit {format_duration(limit)})"
             )
 
+    def assert_each_received(self, count: int, messages: int, within: float | None) -> None:
+        """``Then each of the 500 clients receives 10 messages within 2 s``.
+
+        Counts what each member received after its greeting (the subscribe
+        acknowledgement) completed; waits until T after the last trigger.
+        """
+        crowd = self.find(count)
+        deadline = self._session.deadline(within)
+
+        def enough() -> bool:
+            return all(m.since_greeting >= messages for m in crowd.members)
+
+        async def wait(manager: ClientManager) -> list[tuple[int, int, str]]:
+            await crowd.wait_until(enough, deadline.remaining())
+            return [
+                (m.index, m.since_greeting, m.problem() or "still connected")
+                for m in crowd.members
+                if m.since_greeting < messages
+            ]
+
+        short = self._session.clients.run(wait, deadline.remaining() + _GRACE)
+        if short:
+            index, got, state = short[0]
+            counts = Counter(got for _, got, _ in short)
+            spread = ", ".join(f"{n} × {c} received" for c, n in sorted(counts.items()))
+            raise ExpectationFailed(
+                self._redact(
+                    f"{len(short)} of {count} clients received fewer than {messages} messages "
+                    f"{deadline.describe()} ({spread}); e.g. member #{index} received {got} "
+                    f"and is {state}"
+                )
+            )
+
     def disconnect_all(self) -> None:
         """Close every member of every crowd with 1000 (``When all clients disconnect``).
 

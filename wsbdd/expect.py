@@ -66,6 +66,13 @@ class Deadline:
         return f"within {format_duration(self.limit)} of the last trigger"
 
 
+class _GiveUp:
+    """A wait that can no longer succeed (its client is closed)."""
+
+
+_GIVE_UP = _GiveUp()
+
+
 @dataclass(frozen=True, slots=True)
 class _Late:
     message: Message
@@ -87,7 +94,21 @@ class Receiver:
         return ExpectationFailed(self._redactor.text(text), **fields)
 
     def _wait(self, name: str, probe: Callable[[Client], T | None], deadline: Deadline) -> T | None:
-        return self._clients.wait(name, probe, deadline.remaining())
+        """Run ``probe`` until it finds something, the deadline passes, or nothing can come.
+
+        A closed client that is reading has delivered everything it will ever
+        receive: when the probe still finds nothing, the wait ends at once
+        (the failure then shows the close) instead of running out the clock.
+        """
+
+        def bounded(client: Client) -> T | _GiveUp | None:
+            found = probe(client)
+            if found is None and client.close_info is not None and client.reading:
+                return _GIVE_UP
+            return found
+
+        result = cast("T | _GiveUp | None", self._clients.wait(name, bounded, deadline.remaining()))
+        return None if isinstance(result, _GiveUp) else result
 
     def failure(
         self,

@@ -13,8 +13,9 @@ each side runs (a fresh reference server per run, a subprocess):
   (M+2: the welcome and the subscribe ack come first.) The crowd opens 200
   at a time and awaits every subscribe ack; the end-of-scenario reset closes
   every client. The ``Then`` phrase is this bench's own step
-  (``wsbdd_steps/bench_steps.py``) on the crowd runtime's counters, until
-  the step library has one for crowd receipt.
+  (``steps/bench_steps.py``) on the crowd runtime's counters: like the
+  library's "each of the N clients receives M messages within T", it also
+  prints the exact total received, which this comparison reports.
 * **Artillery** (``crowd.yml`` + ``crowd.js``, the ``ws`` engine): N virtual
   users arrive within one second; each opens the WebSocket, sends the
   subscribe frame, counts broadcast frames until M have arrived, and closes.

@@ -136,3 +136,30 @@ def test_a_reconnect_storm_fails_against_a_fragile_server(
     assert "of 150 clients are connected 5.00 s after the reconnect started: " in run.output
     assert "× HTTP 503 Service Unavailable" in run.output
     assert "of 300 connect/disconnect cycles failed: " in run.output
+
+
+def test_each_client_of_a_crowd_receives_the_broadcasts(project: BehaveProject) -> None:
+    project.feature(
+        """
+        Feature: crowd broadcast
+          Scenario: everyone hears everything
+            Given the API profile "chat"
+            And 40 clients are connected as carol and subscribed to room:crowdcast
+            And client A is connected as alice
+            When client A publishes 5 messages to room:crowdcast
+            Then each of the 40 clients receives 5 messages within 2 s
+
+          Scenario: nobody hears a sixth
+            Given the API profile "chat"
+            And 30 clients are connected as carol and subscribed to room:crowdquiet
+            And client A is connected as alice
+            When client A publishes 5 messages to room:crowdquiet
+            Then each of the 30 clients receives 6 messages within 500 ms
+        """
+    )
+    run = project.run()
+    assert "1 scenario passed, 1 failed" in run.output, run.output
+    assert (
+        "30 of 30 clients received fewer than 6 messages within 500 ms of the last trigger "
+        "(30 × 5 received)"
+    ) in run.output

@@ -159,6 +159,7 @@ Feature: Canonical step vocabulary
     When 10000 clients connect and disconnect, 200 at a time
     When the 500 clients reconnect at once
     Then all 500 clients are connected within 10 s
+    Then each of the 500 clients receives 10 messages within 2 s
     Then the server's memory grew by less than 50 MB
     Then the server metric "connections" is 0
 

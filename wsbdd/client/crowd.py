@@ -153,8 +153,9 @@ class Member:
     """One crowd member: its current connection and what became of it.
 
     ``failure`` is why its latest attempt failed (handshake, ack), or None;
-    ``received`` counts the messages it received, ``last_at`` stamps the
-    latest; ``opened_at`` is when its latest handshake succeeded.
+    ``received`` counts the messages it received (``greeted`` of them by the
+    time its greeting completed), ``last_at`` stamps the latest;
+    ``opened_at`` is when its latest handshake succeeded.
     """
 
     __slots__ = (
@@ -163,6 +164,7 @@ class Member:
         "crowd",
         "expect",
         "failure",
+        "greeted",
         "index",
         "last_at",
         "opened_at",
@@ -177,6 +179,7 @@ class Member:
         self.opened_at: float | None = None
         self.failure: str | None = None
         self.received = 0
+        self.greeted = 0
         self.last_at: float | None = None
         self.expect: CrowdExchange | None = None
         self.waiter: asyncio.Future[str | None] | None = None
@@ -184,6 +187,11 @@ class Member:
 
     def __repr__(self) -> str:
         return f"<Member {self.index} {self.problem() or 'connected'}, {self.received} received>"
+
+    @property
+    def since_greeting(self) -> int:
+        """Messages received since its greeting (auth, subscribe acks) completed."""
+        return self.received - self.greeted
 
     @property
     def connected(self) -> bool:
@@ -580,6 +588,7 @@ class Crowd:
                 if reason is not None:
                     member.failure = reason
                     break
+            member.greeted = member.received
         if self.waiters:
             self.notify()
         return member.failure

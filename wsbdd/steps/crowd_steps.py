@@ -7,7 +7,7 @@ from typing import Any
 from behave import step, use_step_matcher
 
 from wsbdd.client.crowd import DEFAULT_CONCURRENCY
-from wsbdd.steps._common import DURATION, duration, session
+from wsbdd.steps._common import DURATION, WITHIN, duration, optional_duration, session
 from wsbdd.steps.channel_steps import CHANNEL
 
 use_step_matcher("re")
@@ -55,6 +55,14 @@ def crowd_reconnects(context: Any, count: str) -> None:
 def crowd_connected_within(context: Any, count: str, within: str) -> None:
     """Every client of the crowd is connected, at most this long after its last operation began."""
     session(context).crowds.assert_connected(int(count), duration(within))
+
+
+@step(rf"each of the (?P<count>\d+) clients receives (?P<messages>\d+) messages?{WITHIN}")
+def crowd_each_received(context: Any, count: str, messages: str, within: str | None) -> None:
+    """Every client of the crowd got at least M messages after subscribing (broadcasts)."""
+    session(context).crowds.assert_each_received(
+        int(count), int(messages), optional_duration(within)
+    )
 
 
 use_step_matcher("parse")
