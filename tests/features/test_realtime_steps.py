@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import sys
 from pathlib import Path
 
 from tests.features.harness import TOKENS, BehaveProject, server_env
@@ -227,3 +229,36 @@ def test_memory_through_the_metrics_url_of_an_unmanaged_server(
     )
     run = project.run(env_name="metrics")
     assert run.passed, run.output
+
+
+def test_a_server_started_by_a_command_is_health_checked_and_restarted(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a free port for the user's "own" server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    project = BehaveProject(
+        tmp_path / "project",
+        {
+            "WSBDD_SERVER": f"{sys.executable} -m wsbdd.server --port {port}",
+            "WSBDD_URL": f"ws://127.0.0.1:{port}/ws",
+            "WSBDD_PROFILE": "chat",
+            "WSBDD_TIMEOUT": "2 s",
+            **TOKENS,
+        },
+    )
+    project.feature(
+        """
+        Feature: a system under test started by a command
+          Scenario: restart it
+            Given the server is running
+            And client A is connected as alice
+            When the server restarts
+            Then client A is closed by the server within 5 s
+            When client A reconnects
+            Then client A receives {"type": "welcome", "user": "alice"} within 1 s
+        """
+    )
+    run = project.run()
+    assert run.passed, run.output
+    with socket.socket() as after:  # stopped after the run: nothing listens there any more
+        after.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
+        after.bind(("127.0.0.1", port))

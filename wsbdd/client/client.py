@@ -197,7 +197,9 @@ class Client:
             outcome, detail = ConnectOutcome.REFUSED, str(exc) or type(exc).__name__
         except Exception as exc:
             outcome, detail = ConnectOutcome.FAILED, f"{type(exc).__name__}: {exc}"
-        elapsed = now() - start
+        # Opened when the handshake response arrived, not when connect() returned.
+        opened_at = conn.response_at if conn is not None and conn.response_at else now()
+        elapsed = opened_at - start
         detail = self.redactor.text(detail)
         if conn is not None:
             self.connection = conn

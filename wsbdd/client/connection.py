@@ -94,6 +94,8 @@ class TrackedConnection(ClientConnection):
         """When the peer's close frame arrived."""
         self.lost_at: float | None = None
         """When the TCP connection was lost."""
+        self.response_at: float | None = None
+        """When the server's handshake response arrived (the connection opened)."""
         self._stamp = now()
 
     # -- switches -----------------------------------------------------------
@@ -126,6 +128,8 @@ class TrackedConnection(ClientConnection):
                 self.tap.on_pong(self._stamp, bytes(event.data))
             elif opcode is CLOSE and self.close_rcvd_at is None:
                 self.close_rcvd_at = self._stamp
+        elif isinstance(event, Response) and self.response_at is None:
+            self.response_at = self._stamp
         super().process_event(event)
 
     async def handshake(self, *args: Any, **kwargs: Any) -> None:
