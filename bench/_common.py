@@ -10,6 +10,7 @@ best of ``--repeat`` runs is kept.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from results import emit
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "carol-token"
@@ -77,14 +79,48 @@ def rss() -> int:
     return psutil.Process().memory_info().rss
 
 
-def verdict(label: str, wsbdd: float, bare: float, target: float, *, at_most: bool) -> bool:
-    """Print ``label: wsbdd / bare = ratio (target <= / >= T) ok|MISSED``; True when met."""
+def verdict(
+    bench: str,
+    label: str,
+    wsbdd: float,
+    bare: float,
+    target: float,
+    *,
+    unit: str,
+    at_most: bool,
+) -> bool:
+    """Print ``label: ratio (target <= / >= T) ok|MISSED`` and the ``RESULT`` record.
+
+    The record (``bench/results.py``) carries both figures for ``run_all.py``'s
+    table; returns True when the target is met.
+    """
     ratio = wsbdd / bare if bare else float("inf")
     met = ratio <= target if at_most else ratio >= target
     sign = "<=" if at_most else ">="
     print(f"{label:34s} ratio {ratio:5.2f}  (target {sign} {target:g})  "
           f"{'ok' if met else 'MISSED'}")
+    emit(bench, label, wsbdd=wsbdd, baseline=bare, unit=unit, target=target, at_most=at_most)
     return met
+
+
+def bench_parser(doc: str | None, quick_help: str) -> argparse.ArgumentParser:
+    """The options every crowd bench shares (its own are added by the caller).
+
+    ``--child bare|wsbdd --url URL`` is how the driver starts each side in a
+    process of its own.
+    """
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=None)
+    parser.add_argument("--compression", choices=("deflate", "none"), default="deflate")
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--child", choices=("bare", "wsbdd"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    return parser
+
+
+def compression_of(args: argparse.Namespace) -> str | None:
+    """The websockets ``compression`` setting for ``--compression``."""
+    return None if args.compression == "none" else "deflate"
 
 
 def best(results: list[dict[str, Any]], key: str, *, lowest: bool = False) -> float:

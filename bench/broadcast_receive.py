@@ -18,7 +18,6 @@ Target: messages recorded per second >= 0.8 × bare.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -29,7 +28,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import CONCURRENCY, alternate, best, reference_server, run_child, verdict
+from _common import (
+    CONCURRENCY,
+    alternate,
+    bench_parser,
+    best,
+    compression_of,
+    reference_server,
+    run_child,
+    verdict,
+)
 
 CHANNEL = "room:bench"
 SUBSCRIBE = json.dumps({"type": "subscribe", "channel": CHANNEL})
@@ -147,18 +155,13 @@ def wsbdd(url: str, n: int, rounds: int, burst: int, compression: str | None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "fewer rounds, once")
     parser.add_argument("-n", "--subscribers", type=int, default=1000)
     parser.add_argument("--burst", type=int, default=20, help="messages per round")
     parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--repeat", type=int, default=None)
-    parser.add_argument("--compression", choices=("deflate", "none"), default="deflate")
-    parser.add_argument("--quick", action="store_true", help="fewer rounds, once")
-    parser.add_argument("--child", choices=("bare", "wsbdd"), help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     rounds = args.rounds or (5 if args.quick else 20)
-    compression = None if args.compression == "none" else "deflate"
+    compression = compression_of(args)
     if args.child:
         if args.child == "bare":
             result = asyncio.run(bare(args.url, args.subscribers, rounds, args.burst, compression))
@@ -183,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     rate = {side: best(results[side], "rate") for side in results}
     print(f"bare websockets: {rate['bare']:10,.0f} messages recorded/s")
     print(f"wsbdd crowd:     {rate['wsbdd']:10,.0f} messages recorded/s")
-    ok = verdict("messages recorded per second", rate["wsbdd"], rate["bare"], 0.8,
-                 at_most=False)
+    ok = verdict("broadcast_receive", "messages recorded per second", rate["wsbdd"],
+                 rate["bare"], 0.8, unit="messages/s", at_most=False)
     return 0 if ok else 1
 
 

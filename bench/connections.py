@@ -15,7 +15,6 @@ Targets: memory per connection <= 1.2 × bare; opening rate >= 0.9 × bare.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -28,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     CONCURRENCY,
     alternate,
+    bench_parser,
     best,
+    compression_of,
     reference_server,
     rss,
     run_child,
@@ -85,16 +86,11 @@ def wsbdd(url: str, n: int, compression: str | None) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- driver
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "2,000 connections, once")
     parser.add_argument("-n", "--connections", type=int, default=None)
-    parser.add_argument("--repeat", type=int, default=None)
-    parser.add_argument("--compression", choices=("deflate", "none"), default="deflate")
-    parser.add_argument("--quick", action="store_true", help="2,000 connections, once")
-    parser.add_argument("--child", choices=("bare", "wsbdd"), help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     n = args.connections or (2000 if args.quick else 10_000)
-    compression = None if args.compression == "none" else "deflate"
+    compression = compression_of(args)
     if args.child:
         from wsbdd.client.crowd import raise_fd_limit
 
@@ -125,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{mem['bare'] / 1024:6.1f} KiB per connection")
     print(f"wsbdd crowd:     {rate['wsbdd']:8,.0f} connections/s  "
           f"{mem['wsbdd'] / 1024:6.1f} KiB per connection")
-    ok = verdict("memory per connection", mem["wsbdd"], mem["bare"], 1.2, at_most=True)
-    ok &= verdict("opening rate", rate["wsbdd"], rate["bare"], 0.9, at_most=False)
+    ok = verdict("connections", "memory per connection", mem["wsbdd"], mem["bare"], 1.2,
+                 unit="bytes", at_most=True)
+    ok &= verdict("connections", "opening rate", rate["wsbdd"], rate["bare"], 0.9,
+                  unit="connections/s", at_most=False)
     return 0 if ok else 1
 
 

@@ -14,7 +14,6 @@ Target: cycles per second >= 0.9 × bare.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -24,7 +23,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import CONCURRENCY, alternate, best, reference_server, run_child, verdict
+from _common import (
+    CONCURRENCY,
+    alternate,
+    bench_parser,
+    best,
+    compression_of,
+    reference_server,
+    run_child,
+    verdict,
+)
 
 
 async def bare(url: str, m: int, compression: str | None) -> dict[str, Any]:
@@ -71,16 +79,11 @@ def wsbdd(url: str, m: int, compression: str | None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "2,000 cycles, once")
     parser.add_argument("-m", "--cycles", type=int, default=None)
-    parser.add_argument("--repeat", type=int, default=None)
-    parser.add_argument("--compression", choices=("deflate", "none"), default="deflate")
-    parser.add_argument("--quick", action="store_true", help="2,000 cycles, once")
-    parser.add_argument("--child", choices=("bare", "wsbdd"), help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     m = args.cycles or (2000 if args.quick else 10_000)
-    compression = None if args.compression == "none" else "deflate"
+    compression = compression_of(args)
     if args.child:
         if args.child == "bare":
             result = asyncio.run(bare(args.url, m, compression))
@@ -104,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     rate = {side: best(results[side], "rate") for side in results}
     print(f"bare websockets: {rate['bare']:8,.0f} cycles/s")
     print(f"wsbdd crowd:     {rate['wsbdd']:8,.0f} cycles/s")
-    ok = verdict("connect/disconnect rate", rate["wsbdd"], rate["bare"], 0.9, at_most=False)
+    ok = verdict("cycles", "connect/disconnect rate", rate["wsbdd"], rate["bare"], 0.9,
+                 unit="cycles/s", at_most=False)
     return 0 if ok else 1
 
 

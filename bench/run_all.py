@@ -2,10 +2,8 @@
 
 Each benchmark runs as a subprocess (one at a time, so they do not compete
 for the cores); its output is shown as it runs and its ``RESULT {json}``
-lines (see ``bench/results.py``) are collected. A benchmark that prints no
-``RESULT`` line but the crowd benches' verdict lines
-(``label   ratio 0.93  (target >= 0.9)  ok``) is read from those. At the end:
-the machine, then one table row per figure with its target and verdict.
+lines (see ``bench/results.py``) are collected. At the end: the machine,
+then one table row per figure with its target and verdict.
 
     .venv/bin/python bench/run_all.py --quick         # every bench, small sizes (~5 min)
     .venv/bin/python bench/run_all.py                 # full sizes (~20 min on 2 cores)
@@ -93,10 +91,6 @@ BENCHES: tuple[Bench, ...] = (
           quick=("--quick",), timeout=1800),
 )
 
-VERDICT_LINE = re.compile(
-    r"^(?P<label>\S.*?)\s+ratio\s+(?P<ratio>[-\d.]+|inf)\s+"
-    r"\(target (?P<op><=|>=) (?P<target>[-\d.]+)\)\s+(?P<verdict>ok|MISSED)\s*$"
-)
 
 
 # ------------------------------------------------------------------------ machine
@@ -140,22 +134,9 @@ def machine() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------ running
-def parse_verdict(line: str, bench: str) -> dict[str, Any] | None:
-    """A record from the crowd benches' ``verdict()`` line (no absolute figures)."""
-    found = VERDICT_LINE.match(line.strip())
-    if found is None:
-        return None
-    ratio = float(found["ratio"])
-    return {"bench": bench, "name": found["label"].strip(), "unit": "ratio", "wsbdd": None,
-            "baseline": None, "compare": "ratio", "value": ratio,
-            "target": float(found["target"]), "at_most": found["op"] == "<=",
-            "met": found["verdict"] == "ok", "note": "read from the bench's verdict line"}
-
-
 def run_bench(bench: Bench, quick: bool) -> tuple[int | None, float, list[dict[str, Any]]]:
     """Run one bench, echoing its output; (exit status or None on timeout, seconds, records)."""
     records: list[dict[str, Any]] = []
-    verdicts: list[dict[str, Any]] = []
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     start = time.monotonic()
     proc = subprocess.Popen(bench.argv(quick), cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -178,9 +159,6 @@ def run_bench(bench: Bench, quick: bool) -> tuple[int | None, float, list[dict[s
                 records.append(record)
                 continue
             print(f"  | {line}", end="", flush=True)
-            verdict = parse_verdict(line, bench.name)
-            if verdict is not None:
-                verdicts.append(verdict)
         proc.wait()
     finally:
         watchdog.cancel()
@@ -189,7 +167,7 @@ def run_bench(bench: Bench, quick: bool) -> tuple[int | None, float, list[dict[s
             proc.wait()
     timed_out = killed.is_set()
     elapsed = time.monotonic() - start
-    return (None if timed_out else proc.returncode), elapsed, records or verdicts
+    return (None if timed_out else proc.returncode), elapsed, records
 
 
 def check_arguments(bench: Bench) -> str | None:

@@ -49,10 +49,16 @@ def test_result_lines_round_trip_with_their_verdict(capsys: pytest.CaptureFixtur
     assert results.parse("fan-out: 1000 subscribers") is None
 
 
-def test_the_crowd_benches_verdict_line_is_read() -> None:
-    record = run_all.parse_verdict(
-        "memory per connection              ratio  1.07  (target <= 1.2)  ok", "connections")
-    assert record is not None
-    assert (record["name"], record["value"], record["target"], record["at_most"],
-            record["met"]) == ("memory per connection", 1.07, 1.2, True, True)
-    assert run_all.parse_verdict("bare websockets:    9,000 connections/s", "x") is None
+def test_a_crowd_bench_verdict_is_a_result_record(capsys: pytest.CaptureFixture[str]) -> None:
+    import _common
+
+    assert _common.verdict("connections", "memory per connection", 1100.0, 1000.0, 1.2,
+                           unit="bytes", at_most=True) is True
+    assert _common.verdict("cycles", "connect/disconnect rate", 800.0, 1000.0, 0.9,
+                           unit="cycles/s", at_most=False) is False
+    records = [results.parse(line) for line in capsys.readouterr().out.splitlines()]
+    met, missed = [r for r in records if r is not None]
+    assert (met["bench"], met["wsbdd"], met["baseline"], met["met"]) == (
+        "connections", 1100.0, 1000.0, True)
+    assert (missed["name"], missed["value"], missed["met"]) == (
+        "connect/disconnect rate", 0.8, False)
