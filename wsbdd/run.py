@@ -58,7 +58,8 @@ class RunContext:
                 if ws_url is None or http_url is None:
                     raise ServerControlError("the embedded server started but gave no URLs")
                 self.settings = settings.with_urls(ws_url, http_url)
-        self.clients = Clients()
+        # WSBDD_UVLOOP may come from the environment file, not only the shell.
+        self.clients = Clients(environ=self.settings.values)
         self.http = HttpTrigger(
             self.settings.http_url,
             timeout=max(self.settings.timeout, 5.0) * self.settings.timeout_scale,

@@ -265,6 +265,7 @@ def test_environment_section(project: BehaveProject, reference_server: ManagedSe
     assert props["environment"] == "test"
     assert props["target.url"] == reference_server.ws_url
     assert props["server"] == "none"
+    assert props["event_loop"] == "asyncio"  # uvloop only when WSBDD_UVLOOP=1
     for key in ("wsbdd", "behave", "allure-behave", "websockets", "python"):
         assert props[f"version.{key}"][0].isdigit(), props
 

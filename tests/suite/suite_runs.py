@@ -29,11 +29,14 @@ class ScenarioResult:
         return frozenset(t.removeprefix("bug.") for t in self.tags if t.startswith("bug."))
 
 
-def run_suite(out_dir: Path, *args: str) -> list[ScenarioResult]:
+def run_suite(
+    out_dir: Path, *args: str, extra_env: dict[str, str] | None = None
+) -> list[ScenarioResult]:
     """``wsbdd run`` in the repository with the JSON formatter; every scenario's result."""
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / "results.json"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environ.update(extra_env or {})
     command = [
         sys.executable,
         "-m",

@@ -29,7 +29,8 @@ class Clients:
     """Synchronous access to every client of the run (the steps' entry point).
 
     ``loop``: share an existing :class:`LoopThread` (it is then not stopped by
-    :meth:`shutdown`); by default the facade starts and owns its own.
+    :meth:`shutdown`); by default the facade starts and owns its own, choosing
+    the event loop from ``environ`` (``WSBDD_UVLOOP``; default ``os.environ``).
     """
 
     def __init__(
@@ -38,9 +39,10 @@ class Clients:
         *,
         send_timeout: float = 10.0,
         reset_timeout: float = 10.0,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self._owns_loop = loop is None
-        self.loop = loop if loop is not None else LoopThread()
+        self.loop = loop if loop is not None else LoopThread(environ=environ)
         self.loop.start()
         self.manager = ClientManager(send_timeout=send_timeout, reset_timeout=reset_timeout)
 

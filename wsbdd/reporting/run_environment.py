@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from wsbdd.client.loop import new_event_loop
 from wsbdd.config import Settings
 from wsbdd.redaction import Redactor
 
@@ -38,6 +39,13 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _event_loop_kind(settings: Settings) -> str:
+    """The kind of loop the run's clients use: ``asyncio`` or ``uvloop``."""
+    loop = new_event_loop(settings.values)
+    loop.close()
+    return type(loop).__module__.split(".")[0]
+
+
 def environment_properties(settings: Settings, redactor: Redactor) -> dict[str, str]:
     """What the run targeted and with which versions (URLs redacted)."""
     props = {
@@ -47,6 +55,7 @@ def environment_properties(settings: Settings, redactor: Redactor) -> dict[str, 
         "target.http_url": redactor.url(settings.http_url) if settings.http_url else "(none)",
         "server": settings.server_mode,
         "profile": settings.profile or "(none)",
+        "event_loop": _event_loop_kind(settings),
     }
     for package in _PACKAGES:
         props[f"version.{package}"] = _version(package)
