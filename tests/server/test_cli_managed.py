@@ -57,8 +57,16 @@ def test_embedded_sigterm_closes_1001_and_restart_keeps_port() -> None:
     assert not server.running
 
 
-def test_sigint_stops_cleanly_without_traceback() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "wsbdd.server", "--port", "0"], env=ENV,
+SERVE_COMMANDS = {
+    "python -m wsbdd.server": [sys.executable, "-m", "wsbdd.server"],
+    # The installed console command, as a user types it.
+    "wsbdd serve": [str(Path(sys.executable).with_name("wsbdd")), "serve"],
+}
+
+
+@pytest.mark.parametrize("command", SERVE_COMMANDS.values(), ids=SERVE_COMMANDS.keys())
+def test_sigint_stops_cleanly_without_traceback(command: list[str]) -> None:
+    proc = subprocess.Popen([*command, "--port", "0"], env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
