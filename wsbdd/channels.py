@@ -86,7 +86,7 @@ class ChannelOps:
         """Scenario variables overlaid with the channel's and the step's own."""
         session = self._session
         values: dict[str, Any] = dict(session.variables.scenario)
-        identity = session.identity_of(name)
+        identity = session.connections.identity_of(name)
         if identity is not None:
             values.setdefault("user", identity)
         if channel is not None:

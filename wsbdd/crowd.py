@@ -36,6 +36,7 @@ from wsbdd.client.crowd import (
     describe_reasons,
 )
 from wsbdd.client.progress import Progress
+from wsbdd.connections import ConnectSpec
 from wsbdd.exceptions import ExpectationFailed, UsageError
 from wsbdd.matching import Variables, describe_expected, match
 from wsbdd.profiles import Profile, Template
@@ -285,10 +286,8 @@ class CrowdOps:
         self, identity: str | None, channel: str | None
     ) -> tuple[ConnectRequest, tuple[CrowdExchange, ...]]:
         """The members' connect request and the frames each sends once connected."""
-        from wsbdd.scenario import ConnectSpec  # the session module imports this one
-
         session = self._session
-        request = session.build_request(ConnectSpec(identity=identity))
+        request = session.connections.build_request(ConnectSpec(identity=identity))
         greeting: list[CrowdExchange] = []
         profile = session.profile
         token = session.token_for(identity) if identity else None

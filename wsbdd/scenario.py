@@ -8,17 +8,15 @@ failed. Steps make one call each into it.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from wsbdd.channels import ChannelOps
-from wsbdd.client import Client, Clients, ConnectRequest
+from wsbdd.client import Client, Clients
+from wsbdd.connections import ConnectionOps, ConnectSpec
 from wsbdd.exceptions import ConfigError, ExpectationFailed, ProfileError, UsageError
 from wsbdd.expect import Deadline, Receiver
-from wsbdd.http import HttpResponse
+from wsbdd.http_exchange import HttpExchange
 from wsbdd.matching import (
     PathNotFound,
     Variables,
@@ -29,9 +27,10 @@ from wsbdd.matching import (
 )
 from wsbdd.matching.matchers import match
 from wsbdd.matching.render import describe_expected, render_mismatches
-from wsbdd.model import ConnectOutcome, ConnectResult, Message, now
-from wsbdd.profiles import AuthSpec, Profile
+from wsbdd.model import Message, now
+from wsbdd.profiles import Profile
 from wsbdd.run import RunContext
+from wsbdd.schema_checks import SchemaChecks
 from wsbdd.server_control import ServerInspector
 from wsbdd.timing import LatencyStats, format_duration, percentile
 
@@ -41,32 +40,13 @@ if TYPE_CHECKING:
 __all__ = ["ConnectSpec", "ScenarioSession"]
 
 
-@dataclass(slots=True)
-class ConnectSpec:
-    """The clauses of a connect step, before variables and tokens are resolved."""
-
-    target: str | None = None
-    identity: str | None = None
-    token: str | None = None
-    no_token: bool = False
-    subprotocols: tuple[str, ...] = ()
-    origin: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(slots=True)
-class _ClientMemory:
-    """What a scenario remembers about a client beyond its connection."""
-
-    spec: ConnectSpec
-    request: ConnectRequest
-    identity: str | None = None
-    token: str | None = None
-    pings_seen: int = 0
-
-
 class ScenarioSession:
-    """Everything one scenario does: connections, sends, waits, HTTP, variables."""
+    """Everything one scenario does, and the hub of its collaborators.
+
+    The session holds the scenario's variables, tokens, timeouts and API
+    profile, sends frames and checks received ones; ``connections``,
+    ``channels``, ``crowds``, ``http``, ``schemas`` and ``server`` do the rest.
+    """
 
     def __init__(self, run: RunContext) -> None:
         if run.clients is None or run.http is None:
@@ -77,9 +57,7 @@ class ScenarioSession:
         self.variables = Variables({}, dict(run.settings.values))
         self.tokens: dict[str, str] = dict(run.settings.tokens)
         self.default_timeout = run.settings.timeout
-        self.response: HttpResponse | None = None
         self.receiver = Receiver(self.clients, run.redactor)
-        self._memory: dict[str, _ClientMemory] = {}
         self.started_at = now()
         self.profile: Profile | None = None
         if run.settings.profile:
@@ -91,7 +69,10 @@ class ScenarioSession:
                         str(exc), file=run.settings.source, key="WSBDD_PROFILE"
                     ) from None
                 raise
+        self.connections = ConnectionOps(self)
         self.channels = ChannelOps(self)
+        self.http = HttpExchange(self)
+        self.schemas = SchemaChecks(self)
         self.server = ServerInspector(run)
         self.latency_reports: list[tuple[str, str, LatencyStats]] = []
         self._crowds: CrowdOps | None = None
@@ -99,10 +80,6 @@ class ScenarioSession:
     def use_profile(self, name: str) -> None:
         """``Given the API profile "NAME"``: a built-in name or a TOML file path."""
         self.profile = self.run.profile(self.text(name))
-
-    def identity_of(self, name: str) -> str | None:
-        memory = self._memory.get(name)
-        return memory.identity if memory else None
 
     # -- environment and variables -----------------------------------------
 
@@ -167,230 +144,16 @@ class ScenarioSession:
             )
         return token
 
-    # -- connecting ----------------------------------------------------------
-
-    def resolve_ws_url(self, target: str | None) -> str:
-        """A full ws:// URL, a path resolved against ``WSBDD_URL``'s origin, or ``WSBDD_URL``."""
-        base = self.settings.ws_url
-        if target and "://" in target:
-            return target
-        if not base:
-            raise ConfigError(
-                "is not set, so there is no server to connect to",
-                file=self.settings.source,
-                key="WSBDD_URL",
-            )
-        if not target:
-            return base
-        parts = urlsplit(base)
-        origin = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
-        return urljoin(origin, target.lstrip("/"))
-
-    def _resolve_token(self, spec: ConnectSpec) -> tuple[str | None, str | None]:
-        """(identity, token) of a connect step's clauses."""
-        if spec.token is not None:
-            return None, self.text(spec.token)
-        if spec.identity is not None:
-            identity = self.text(spec.identity)
-            return identity, self.token_for(identity)
-        return None, None
-
-    def build_request(self, spec: ConnectSpec) -> ConnectRequest:
-        """The connection request, with the token placed where the profile says."""
-        url = self.resolve_ws_url(self.text(spec.target) if spec.target else None)
-        headers = [(self.text(k), self.text(v)) for k, v in spec.headers]
-        subprotocols = [self.text(p) for p in spec.subprotocols]
-        if not subprotocols and self.profile is not None:
-            subprotocols = list(self.profile.subprotocols)
-        identity, token = self._resolve_token(spec)
-        auth = self.profile.auth if self.profile is not None else AuthSpec()
-        if token is not None and not spec.no_token:
-            self.run.redactor.add(token)
-            if auth.mode == "query":
-                url = _with_query(url, auth.param, token)
-            elif auth.mode == "header":
-                headers.append((auth.header, self._auth_value(auth.value, token, identity)))
-            elif auth.mode == "subprotocol":
-                subprotocols.append(self._auth_value(auth.value, token, identity))
-        return ConnectRequest(
-            url=url,
-            headers=tuple(headers),
-            subprotocols=tuple(subprotocols),
-            origin=self.text(spec.origin) if spec.origin else None,
-            open_timeout=self.scaled(self.settings.connect_timeout),
-            ca_file=str(self.settings.ca_file) if self.settings.ca_file else None,
-            identity=identity,
-            secrets=tuple(self.run.redactor.secrets),
-        )
-
-    def _auth_value(self, template: str, token: str, identity: str | None) -> str:
-        variables = Variables(
-            {**self.variables.scenario, "token": token, "user": identity or ""},
-            self.variables.environ,
-        )
-        return substitute(template, variables)
-
-    def connect(self, name: str, spec: ConnectSpec, *, require_open: bool) -> ConnectResult:
-        """Open a connection for client ``name``; with ``require_open``, it must open.
-
-        When the profile sends the token in a first message, a connect with an
-        identity also sends it and waits for the acknowledgement.
-        """
-        request = self.build_request(spec)
-        identity, token = self._resolve_token(spec)
-        result = self.clients.connect(name, request)
-        self._memory[name] = _ClientMemory(
-            spec=spec, request=request, identity=identity, token=token
-        )
-        if require_open and not result.opened:
-            raise ExpectationFailed(
-                self.run.redactor.text(
-                    f"client {name} could not connect to {result.handshake.url}: "
-                    f"{_describe_outcome(result)}"
-                )
-            )
-        if (
-            result.opened
-            and token is not None
-            and self.profile is not None
-            and self.profile.auth.mode == "message"
-            and self.profile.auth.on_connect
-        ):
-            self.channels.authenticate_by_message(name, identity, token, required=require_open)
-        return result
-
-    def authenticate(self, name: str, identity: str) -> None:
-        """``client A authenticates as alice``, the way the profile carries tokens.
-
-        A first-message profile sends its auth message on the open connection;
-        a profile that carries the token in the handshake reconnects the client
-        with that identity.
-        """
-        identity = self.text(identity)
-        token = self.token_for(identity)
-        memory = self._memory.get(name)
-        if memory is None:
-            self.client(name)  # raises UnknownClient
-            raise UsageError(f"client {name} has no connection to authenticate")
-        if self.profile is not None and self.profile.auth.mode == "message":
-            self.run.redactor.add(token)
-            memory.identity, memory.token = identity, token
-            self.channels.authenticate_by_message(name, identity, token)
-            return
-        spec = ConnectSpec(
-            target=memory.spec.target,
-            identity=identity,
-            subprotocols=memory.spec.subprotocols,
-            origin=memory.spec.origin,
-            headers=memory.spec.headers,
-        )
-        self.connect(name, spec, require_open=True)
+    # -- clients ---------------------------------------------------------------
 
     def client(self, name: str) -> Client:
         return self.clients.get(name)
 
-    def assert_open(self, name: str) -> None:
-        client = self.client(name)
-        if not client.result.opened:
-            raise ExpectationFailed(
-                self.run.redactor.text(
-                    f"client {name} is not connected: {_describe_outcome(client.result)}"
-                )
-            )
-        if client.close_info is not None:
-            raise ExpectationFailed(
-                f"client {name} is not connected: {client.close_info.describe()}"
-            )
-
-    def assert_subprotocol(self, name: str, expected: str | None) -> None:
-        client = self.client(name)
-        self._require_opened(name, client)
-        actual = client.subprotocol
-        if actual != expected:
-            shown = f'"{actual}"' if actual else "none"
-            wanted = f'"{expected}"' if expected else "none"
-            offered = ", ".join(client.request.subprotocols) or "none"
-            raise ExpectationFailed(
-                f"client {name}'s subprotocol is {shown}, expected {wanted} (offered: {offered})"
-            )
-
-    def assert_rejected(self, name: str, status: int) -> None:
-        client = self.client(name)
-        result = client.result
-        if result.handshake.status == status and not result.opened:
-            return
-        raise ExpectationFailed(
-            self.run.redactor.text(
-                f"client {name}'s handshake was expected to be rejected with status {status}, "
-                f"but {_describe_outcome(result)}"
-            )
-        )
-
-    def assert_refused(self, name: str) -> None:
-        result = self.client(name).result
-        if result.outcome is not ConnectOutcome.REFUSED:
-            raise ExpectationFailed(
-                self.run.redactor.text(
-                    f"client {name}'s connection was expected to be refused, but "
-                    f"{_describe_outcome(result)}"
-                )
-            )
-
-    def _require_opened(self, name: str, client: Client) -> None:
-        if not client.result.opened:
-            raise ExpectationFailed(
-                self.run.redactor.text(
-                    f"client {name} never connected: {_describe_outcome(client.result)}"
-                )
-            )
-
-    # -- closing ------------------------------------------------------------
-
-    def disconnect(self, name: str, code: int = 1000, reason: str = "") -> None:
-        self.clients.close(name, code, reason)
-
     def disconnect_all(self) -> None:
-        """Close every open client normally, named ones and crowds alike."""
-        for name in self.clients.names():
-            client = self.clients.get(name)
-            if client.close_info is None and client.result.opened:
-                self.clients.close(name, 1000, "")
+        """``When all clients disconnect``: named clients and crowds alike."""
+        self.connections.disconnect_all()
         if self._crowds is not None:
             self._crowds.disconnect_all()
-
-    def drop(self, name: str) -> None:
-        self.clients.drop(name)
-
-    def reconnect(self, name: str, *, resume: bool) -> ConnectResult:
-        """A new connection for the same client (same URL, identity, subprotocols).
-
-        Its channels are subscribed again; with ``resume``, from the last
-        position the client saw on each (the profile's ``[resume]``).
-        """
-        memory = self._memory.get(name)
-        if memory is None:
-            self.client(name)  # raises UnknownClient
-            raise UsageError(f"client {name} has no connection to reconnect")
-        old = self.client(name)
-        positions = self.channels.last_positions(name, old) if resume else None
-        if old.close_info is None and old.result.opened:
-            self.clients.close(name, 1000, "reconnecting")
-        result = self.clients.connect(name, memory.request)
-        if not result.opened:
-            raise ExpectationFailed(
-                self.run.redactor.text(
-                    f"client {name} could not reconnect: {_describe_outcome(result)}"
-                )
-            )
-        if (
-            memory.token is not None
-            and self.profile is not None
-            and self.profile.auth.mode == "message"
-        ):
-            self.channels.authenticate_by_message(name, memory.identity, memory.token)
-        if self.profile is not None and self.channels.subscriptions(name):
-            self.channels.resubscribe(name, positions)
-        return result
 
     # -- sending ---------------------------------------------------------------
 
@@ -475,10 +238,9 @@ class ScenarioSession:
             ) from None
 
     def receive_protocol_ping(self, name: str, deadline: Deadline) -> float:
-        memory = self._memory.get(name)
+        seen = self.connections.pings_seen(name)
 
         def probe(client: Client) -> float | None:
-            seen = memory.pings_seen if memory else 0
             return client.pings[seen] if len(client.pings) > seen else None
 
         at = self.clients.wait(name, probe, deadline.remaining())
@@ -489,8 +251,7 @@ class ScenarioSession:
                 f"client {name} received no protocol ping {deadline.describe()} "
                 f"({len(client.pings)} pings in all; client {state})"
             )
-        if memory:
-            memory.pings_seen += 1
+        self.connections.ping_seen(name)
         return at
 
     def receive_protocol_pong(self, name: str, deadline: Deadline) -> float:
@@ -516,150 +277,6 @@ class ScenarioSession:
                 f"ping (limit {format_duration(deadline.limit)})"
             )
         return at
-
-    # -- schemas -----------------------------------------------------------------
-
-    def schema_problems(self, message: Message, schema: str) -> str | None:
-        """None when valid; else a readable list of violations."""
-        if not message.is_json:
-            return f"not JSON: {message.display()}"
-        violations = self.run.schemas.violations(message.payload, schema)
-        if not violations:
-            return None
-        return "\n".join(f"    {v.path}: {v.message} ({v.rule})" for v in violations[:10])
-
-    def receive_schema(self, name: str, schema: str, deadline: Deadline) -> Message:
-        self.run.schemas.violations({}, schema)  # fail fast on a missing schema file
-        return self.receiver.receive_where(
-            name,
-            lambda m: self.schema_problems(m, schema) is None,
-            f'a message matching schema "{schema}"',
-            deadline,
-            explain=lambda inbox: self._closest_to_schema(inbox, schema),
-        )
-
-    def _closest_to_schema(self, inbox: Sequence[Message], schema: str) -> list[str]:
-        """The JSON message with the fewest violations of ``schema``, and its violations."""
-        scored = [
-            (len(self.run.schemas.violations(m.payload, schema)), m.index, m)
-            for m in inbox
-            if m.is_json
-        ]
-        if not scored:
-            return []
-        _, _, message = min(scored, key=lambda item: (item[0], item[1]))
-        problems = self.schema_problems(message, schema) or ""
-        return [f"closest to the schema: #{message.index} {message.display(200)}", problems]
-
-    def assert_last_schema(self, name: str, schema: str) -> None:
-        message = self.last_message(name)
-        problems = self.schema_problems(message, schema)
-        if problems:
-            raise ExpectationFailed(
-                f'client {name}\'s last message does not match schema "{schema}"\n'
-                f"  message #{message.index}: {message.display()}\n{problems}"
-            )
-
-    def assert_all_schema(self, name: str, schema: str) -> None:
-        client = self.client(name)
-        failures = []
-        for message in client.received:
-            problems = self.schema_problems(message, schema)
-            if problems:
-                failures.append(f"  #{message.index} {message.display()}\n{problems}")
-        if failures:
-            raise ExpectationFailed(
-                f"client {name}: {len(failures)} of {len(client.received)} messages do not match "
-                f'schema "{schema}"\n' + "\n".join(failures[:5])
-            )
-        if not client.received:
-            raise ExpectationFailed(
-                f"client {name} has received no message to check against {schema!r}"
-            )
-
-    # -- HTTP ------------------------------------------------------------------
-
-    def http_request(
-        self, method: str, target: str, identity: str | None, body: str | None
-    ) -> HttpResponse:
-        assert self.run.http is not None
-        headers: dict[str, str] = {}
-        if identity:
-            headers["Authorization"] = f"Bearer {self.token_for(self.text(identity))}"
-        payload = None
-        if body is not None:
-            payload = json.dumps(self.json(body), ensure_ascii=False)
-        self.clients.mark_trigger(now())
-        self.response = self.run.http.request(
-            method, self.text(target), body=payload, headers=headers
-        )
-        self.clients.mark_trigger(self.response.sent_at)
-        return self.response
-
-    def require_response(self) -> HttpResponse:
-        if self.response is None:
-            raise UsageError(
-                "no HTTP response yet: add a step like 'When I send a GET request to \"/healthz\"'"
-            )
-        return self.response
-
-    def assert_status(self, status: int) -> None:
-        response = self.require_response()
-        if response.status != status:
-            raise ExpectationFailed(
-                self.run.redactor.text(
-                    f"{response.method} {response.url} answered {response.status}, expected "
-                    f"{status}\n  body: {response.text[:500]}"
-                )
-            )
-
-    def assert_response_body(self, expected: Any) -> None:
-        response = self.require_response()
-        payload = response.payload
-        if not isinstance(payload, (dict, list, str, int, float, bool)) and payload is not None:
-            raise ExpectationFailed(f"the response body is not JSON: {response.text[:500]}")
-        mismatches = match(expected, payload)
-        if mismatches:
-            raise ExpectationFailed(
-                f"the response body does not match {describe_expected(expected)}\n"
-                f"  body: {response.text[:500]}\n{render_mismatches(mismatches)}"
-            )
-
-    def save_from_response(self, path: str, variable: str) -> Any:
-        response = self.require_response()
-        try:
-            value = select(response.payload, path)
-        except (PathNotFound, TypeError) as exc:
-            raise ExpectationFailed(
-                f"the response has no {path}: {exc}\n  body: {response.text[:500]}"
-            ) from None
-        self.variables.set(variable, value)
-        return value
-
-    # -- server ------------------------------------------------------------------
-
-    def assert_server_running(self) -> None:
-        assert self.run.http is not None
-        base = self.settings.health_url or (
-            f"{self.settings.http_url.rstrip('/')}/healthz" if self.settings.http_url else None
-        )
-        if base is None:
-            raise ConfigError(
-                "is not set: cannot tell whether the server runs", key="WSBDD_HTTP_URL"
-            )
-        deadline = time.monotonic() + self.scaled(self.default_timeout)
-        last = ""
-        while True:
-            try:
-                response = self.run.http.request("GET", base)
-                if response.status < 500:
-                    return
-                last = f"status {response.status}"
-            except ExpectationFailed as exc:
-                last = str(exc)
-            if time.monotonic() >= deadline:
-                raise ExpectationFailed(f"the server is not running: GET {base}: {last}")
-            time.sleep(0.05)  # polling an external process; bounded by the deadline
 
     # -- timing and idling ---------------------------------------------------------
 
@@ -709,22 +326,4 @@ class ScenarioSession:
                 self._crowds.close()
         finally:
             self.clients.reset()
-            self._memory.clear()
-
-
-def _with_query(url: str, key: str, value: str) -> str:
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
-    query.append((key, value))
-    return urlunsplit(
-        (parts.scheme, parts.netloc, parts.path or "/", urlencode(query), parts.fragment)
-    )
-
-
-def _describe_outcome(result: ConnectResult) -> str:
-    detail = f" ({result.detail})" if result.detail else ""
-    if result.handshake.status is not None and not result.opened:
-        return f"{result.outcome.value} with HTTP status {result.handshake.status}{detail}"
-    if result.outcome.value == "open":
-        return "it opened"
-    return f"{result.outcome.value} after {format_duration(result.elapsed)}{detail}"
+            self.connections.forget()

@@ -33,6 +33,33 @@ class ServerInspector:
         if not server.running:
             server.start()
 
+    def assert_running(self, timeout: float) -> None:
+        """The server answers its health check (``WSBDD_HEALTH_URL``, else ``<http>/healthz``)."""
+        settings = self._run.settings
+        assert self._run.http is not None
+        base = settings.health_url or (
+            f"{settings.http_url.rstrip('/')}/healthz" if settings.http_url else None
+        )
+        if base is None:
+            raise ConfigError(
+                "is not set: cannot tell whether the server runs",
+                file=settings.source,
+                key="WSBDD_HTTP_URL",
+            )
+        deadline = time.monotonic() + timeout
+        last = ""
+        while True:
+            try:
+                response = self._run.http.request("GET", base)
+                if response.status < 500:
+                    return
+                last = f"status {response.status}"
+            except ExpectationFailed as exc:
+                last = str(exc)
+            if time.monotonic() >= deadline:
+                raise ExpectationFailed(f"the server is not running: GET {base}: {last}")
+            time.sleep(0.05)  # polling an external process; bounded by the deadline
+
     def metrics(self) -> dict[str, Any]:
         url = self._run.settings.metrics_url
         if not url:

@@ -10,9 +10,10 @@ import pytest
 
 from wsbdd.client import Clients
 from wsbdd.config import Settings
+from wsbdd.connections import ConnectSpec
 from wsbdd.http import HttpTrigger
 from wsbdd.run import RunContext
-from wsbdd.scenario import ConnectSpec, ScenarioSession
+from wsbdd.scenario import ScenarioSession
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def session_with(run: RunContext, tmp_path: Path, auth: str) -> ScenarioSession:
 
 def test_query_mode_adds_the_parameter(run: RunContext, tmp_path: Path) -> None:
     session = session_with(run, tmp_path, '[auth]\nmode = "query"\nparam = "access_token"\n')
-    request = session.build_request(ConnectSpec(target="/ws?x=1", identity="alice"))
+    request = session.connections.build_request(ConnectSpec(target="/ws?x=1", identity="alice"))
     assert request.url == "ws://127.0.0.1:9/ws?x=1&access_token=alice-token"
     assert request.identity == "alice"
     assert "alice-token" in request.secrets
@@ -55,7 +56,7 @@ def test_header_mode_adds_the_header_from_its_template(run: RunContext, tmp_path
     session = session_with(
         run, tmp_path, '[auth]\nmode = "header"\nheader = "X-Auth"\nvalue = "${user}:${token}"\n'
     )
-    request = session.build_request(ConnectSpec(identity="alice"))
+    request = session.connections.build_request(ConnectSpec(identity="alice"))
     assert request.url == "ws://127.0.0.1:9/ws"
     assert ("X-Auth", "alice:alice-token") in request.headers
 
@@ -69,7 +70,7 @@ def test_subprotocol_mode_offers_the_token_after_the_profiles_subprotocols(
         '[profile]\nsubprotocols = ["chat.v1"]\n[auth]\nmode = "subprotocol"\n'
         'value = "token.${token}"\n',
     )
-    request = session.build_request(ConnectSpec(token="t-1"))
+    request = session.connections.build_request(ConnectSpec(token="t-1"))
     assert request.subprotocols == ("chat.v1", "token.t-1")
 
 
@@ -79,9 +80,9 @@ def test_message_mode_and_no_token_leave_the_handshake_alone(
     session = session_with(
         run, tmp_path, '[auth]\nmode = "message"\nmessage = { type = "auth", token = "${token}" }\n'
     )
-    request = session.build_request(ConnectSpec(identity="alice"))
+    request = session.connections.build_request(ConnectSpec(identity="alice"))
     assert request.url == "ws://127.0.0.1:9/ws"
     assert request.headers == () and request.subprotocols == ()
     chat = ScenarioSession(run)
     chat.use_profile("chat")
-    assert chat.build_request(ConnectSpec(no_token=True)).url == "ws://127.0.0.1:9/ws"
+    assert chat.connections.build_request(ConnectSpec(no_token=True)).url == "ws://127.0.0.1:9/ws"

@@ -35,6 +35,7 @@ def new_event_loop(environ: Mapping[str, str] | None = None) -> asyncio.Abstract
             return cast(asyncio.AbstractEventLoop, uvloop.new_event_loop())
     return asyncio.new_event_loop()
 
+
 T = TypeVar("T")
 
 log = logging.getLogger("wsbdd.client")

@@ -169,8 +169,9 @@ class ReferenceServer:
         req = HttpRequest("GET", request.path, headers)
         if req.path != WS_PATH:
             answer = self.http.handle(req)
-            return Response(answer.status, answer.reason, Headers(answer.header_list()),
-                            answer.body)
+            return Response(
+                answer.status, answer.reason, Headers(answer.header_list()), answer.body
+            )
         self.handshakes += 1
         if "fragile_under_storm" in self.options.bugs and self._storm.overloaded():
             return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "overloaded\n")
@@ -187,8 +188,10 @@ class ReferenceServer:
         return {"handshakes": self.handshakes, "bugs": sorted(self.options.bugs)}
 
     async def _handle(self, ws: ServerConnection) -> None:
-        token = token_from_request(ws.request.path if ws.request else "",
-                                   ws.request.headers.get("Authorization") if ws.request else None)
+        token = token_from_request(
+            ws.request.path if ws.request else "",
+            ws.request.headers.get("Authorization") if ws.request else None,
+        )
         if token is None:
             if "wrong_close_code" in self.options.bugs:
                 await ws.close(4403, "forbidden")

@@ -49,34 +49,85 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``serve`` options to ``parser`` (used by ``wsbdd serve`` and ``-m``)."""
     bug_help = "; ".join(f"{name}: {desc}" for name, desc in BUGS.items())
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=_non_negative_int, default=0,
-                        help="port to bind; 0 picks a free one (default 0)")
-    parser.add_argument("--bug", dest="bugs", action="append", default=[], metavar="NAME",
-                        choices=sorted(BUGS),
-                        help=f"switch on a deliberate bug (repeatable). {bug_help}")
-    parser.add_argument("--ping-interval", type=_positive_float, default=20.0, metavar="S",
-                        help="seconds between protocol pings (default 20)")
-    parser.add_argument("--ping-timeout", type=_positive_float, default=20.0, metavar="S",
-                        help="close a peer with 1011 if no pong within S (default 20)")
-    parser.add_argument("--queue-limit", type=_non_negative_int, default=1000, metavar="N",
-                        help="outgoing messages queued per connection before closing it "
-                             "with 1013 (default 1000, 0 = unbounded)")
-    parser.add_argument("--send-buffer", type=_non_negative_int, default=65536, metavar="BYTES",
-                        help="kernel send buffer per connection (SO_SNDBUF, default 65536; "
-                             "0 = system default)")
-    parser.add_argument("--history", type=_non_negative_int, default=1000, metavar="N",
-                        help="messages kept per channel for resume (default 1000)")
-    parser.add_argument("--max-size", type=_non_negative_int, default=DEFAULT_MAX_SIZE,
-                        metavar="BYTES", help="largest incoming message; bigger closes with "
-                                              "1009 (default 65536)")
-    parser.add_argument("--origins", default=None, metavar="LIST",
-                        help="comma-separated allowed Origin values (others get HTTP 403; "
-                             "a missing Origin is allowed)")
-    parser.add_argument("--users", default=None, metavar="FILE",
-                        help='JSON file {"user": "token"} replacing the built-in users '
-                             "(else WSBDD_SERVER_USERS=alice:tok,bob:tok, else alice/bob/carol)")
-    parser.add_argument("--close-timeout", type=_positive_float, default=5.0, metavar="S",
-                        help="how long a closing handshake may take (default 5)")
+    parser.add_argument(
+        "--port",
+        type=_non_negative_int,
+        default=0,
+        help="port to bind; 0 picks a free one (default 0)",
+    )
+    parser.add_argument(
+        "--bug",
+        dest="bugs",
+        action="append",
+        default=[],
+        metavar="NAME",
+        choices=sorted(BUGS),
+        help=f"switch on a deliberate bug (repeatable). {bug_help}",
+    )
+    parser.add_argument(
+        "--ping-interval",
+        type=_positive_float,
+        default=20.0,
+        metavar="S",
+        help="seconds between protocol pings (default 20)",
+    )
+    parser.add_argument(
+        "--ping-timeout",
+        type=_positive_float,
+        default=20.0,
+        metavar="S",
+        help="close a peer with 1011 if no pong within S (default 20)",
+    )
+    parser.add_argument(
+        "--queue-limit",
+        type=_non_negative_int,
+        default=1000,
+        metavar="N",
+        help="outgoing messages queued per connection before closing it "
+        "with 1013 (default 1000, 0 = unbounded)",
+    )
+    parser.add_argument(
+        "--send-buffer",
+        type=_non_negative_int,
+        default=65536,
+        metavar="BYTES",
+        help="kernel send buffer per connection (SO_SNDBUF, default 65536; 0 = system default)",
+    )
+    parser.add_argument(
+        "--history",
+        type=_non_negative_int,
+        default=1000,
+        metavar="N",
+        help="messages kept per channel for resume (default 1000)",
+    )
+    parser.add_argument(
+        "--max-size",
+        type=_non_negative_int,
+        default=DEFAULT_MAX_SIZE,
+        metavar="BYTES",
+        help="largest incoming message; bigger closes with 1009 (default 65536)",
+    )
+    parser.add_argument(
+        "--origins",
+        default=None,
+        metavar="LIST",
+        help="comma-separated allowed Origin values (others get HTTP 403; "
+        "a missing Origin is allowed)",
+    )
+    parser.add_argument(
+        "--users",
+        default=None,
+        metavar="FILE",
+        help='JSON file {"user": "token"} replacing the built-in users '
+        "(else WSBDD_SERVER_USERS=alice:tok,bob:tok, else alice/bob/carol)",
+    )
+    parser.add_argument(
+        "--close-timeout",
+        type=_positive_float,
+        default=5.0,
+        metavar="S",
+        help="how long a closing handshake may take (default 5)",
+    )
 
 
 def options_from_args(args: argparse.Namespace) -> ServerOptions:
@@ -130,8 +181,9 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         asyncio.run(_serve(options))
     except OSError as exc:
-        print(f"wsbdd serve: cannot listen on {options.host}:{options.port}: {exc}",
-              file=sys.stderr)
+        print(
+            f"wsbdd serve: cannot listen on {options.host}:{options.port}: {exc}", file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown
         return 130

@@ -98,8 +98,9 @@ def front_door(app: HttpApp) -> type[ServerConnection]:
             try:
                 request = parse_request(peek)
             except RequestParseError as exc:
-                self._answer(json_response(exc.status, {"error": "bad_request",
-                                                        "message": str(exc)}))
+                self._answer(
+                    json_response(exc.status, {"error": "bad_request", "message": str(exc)})
+                )
                 return
             if request is not None:
                 self._answer(app.handle(request))
@@ -108,8 +109,9 @@ def front_door(app: HttpApp) -> type[ServerConnection]:
             if self._peek is None:
                 super().eof_received()
             elif not self._http_done:
-                self._answer(json_response(400, {"error": "bad_request",
-                                                 "message": "incomplete request"}))
+                self._answer(
+                    json_response(400, {"error": "bad_request", "message": "incomplete request"})
+                )
 
         def _answer(self, response: HttpResponse) -> None:
             self._http_done = True

@@ -75,21 +75,33 @@ class ManagedServer:
     # -- constructors ----------------------------------------------------
     @classmethod
     def embedded(
-        cls, options_args: Sequence[str] = (), host: str = "127.0.0.1", port: int = 0,
-        *, startup_timeout: float = 15.0,
+        cls,
+        options_args: Sequence[str] = (),
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        startup_timeout: float = 15.0,
     ) -> ManagedServer:
         """The bundled reference server with extra ``wsbdd serve`` arguments."""
-        return cls(list(options_args), shell=False, embedded_port=port, host=host,
-                   startup_timeout=startup_timeout)
+        return cls(
+            list(options_args),
+            shell=False,
+            embedded_port=port,
+            host=host,
+            startup_timeout=startup_timeout,
+        )
 
     @classmethod
     def command(
-        cls, cmd: str, health_url: str, env: Mapping[str, str] | None = None,
-        *, startup_timeout: float = 30.0,
+        cls,
+        cmd: str,
+        health_url: str,
+        env: Mapping[str, str] | None = None,
+        *,
+        startup_timeout: float = 30.0,
     ) -> ManagedServer:
         """A user's server started by the shell command ``cmd``."""
-        return cls(cmd, shell=True, health_url=health_url, env=env,
-                   startup_timeout=startup_timeout)
+        return cls(cmd, shell=True, health_url=health_url, env=env, startup_timeout=startup_timeout)
 
     # -- state -----------------------------------------------------------
     @property
@@ -127,15 +139,24 @@ class ManagedServer:
                     total += child.memory_info().rss
             return total
         except psutil.Error as exc:
-            raise ServerControlError(f"cannot read the memory of pid {self._proc.pid}: {exc}") \
-                from exc
+            raise ServerControlError(
+                f"cannot read the memory of pid {self._proc.pid}: {exc}"
+            ) from exc
 
     # -- lifecycle -------------------------------------------------------
     def _full_argv(self) -> list[str]:
         assert not isinstance(self._argv, str)
         port = self._embedded_port or 0
-        return [sys.executable, "-m", "wsbdd.server", "--host", self._host,
-                "--port", str(port), *self._argv]
+        return [
+            sys.executable,
+            "-m",
+            "wsbdd.server",
+            "--host",
+            self._host,
+            "--port",
+            str(port),
+            *self._argv,
+        ]
 
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -158,9 +179,16 @@ class ManagedServer:
         args: str | list[str] = self._argv if isinstance(self._argv, str) else self._full_argv()
         try:
             self._proc = subprocess.Popen(
-                args, shell=self._shell, env=self._environment(), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
-                bufsize=1, start_new_session=True,
+                args,
+                shell=self._shell,
+                env=self._environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                errors="replace",
+                bufsize=1,
+                start_new_session=True,
             )
         except OSError as exc:
             raise ServerControlError(f"cannot start {self.describe()}: {exc}") from exc
@@ -201,15 +229,13 @@ class ManagedServer:
                 thread.join(timeout=1.0)
         tail = self.stderr_tail()
         return ServerControlError(
-            f"{what}{status}: {self.describe()}" + (f"\nstderr:\n{tail}" if tail else
-                                                    "\n(nothing on stderr)")
+            f"{what}{status}: {self.describe()}"
+            + (f"\nstderr:\n{tail}" if tail else "\n(nothing on stderr)")
         )
 
     def _wait_banner(self) -> None:
         if not self._banner.wait(self.startup_timeout):
-            raise self._failure(
-                f"server printed nothing within {self.startup_timeout:g} s"
-            )
+            raise self._failure(f"server printed nothing within {self.startup_timeout:g} s")
         line = self._banner_line
         found = BANNER_PATTERN.search(line or "")
         if found is None:

@@ -56,8 +56,14 @@ class OrderService:
         def paid() -> None:
             if handle is not None:
                 self._timers.discard(handle)
-            frame = {"type": "order.paid", "id": order_id, "item": item, "qty": qty,
-                     "user": user, "ts": utc_now()}
+            frame = {
+                "type": "order.paid",
+                "id": order_id,
+                "item": item,
+                "qty": qty,
+                "user": user,
+                "ts": utc_now(),
+            }
             self.hub.publish(channel, frame)
 
         handle = loop.call_later(self.paid_delay, paid)

@@ -67,8 +67,9 @@ class ProtocolHandler:
     def on_subscribe(self, session: Session, frame: dict[str, Any]) -> None:
         """``subscribe {channel, since?}`` → ``subscribed {channel, seq, recovered?}`` + replay."""
         since = frame.get("since")
-        if since is not None and (isinstance(since, bool) or not isinstance(since, int)
-                                  or since < 0):
+        if since is not None and (
+            isinstance(since, bool) or not isinstance(since, int) or since < 0
+        ):
             session.reply(_error("bad_request", "'since' must be a non-negative integer"))
             return
         channel = self._channel(session, frame)
@@ -101,6 +102,13 @@ class ProtocolHandler:
         if channel is None:
             return
         out = {k: v for k, v in frame.items() if k not in RESERVED_FIELDS}
-        out.update({"type": "message", "from": session.user, "text": text,
-                    "id": new_id("msg"), "ts": utc_now()})
+        out.update(
+            {
+                "type": "message",
+                "from": session.user,
+                "text": text,
+                "id": new_id("msg"),
+                "ts": utc_now(),
+            }
+        )
         self.hub.publish(channel, out)

@@ -43,9 +43,7 @@ class Session:
         self.subscriptions: set[str] = set()
         self.deliveries = 0
         self.open = True
-        self.outbox = Outbox(
-            ws, 0 if "no_backpressure" in bugs else queue_limit, self._overflow
-        )
+        self.outbox = Outbox(ws, 0 if "no_backpressure" in bugs else queue_limit, self._overflow)
         self._tasks: set[asyncio.Task[None]] = set()
         # leak_on_disconnect: per-connection state worth measuring (pages touched).
         self.ballast = b"\xa5" * LEAK_BYTES if "leak_on_disconnect" in bugs else b""

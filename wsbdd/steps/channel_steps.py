@@ -27,7 +27,7 @@ def api_profile(context: Any, profile: str) -> None:
 @step(rf"client {CLIENT} authenticates as (?P<identity>[\w.@-]+)")
 def authenticates(context: Any, name: str, identity: str) -> None:
     """Authenticates the client as this identity, the way the profile carries tokens."""
-    session(context).authenticate(name, identity)
+    session(context).connections.authenticate(name, identity)
 
 
 @step(rf"client {CLIENT} is subscribed to {CHANNEL}")

@@ -7,8 +7,8 @@ from typing import Any
 
 from behave import given, step, then, use_step_matcher, when
 
+from wsbdd.connections import ConnectSpec
 from wsbdd.exceptions import UsageError
-from wsbdd.scenario import ConnectSpec
 from wsbdd.steps._common import (
     CLIENT,
     DURATION,
@@ -52,14 +52,14 @@ def _spec(context: Any, groups: dict[str, str | None]) -> ConnectSpec:
 @step(rf"client {CLIENT} connects{_CLAUSES}")
 def client_connects(context: Any, name: str, **groups: str | None) -> None:
     """Opens a connection and records the outcome (open, rejected, refused, timed out)."""
-    session(context).connect(name, _spec(context, groups), require_open=False)
+    session(context).connections.connect(name, _spec(context, groups), require_open=False)
 
 
 @given(rf"client {CLIENT} is connected{_CLAUSES}")
 @when(rf"client {CLIENT} is connected{_CLAUSES}")
 def client_is_connected(context: Any, name: str, **groups: str | None) -> None:
     """Opens a connection that must succeed (clauses as for "connects")."""
-    session(context).connect(name, _spec(context, groups), require_open=True)
+    session(context).connections.connect(name, _spec(context, groups), require_open=True)
 
 
 @step(
@@ -76,38 +76,38 @@ def clients_are_connected(context: Any, names: str, identities: str | None) -> N
         )
     s = session(context)
     for name, identity in zip(client_names, ids, strict=True):
-        s.connect(name, ConnectSpec(identity=identity), require_open=True)
+        s.connections.connect(name, ConnectSpec(identity=identity), require_open=True)
 
 
 @then(rf"client {CLIENT} is connected")
 def client_is_open(context: Any, name: str) -> None:
     """The client's connection is open right now."""
-    session(context).assert_open(name)
+    session(context).connections.assert_open(name)
 
 
 @step(rf"client {CLIENT}'s subprotocol is \"(?P<subprotocol>[^\"]+)\"")
 def subprotocol_is(context: Any, name: str, subprotocol: str) -> None:
     """The server chose this subprotocol in the handshake."""
     s = session(context)
-    s.assert_subprotocol(name, s.text(subprotocol))
+    s.connections.assert_subprotocol(name, s.text(subprotocol))
 
 
 @step(rf"client {CLIENT} has no subprotocol")
 def no_subprotocol(context: Any, name: str) -> None:
     """The server chose no subprotocol."""
-    session(context).assert_subprotocol(name, None)
+    session(context).connections.assert_subprotocol(name, None)
 
 
 @step(rf"client {CLIENT}'s handshake is rejected with status (?P<status>\d{{3}})")
 def handshake_rejected(context: Any, name: str, status: str) -> None:
     """The server refused the WebSocket upgrade with this HTTP status."""
-    session(context).assert_rejected(name, int(status))
+    session(context).connections.assert_rejected(name, int(status))
 
 
 @step(rf"client {CLIENT}'s connection is refused")
 def connection_refused(context: Any, name: str) -> None:
     """Nothing accepted the client's TCP connection (the server is down)."""
-    session(context).assert_refused(name)
+    session(context).connections.assert_refused(name)
 
 
 @step(
@@ -151,32 +151,32 @@ def stays_open(context: Any, name: str, value: str) -> None:
 @step(rf"client {CLIENT} disconnects")
 def disconnects(context: Any, name: str) -> None:
     """Closes the connection normally (code 1000)."""
-    session(context).disconnect(name)
+    session(context).connections.disconnect(name)
 
 
 @step(rf'client {CLIENT} closes with code (?P<code>\d+)(?: and reason "(?P<reason>[^"]*)")?')
 def closes_with_code(context: Any, name: str, code: str, reason: str | None) -> None:
     """Closes the connection with this code and reason."""
     s = session(context)
-    s.disconnect(name, int(code), s.text(reason or ""))
+    s.connections.disconnect(name, int(code), s.text(reason or ""))
 
 
 @step(rf"client {CLIENT} drops its connection")
 def drops_connection(context: Any, name: str) -> None:
     """Cuts the TCP connection without a close frame, like a lost network."""
-    session(context).drop(name)
+    session(context).connections.drop(name)
 
 
 @step(rf"client {CLIENT} reconnects")
 def reconnects(context: Any, name: str) -> None:
     """Opens a new connection for the same client and subscribes again to its channels."""
-    session(context).reconnect(name, resume=False)
+    session(context).connections.reconnect(name, resume=False)
 
 
 @step(rf"client {CLIENT} reconnects and resumes")
 def reconnects_and_resumes(context: Any, name: str) -> None:
     """Reconnects and asks the server to replay what was missed on each channel."""
-    session(context).reconnect(name, resume=True)
+    session(context).connections.reconnect(name, resume=True)
 
 
 @step(r"all clients disconnect")

@@ -14,7 +14,8 @@ use_step_matcher("re")
 @step(r"the server is running")
 def server_is_running(context: Any) -> None:
     """The target server answers its health check (the embedded one is started for you)."""
-    session(context).assert_server_running()
+    s = session(context)
+    s.server.assert_running(s.scaled(s.default_timeout))
 
 
 @step(rf"the default timeout is (?P<value>{DURATION})")

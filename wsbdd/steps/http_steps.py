@@ -20,33 +20,33 @@ def send_request(
 ) -> None:
     """Sends an HTTP request (as alice: with alice's Bearer token; with: a JSON body below)."""
     body = doc_string(context, f"{method} ... with:") if has_body else None
-    session(context).http_request(method, target, identity, body)
+    session(context).http.request(method, target, identity, body)
 
 
 @step(r"the response status is (?P<status>\d{3})")
 def response_status(context: Any, status: str) -> None:
     """The last HTTP response had this status code."""
-    session(context).assert_status(int(status))
+    session(context).http.assert_status(int(status))
 
 
 @step(r"the response body matches:")
 def response_body_doc(context: Any) -> None:
     """The last HTTP response's JSON body matches the doc string (partial match)."""
     s = session(context)
-    s.assert_response_body(s.json(doc_string(context, "the response body matches:")))
+    s.http.assert_response_body(s.json(doc_string(context, "the response body matches:")))
 
 
 @step(rf"the response body matches {INLINE_JSON}")
 def response_body_inline(context: Any, json: str) -> None:
     """The last HTTP response's JSON body matches this JSON (partial match)."""
     s = session(context)
-    s.assert_response_body(s.json(json))
+    s.http.assert_response_body(s.json(json))
 
 
 @step(r'I save "(?P<path>[^"]+)" from the response as "(?P<variable>[^"]+)"')
 def save_from_response(context: Any, path: str, variable: str) -> None:
     """Stores a field of the last HTTP response's JSON body as ${variable}."""
-    session(context).save_from_response(path, variable)
+    session(context).http.save_from_response(path, variable)
 
 
 use_step_matcher("parse")

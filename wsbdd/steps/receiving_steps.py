@@ -125,21 +125,21 @@ def receives_count(context: Any, name: str, count: str, json: str, within: str |
 def receives_schema(context: Any, name: str, schema: str, within: str | None) -> None:
     """The client gets a message valid against this JSON Schema file (under WSBDD_SCHEMAS)."""
     s = session(context)
-    s.receive_schema(name, s.text(schema), s.deadline(optional_duration(within)))
+    s.schemas.receive(name, s.text(schema), s.deadline(optional_duration(within)))
 
 
 @step(rf'the last message of client {CLIENT} matches schema "(?P<schema>[^"]+)"')
 def last_matches_schema(context: Any, name: str, schema: str) -> None:
     """The message the last receive step matched is valid against this schema."""
     s = session(context)
-    s.assert_last_schema(name, s.text(schema))
+    s.schemas.assert_last(name, s.text(schema))
 
 
 @step(rf'every message received by client {CLIENT} matches schema "(?P<schema>[^"]+)"')
 def every_matches_schema(context: Any, name: str, schema: str) -> None:
     """Every message the client has received so far is valid against this schema."""
     s = session(context)
-    s.assert_all_schema(name, s.text(schema))
+    s.schemas.assert_all(name, s.text(schema))
 
 
 @step(rf'the last message of client {CLIENT} has "(?P<path>[^"]+)" equal to (?P<value>.+)')
