@@ -27,7 +27,13 @@ from .protocol import ProtocolHandler
 from .session import Session
 from .web import HttpApp, HttpRequest
 
-__all__ = ["SUBPROTOCOLS", "WS_PATH", "ReferenceServer", "quiet_websockets_logger"]
+__all__ = [
+    "SUBPROTOCOLS",
+    "WS_PATH",
+    "ReferenceServer",
+    "quiet_websockets_logger",
+    "select_subprotocol",
+]
 
 SUBPROTOCOLS: tuple[Subprotocol, ...] = (Subprotocol("chat.v1"), Subprotocol("chat.v2"))
 WS_PATH = "/ws"

@@ -19,6 +19,8 @@ from wsbdd.steps._common import (
     table_rows,
 )
 
+__all__: list[str] = []  # importing this module registers its steps; it exports nothing
+
 use_step_matcher("re")
 
 _CLAUSES = (

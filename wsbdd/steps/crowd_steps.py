@@ -10,6 +10,8 @@ from wsbdd.client.crowd import DEFAULT_CONCURRENCY
 from wsbdd.steps._common import DURATION, WITHIN, duration, optional_duration, session
 from wsbdd.steps.channel_steps import CHANNEL
 
+__all__: list[str] = []  # importing this module registers its steps; it exports nothing
+
 use_step_matcher("re")
 
 _IDENTITY = r"(?: as (?P<identity>[\w.@-]+))?"

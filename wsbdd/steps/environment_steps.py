@@ -8,6 +8,8 @@ from behave import step, use_step_matcher
 
 from wsbdd.steps._common import DURATION, doc_string, duration, literal, session, table_rows
 
+__all__: list[str] = []  # importing this module registers its steps; it exports nothing
+
 use_step_matcher("re")
 
 

@@ -18,6 +18,8 @@ from wsbdd.steps._common import (
     session,
 )
 
+__all__: list[str] = []  # importing this module registers its steps; it exports nothing
+
 use_step_matcher("re")
 
 

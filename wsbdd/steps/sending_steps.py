@@ -8,6 +8,8 @@ from behave import step, use_step_matcher
 
 from wsbdd.steps._common import CLIENT, INLINE_JSON, doc_string, session
 
+__all__: list[str] = []  # importing this module registers its steps; it exports nothing
+
 use_step_matcher("re")
 
 
