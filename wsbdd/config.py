@@ -16,8 +16,9 @@ Keys
 ``WSBDD_URL``          WebSocket base URL; "connects to "/path"" resolves
                        against its origin. Required unless embedded.
 ``WSBDD_HTTP_URL``     HTTP base URL (default: derived from ``WSBDD_URL``).
-``WSBDD_HEALTH_URL``   what a server command must answer before the run
-                       (default ``<WSBDD_HTTP_URL>/healthz``).
+``WSBDD_HEALTH_URL``   what the server answers when it runs: a server command
+                       must answer it before the run, and "the server is
+                       running" checks it (default ``<WSBDD_HTTP_URL>/healthz``).
 ``WSBDD_TOKEN_<USER>`` the token of identity ``<user>`` ("as alice").
 ``WSBDD_TIMEOUT``      default wait, e.g. ``2 s`` or ``500 ms`` (default 2 s).
 ``WSBDD_CONNECT_TIMEOUT`` handshake timeout (default 5 s).
@@ -94,13 +95,19 @@ class Settings:
         return replace(
             self,
             ws_url=ws_url,
-            http_url=self.http_url if self.server_mode == "command" and self.http_url else http_url,
+            http_url=http_url,
+            health_url=_health_url(http_url),
             metrics_url=metrics,
         )
 
     def secrets(self) -> list[str]:
         """Every configured secret, for redaction."""
         return [token for token in self.tokens.values() if token]
+
+
+def _health_url(http_url: str) -> str:
+    """The reference server's health check, the default for every server."""
+    return f"{http_url.rstrip('/')}/healthz"
 
 
 def choose_environment(
@@ -173,8 +180,8 @@ def _validate(env_name: str, env_file: Path, values: Mapping[str, str]) -> Setti
     if http_url is None and ws_url is not None:
         http_url = http_url_from_ws(ws_url)
     health_url = _url(values, "WSBDD_HEALTH_URL", ("http", "https"), fail)
-    if health_url is None and mode == "command" and http_url:
-        health_url = f"{http_url.rstrip('/')}/healthz"
+    if health_url is None and http_url:
+        health_url = _health_url(http_url)
     metrics_url = _url(values, "WSBDD_METRICS_URL", ("http", "https"), fail)
 
     try:

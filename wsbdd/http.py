@@ -26,14 +26,8 @@ class HttpResponse:
     headers: tuple[tuple[str, str], ...]
     sent_at: float
     elapsed: float
-
-    @property
-    def payload(self) -> Any:
-        """The JSON body, or ``NOT_JSON``."""
-        try:
-            return json.loads(self.text)
-        except ValueError:
-            return NOT_JSON
+    payload: Any = NOT_JSON
+    """The JSON body, parsed once; ``NOT_JSON`` when the body is not JSON."""
 
 
 class HttpTrigger:
@@ -86,7 +80,15 @@ class HttpTrigger:
             headers=tuple(response.headers.items()),
             sent_at=sent_at,
             elapsed=now() - sent_at,
+            payload=_json_or_not(response.text),
         )
 
     def close(self) -> None:
         self._client.close()
+
+
+def _json_or_not(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return NOT_JSON

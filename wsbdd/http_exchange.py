@@ -14,7 +14,7 @@ from wsbdd.http import HttpResponse
 from wsbdd.matching import PathNotFound, select
 from wsbdd.matching.matchers import match
 from wsbdd.matching.render import describe_expected, render_mismatches
-from wsbdd.model import now
+from wsbdd.model import NOT_JSON
 
 if TYPE_CHECKING:
     from wsbdd.scenario import ScenarioSession
@@ -41,7 +41,6 @@ class HttpExchange:
         payload = None
         if body is not None:
             payload = json.dumps(self._session.json(body), ensure_ascii=False)
-        self._session.clients.mark_trigger(now())
         self.response = self._session.run.http.request(
             method, self._session.text(target), body=payload, headers=headers
         )
@@ -65,11 +64,14 @@ class HttpExchange:
                 )
             )
 
-    def assert_response_body(self, expected: Any) -> None:
+    def _json_body(self) -> tuple[HttpResponse, Any]:
         response = self.require_response()
-        payload = response.payload
-        if not isinstance(payload, (dict, list, str, int, float, bool)) and payload is not None:
+        if response.payload is NOT_JSON:
             raise ExpectationFailed(f"the response body is not JSON: {response.text[:500]}")
+        return response, response.payload
+
+    def assert_response_body(self, expected: Any) -> None:
+        response, payload = self._json_body()
         mismatches = match(expected, payload)
         if mismatches:
             raise ExpectationFailed(
@@ -78,10 +80,10 @@ class HttpExchange:
             )
 
     def save_from_response(self, path: str, variable: str) -> Any:
-        response = self.require_response()
+        response, payload = self._json_body()
         try:
-            value = select(response.payload, path)
-        except (PathNotFound, TypeError) as exc:
+            value = select(payload, path)
+        except PathNotFound as exc:
             raise ExpectationFailed(
                 f"the response has no {path}: {exc}\n  body: {response.text[:500]}"
             ) from None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from wsbdd.client import Clients
 from wsbdd.config import Settings
-from wsbdd.exceptions import ConfigError, ServerControlError
+from wsbdd.exceptions import ServerControlError
 from wsbdd.http import HttpTrigger
 from wsbdd.matching.schema import SchemaStore
 from wsbdd.profiles import Profile, load_profile
@@ -43,13 +43,8 @@ class RunContext:
         if settings.server_mode == "embedded":
             self.server = ManagedServer.embedded(list(settings.server_args))
         elif settings.server_mode == "command":
-            assert settings.server_command is not None
-            if not settings.health_url:
-                raise ConfigError(
-                    "is needed to know when the server command is ready",
-                    file=settings.source,
-                    key="WSBDD_HEALTH_URL",
-                )
+            # config requires WSBDD_URL for a command, so both are known here.
+            assert settings.server_command is not None and settings.health_url is not None
             self.server = ManagedServer.command(settings.server_command, settings.health_url)
         if self.server is not None:
             self.server.start()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from wsbdd.exceptions import ExpectationFailed
 from wsbdd.expect import Deadline
+from wsbdd.matching.schema import SchemaViolation, render_violations
 from wsbdd.model import Message
 
 if TYPE_CHECKING:
@@ -25,16 +26,14 @@ class SchemaChecks:
         """None when valid; else a readable list of violations."""
         if not message.is_json:
             return f"not JSON: {message.display()}"
-        violations = self._session.run.schemas.violations(message.payload, schema)
-        if not violations:
-            return None
-        return "\n".join(f"    {v.path}: {v.message} ({v.rule})" for v in violations[:10])
+        return _render(self._session.run.schemas.violations(message.payload, schema))
 
     def receive(self, name: str, schema: str, deadline: Deadline) -> Message:
-        self._session.run.schemas.violations({}, schema)  # fail fast on a missing schema file
+        store = self._session.run.schemas
+        store.schema(schema)  # fail fast on a missing schema file
         return self._session.receiver.receive_where(
             name,
-            lambda m: self.problems(m, schema) is None,
+            lambda m: m.is_json and store.is_valid(m.payload, schema),
             f'a message matching schema "{schema}"',
             deadline,
             explain=lambda inbox: self._closest(inbox, schema),
@@ -42,16 +41,15 @@ class SchemaChecks:
 
     def _closest(self, inbox: Sequence[Message], schema: str) -> list[str]:
         """The JSON message with the fewest violations of ``schema``, and its violations."""
-        scored = [
-            (len(self._session.run.schemas.violations(m.payload, schema)), m.index, m)
-            for m in inbox
-            if m.is_json
-        ]
+        store = self._session.run.schemas
+        scored = [(store.violations(m.payload, schema), m) for m in inbox if m.is_json]
         if not scored:
             return []
-        _, _, message = min(scored, key=lambda item: (item[0], item[1]))
-        problems = self.problems(message, schema) or ""
-        return [f"closest to the schema: #{message.index} {message.display(200)}", problems]
+        violations, message = min(scored, key=lambda item: (len(item[0]), item[1].index))
+        return [
+            f"closest to the schema: #{message.index} {message.display(200)}",
+            _render(violations) or "",
+        ]
 
     def assert_last(self, name: str, schema: str) -> None:
         message = self._session.last_message(name)
@@ -78,3 +76,10 @@ class SchemaChecks:
             raise ExpectationFailed(
                 f"client {name} has received no message to check against {schema!r}"
             )
+
+
+def _render(violations: list[SchemaViolation]) -> str | None:
+    """The violations, indented under the message they belong to; None when there are none."""
+    if not violations:
+        return None
+    return "\n".join(f"    {line}" for line in render_violations(violations).splitlines())

@@ -8,6 +8,7 @@ from typing import Any
 
 from wsbdd.exceptions import ConfigError, ExpectationFailed
 from wsbdd.matching import match
+from wsbdd.model import NOT_JSON
 from wsbdd.run import RunContext
 
 __all__ = ["ServerInspector"]
@@ -34,17 +35,15 @@ class ServerInspector:
             server.start()
 
     def assert_running(self, timeout: float) -> None:
-        """The server answers its health check (``WSBDD_HEALTH_URL``, else ``<http>/healthz``)."""
+        """The server answers its health check (``WSBDD_HEALTH_URL``, by default ``/healthz``)."""
         settings = self._run.settings
         assert self._run.http is not None
-        base = settings.health_url or (
-            f"{settings.http_url.rstrip('/')}/healthz" if settings.http_url else None
-        )
+        base = settings.health_url
         if base is None:
             raise ConfigError(
                 "is not set: cannot tell whether the server runs",
                 file=settings.source,
-                key="WSBDD_HTTP_URL",
+                key="WSBDD_HEALTH_URL",
             )
         deadline = time.monotonic() + timeout
         last = ""
@@ -72,12 +71,9 @@ class ServerInspector:
         response = self._run.http.request("GET", url)
         if response.status != 200:
             raise ExpectationFailed(f"GET {url} answered {response.status}: {response.text[:300]}")
-        try:
-            value = json.loads(response.text)
-        except ValueError:
-            raise ExpectationFailed(
-                f"GET {url} did not answer JSON: {response.text[:300]}"
-            ) from None
+        value = response.payload
+        if value is NOT_JSON:
+            raise ExpectationFailed(f"GET {url} did not answer JSON: {response.text[:300]}")
         if not isinstance(value, dict):
             raise ExpectationFailed(
                 f"GET {url} did not answer a JSON object: {response.text[:300]}"

@@ -21,6 +21,7 @@ from wsbdd.exceptions import ConfigError, UsageError
 
 __all__ = [
     "DURATION_FORMS",
+    "DURATION_PATTERN",
     "SCALE_KEY",
     "LatencyStats",
     "format_duration",
@@ -53,6 +54,10 @@ _UNITS: Final = {
     "minute": 60.0,
     "minutes": 60.0,
 }
+DURATION_PATTERN: Final = r"\d+(?:\.\d+)?\s*(?:{})".format(
+    "|".join(sorted(_UNITS, key=len, reverse=True))
+)
+"""A regular expression for a duration in a step phrase (``500 ms``, ``1.5 s``...)."""
 _DURATION_RE: Final = re.compile(r"\A\s*(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]+)\s*\Z")
 
 

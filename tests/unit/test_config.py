@@ -145,3 +145,16 @@ def test_the_shipped_environments_load(monkeypatch: pytest.MonkeyPatch) -> None:
         assert settings.server_mode == "embedded"
         assert settings.profile == "chat"
         assert set(settings.tokens) == {"alice", "bob", "carol"}
+
+
+def test_every_server_has_a_health_url_by_default(tmp_path: Path) -> None:
+    write_env(tmp_path, "none", "WSBDD_SERVER=none\nWSBDD_URL=wss://chat.example.com/socket\n")
+    assert load_settings("none", env_dir=tmp_path, environ={}).health_url == (
+        "https://chat.example.com/healthz"
+    )
+    write_env(tmp_path, "local", "WSBDD_SERVER=embedded\n")
+    embedded = load_settings("local", env_dir=tmp_path, environ={})
+    assert embedded.health_url is None  # known once the server has started:
+    assert embedded.with_urls("ws://127.0.0.1:5/ws", "http://127.0.0.1:5").health_url == (
+        "http://127.0.0.1:5/healthz"
+    )

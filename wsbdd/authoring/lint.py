@@ -35,7 +35,7 @@ from wsbdd.authoring.catalogue import (
     registry_steps,
     step_registry,
 )
-from wsbdd.authoring.suggest import closest_phrases, render_suggestions
+from wsbdd.authoring.suggest import Phrases, render_suggestions
 from wsbdd.config import choose_environment, load_settings
 from wsbdd.exceptions import WsbddError
 from wsbdd.matching.templating import (
@@ -186,18 +186,23 @@ def lint_paths(
     with _project_steps(dirs) as step_problems:
         problems += step_problems
         steps = registry_steps()
+        phrases = Phrases(steps)  # one index of known phrases for every file
         for file in files:
-            problems += lint_file(file, target, steps)
+            problems += lint_file(file, target, steps, phrases)
     return problems
 
 
 def lint_file(
-    path: Path, target: LintTarget, steps: dict[str, list[StepMatcher]] | None = None
+    path: Path,
+    target: LintTarget,
+    steps: dict[str, list[StepMatcher]] | None = None,
+    phrases: Phrases | None = None,
 ) -> list[Problem]:
     """Every problem of one feature file."""
     from behave.parser import ParserError, parse_file
 
     steps = registry_steps() if steps is None else steps
+    phrases = Phrases(steps) if phrases is None else phrases
     try:
         feature = parse_file(str(path))
     except ParserError as error:
@@ -206,7 +211,7 @@ def lint_file(
         return [Problem(str(path), 0, "syntax", f"cannot read the file: {error}")]
     if feature is None:
         return []
-    return _FeatureLinter(str(path), target, steps).run(feature)
+    return _FeatureLinter(str(path), target, steps, phrases).run(feature)
 
 
 @dataclass
@@ -217,10 +222,17 @@ class _Checked:
 
 
 class _FeatureLinter:
-    def __init__(self, path: str, target: LintTarget, steps: dict[str, list[StepMatcher]]) -> None:
+    def __init__(
+        self,
+        path: str,
+        target: LintTarget,
+        steps: dict[str, list[StepMatcher]],
+        phrases: Phrases,
+    ) -> None:
         self.path = path
         self.target = target
         self.steps = steps
+        self.phrases = phrases
         self.problems: set[Problem] = set()
 
     def add(self, step: Any, kind: str, message: str, suggestions: Sequence[str] = ()) -> None:
@@ -244,7 +256,7 @@ class _FeatureLinter:
                 step,
                 "undefined step",
                 f"{step.keyword} {step.name}",
-                closest_phrases(step.name, self.steps),
+                self.phrases.closest(step.name),
             )
             return _Checked(step, None, {})
         if len(matching) > 1:

@@ -14,49 +14,51 @@ from wsbdd.authoring.catalogue import (
     registry_steps,
 )
 
-__all__ = ["closest_phrases", "known_phrases", "render_suggestions", "suggest_for_undefined"]
+__all__ = ["Phrases", "render_suggestions", "suggest_for_undefined"]
 
 MAX_SUGGESTIONS = 3
 CUTOFF = 0.6
 
 
-def known_phrases(steps: dict[str, list[StepMatcher]]) -> list[tuple[str, str]]:
-    """(step text, phrase to show) for every example, then every step without examples.
+class Phrases:
+    """The known phrases of a step registry, built once and searched per undefined step.
 
-    The library's steps are known by their examples (those a definition matches);
-    a project's own steps by their pattern (readable for behave's "parse" patterns).
+    The library's steps are known by their examples (those a definition
+    matches); any other step, a project's own or a library step without an
+    example, by its pattern (readable for behave's "parse" patterns).
     """
-    phrases: list[tuple[str, str]] = [
-        (e.name, e.phrase)
-        for e in load_examples()
-        if definitions_matching(steps, e.step_type, e.name)
-    ]
-    with_examples = {id(m.func) for kind in steps.values() for m in kind if _is_library(m)}
-    for step_type, matchers in steps.items():
-        for matcher in matchers:
-            if id(matcher.func) in with_examples:
-                continue
-            pattern = str(matcher.pattern).removeprefix("^").removesuffix("$")
-            keyword = "Given/When/Then" if step_type == "step" else step_type.title()
-            phrases.append((pattern, f"{keyword} {pattern}"))
-    return phrases
 
+    def __init__(self, steps: dict[str, list[StepMatcher]]) -> None:
+        self._steps = steps
+        self._shown: dict[str, str] | None = None  # built on the first search
 
-def _is_library(matcher: StepMatcher) -> bool:
-    return str(matcher.func.__module__).startswith("wsbdd.steps")
+    def _build(self) -> dict[str, str]:
+        steps = self._steps
+        phrases: list[tuple[str, str]] = []
+        covered: set[int] = set()
+        for example in load_examples():
+            matching = definitions_matching(steps, example.step_type, example.name)
+            if matching:
+                phrases.append((example.name, example.phrase))
+                covered.update(id(m.func) for m in matching)
+        for step_type, matchers in steps.items():
+            for matcher in matchers:
+                if id(matcher.func) in covered:
+                    continue
+                pattern = str(matcher.pattern).removeprefix("^").removesuffix("$")
+                keyword = "Given/When/Then" if step_type == "step" else step_type.title()
+                phrases.append((pattern, f"{keyword} {pattern}"))
+        shown: dict[str, str] = {}
+        for text, phrase in phrases:
+            shown.setdefault(text.lower(), phrase)
+        return shown
 
-
-def closest_phrases(
-    name: str, steps: dict[str, list[StepMatcher]], limit: int = MAX_SUGGESTIONS
-) -> list[str]:
-    """Up to ``limit`` known phrases closest to the step text ``name``, best first."""
-    phrases = known_phrases(steps)
-    texts = list(dict.fromkeys(text.lower() for text, _ in phrases))
-    shown: dict[str, str] = {}
-    for text, phrase in phrases:
-        shown.setdefault(text.lower(), phrase)
-    close = difflib.get_close_matches(name.lower(), texts, n=limit, cutoff=CUTOFF)
-    return [shown[text] for text in close]
+    def closest(self, name: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
+        """Up to ``limit`` known phrases closest to the step text ``name``, best first."""
+        if self._shown is None:
+            self._shown = self._build()
+        close = difflib.get_close_matches(name.lower(), list(self._shown), n=limit, cutoff=CUTOFF)
+        return [self._shown[text] for text in close]
 
 
 def render_suggestions(suggestions: Sequence[str], indent: str = "    ") -> list[str]:
@@ -81,11 +83,11 @@ def suggest_for_undefined(scenario: Any, stream: TextIO | None = None) -> list[s
     ]
     if not undefined:
         return []
-    steps = registry_steps()
+    phrases = Phrases(registry_steps())
     lines: list[str] = []
     for step in undefined:
         lines.append(f"undefined step at {step.location}: {step.keyword} {step.name}")
-        lines.extend(render_suggestions(closest_phrases(step.name, steps)))
+        lines.extend(render_suggestions(phrases.closest(step.name)))
     out = stream if stream is not None else sys.stderr
     print("\n".join(lines), file=out, flush=True)
     return lines

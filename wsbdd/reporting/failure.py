@@ -80,9 +80,17 @@ def failure_json(error: ExpectationFailed, origin: float, redactor: Redactor) ->
     }
 
 
-def render_failure(error: ExpectationFailed, origin: float, redactor: Redactor) -> str:
-    """Expected value, closest message and differences, for a person to read."""
-    record = failure_json(error, origin, redactor)
+def render_failure(
+    error: ExpectationFailed,
+    origin: float,
+    redactor: Redactor,
+    record: dict[str, Any] | None = None,
+) -> str:
+    """Expected value, closest message and differences, for a person to read.
+
+    ``record`` is :func:`failure_json` of the same error, when already built.
+    """
+    record = failure_json(error, origin, redactor) if record is None else record
     lines = [record["message"].splitlines()[0], ""]
     if error.expected is not None:
         lines += ["expected:", _indent(_pretty(record["expected"])), ""]
@@ -113,6 +121,7 @@ def attach_failure(error: BaseException | None, origin: float, redactor: Redacto
     """Attach the failure diff of ``error`` if it has details; True when attached."""
     if not isinstance(error, ExpectationFailed) or not has_details(error):
         return False
-    attach_text(render_failure(error, origin, redactor), "failure diff")
-    attach_json(failure_json(error, origin, redactor), "failure.json")
+    record = failure_json(error, origin, redactor)
+    attach_text(render_failure(error, origin, redactor, record), "failure diff")
+    attach_json(record, "failure.json")
     return True

@@ -7,7 +7,7 @@ from typing import Any
 
 from wsbdd.exceptions import UsageError
 from wsbdd.scenario import ScenarioSession
-from wsbdd.timing import parse_duration
+from wsbdd.timing import DURATION_PATTERN, parse_duration
 
 __all__ = [
     "CLIENT",
@@ -15,7 +15,6 @@ __all__ = [
     "INLINE_JSON",
     "WITHIN",
     "doc_string",
-    "duration",
     "literal",
     "optional_duration",
     "session",
@@ -25,8 +24,7 @@ __all__ = [
 CLIENT = r"(?P<name>[\w.@-]+)"
 """A client name: one word (A, B, alice, client-1)."""
 
-_UNIT = r"(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)"
-DURATION = rf"\d+(?:\.\d+)?\s*{_UNIT}"
+DURATION = DURATION_PATTERN
 WITHIN = rf"(?: within (?P<within>{DURATION}))?"
 INLINE_JSON = r"(?P<json>[\[{].*[\]}])"
 
@@ -41,9 +39,6 @@ def session(context: Any) -> ScenarioSession:
         )
     return found
 
-
-def duration(text: str) -> float:
-    return parse_duration(text)
 
 
 def optional_duration(text: str | None) -> float | None:

@@ -13,11 +13,11 @@ from wsbdd.steps._common import (
     CLIENT,
     DURATION,
     WITHIN,
-    duration,
     optional_duration,
     session,
     table_rows,
 )
+from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 
@@ -147,7 +147,7 @@ def closed_without_frame(context: Any, name: str, within: str | None) -> None:
 def stays_open(context: Any, name: str, value: str) -> None:
     """The connection is still open after this long."""
     s = session(context)
-    s.receiver.stays_open(name, s.scaled(duration(value)))
+    s.receiver.stays_open(name, s.scaled(parse_duration(value)))
 
 
 @step(rf"client {CLIENT} disconnects")

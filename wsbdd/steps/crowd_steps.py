@@ -7,8 +7,9 @@ from typing import Any
 from behave import step, use_step_matcher
 
 from wsbdd.client.crowd import DEFAULT_CONCURRENCY
-from wsbdd.steps._common import DURATION, WITHIN, duration, optional_duration, session
+from wsbdd.steps._common import DURATION, WITHIN, optional_duration, session
 from wsbdd.steps.channel_steps import CHANNEL
+from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 
@@ -56,7 +57,7 @@ def crowd_reconnects(context: Any, count: str) -> None:
 @step(rf"all (?P<count>\d+) clients are connected within (?P<within>{DURATION})")
 def crowd_connected_within(context: Any, count: str, within: str) -> None:
     """Every client of the crowd is connected, at most this long after its last operation began."""
-    session(context).crowds.assert_connected(int(count), duration(within))
+    session(context).crowds.assert_connected(int(count), parse_duration(within))
 
 
 @step(rf"each of the (?P<count>\d+) clients receives (?P<messages>\d+) messages?{WITHIN}")

@@ -6,7 +6,8 @@ from typing import Any
 
 from behave import step, use_step_matcher
 
-from wsbdd.steps._common import DURATION, doc_string, duration, literal, session, table_rows
+from wsbdd.steps._common import DURATION, doc_string, literal, session, table_rows
+from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 
@@ -23,7 +24,7 @@ def server_is_running(context: Any) -> None:
 @step(rf"the default timeout is (?P<value>{DURATION})")
 def default_timeout(context: Any, value: str) -> None:
     """Waits without "within" use this timeout (default: WSBDD_TIMEOUT, else 2 s)."""
-    session(context).set_default_timeout(duration(value))
+    session(context).set_default_timeout(parse_duration(value))
 
 
 @step(r'the variable "(?P<variable>[^"]+)" is "(?P<value>.*)"')

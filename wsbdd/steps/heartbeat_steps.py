@@ -6,7 +6,8 @@ from typing import Any
 
 from behave import step, use_step_matcher
 
-from wsbdd.steps._common import CLIENT, DURATION, duration, session
+from wsbdd.steps._common import CLIENT, DURATION, session
+from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 
@@ -29,7 +30,7 @@ def stops_answering_pings(context: Any, name: str) -> None:
 def stays_idle(context: Any, name: str, value: str) -> None:
     """The client sends nothing for this long (it keeps receiving and answering pings)."""
     s = session(context)
-    s.idle(name, s.scaled(duration(value)))
+    s.idle(name, s.scaled(parse_duration(value)))
 
 
 @step(rf"client {CLIENT} stops reading")

@@ -12,11 +12,11 @@ from wsbdd.steps._common import (
     INLINE_JSON,
     WITHIN,
     doc_string,
-    duration,
     literal,
     optional_duration,
     session,
 )
+from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 
@@ -97,7 +97,7 @@ def receives_binary_exact(context: Any, name: str, hex: str, within: str | None)
 def receives_nothing(context: Any, name: str, json: str | None, value: str) -> None:
     """Waits this long and fails on any (matching) unconsumed message."""
     s = session(context)
-    s.receiver.receive_none(name, s.json(json) if json else None, s.scaled(duration(value)))
+    s.receiver.receive_none(name, s.json(json) if json else None, s.scaled(parse_duration(value)))
 
 
 @step(rf"client {CLIENT} receives, in order,{WITHIN}:")

@@ -6,7 +6,8 @@ from typing import Any
 
 from behave import step, use_step_matcher
 
-from wsbdd.steps._common import CLIENT, DURATION, duration, session
+from wsbdd.steps._common import CLIENT, DURATION, session
+from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 
@@ -19,7 +20,7 @@ use_step_matcher("re")
 )
 def latency_percentile(context: Any, percentile: str, sender: str, name: str, limit: str) -> None:
     """The Nth percentile of delivery latency (publish to arrival) is under the limit."""
-    session(context).assert_latency(sender, name, float(percentile), duration(limit))
+    session(context).assert_latency(sender, name, float(percentile), parse_duration(limit))
 
 
 use_step_matcher("parse")
