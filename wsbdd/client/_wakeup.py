@@ -37,21 +37,28 @@ async def wait_for_change(
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while True:
-        result = probe()
-        if result is not None:
-            return result
-        if loop.time() >= deadline:
+    result = probe()
+    if result is not None or timeout <= 0:
+        return result
+    # One timeout for the whole wait (not one timer per wake-up). Only its
+    # own expiry means "deadline passed": a probe's TimeoutError propagates.
+    window = asyncio.timeout_at(deadline)
+    try:
+        async with window:
+            while True:
+                waiter: asyncio.Future[None] = loop.create_future()
+                waiters.append(waiter)
+                try:
+                    await waiter
+                finally:
+                    if not waiter.done():
+                        waiter.cancel()
+                    if waiter in waiters:  # cut off by the deadline (or cancelled)
+                        waiters.remove(waiter)
+                result = probe()
+                if result is not None:
+                    return result
+    except TimeoutError:
+        if window.expired():
             return None
-        waiter: asyncio.Future[None] = loop.create_future()
-        waiters.append(waiter)
-        try:
-            async with asyncio.timeout_at(deadline):
-                await waiter
-        except TimeoutError:
-            return None
-        finally:
-            if not waiter.done():
-                waiter.cancel()
-                if waiter in waiters:
-                    waiters.remove(waiter)
+        raise

@@ -37,11 +37,12 @@ import contextlib
 import functools
 import itertools
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.client import ClientProtocol
@@ -51,21 +52,24 @@ from websockets.protocol import Event, State
 from websockets.uri import parse_uri
 
 from wsbdd.exceptions import UsageError
-from wsbdd.model import now
+from wsbdd.model import CloseInfo, now
 from wsbdd.timing import format_duration
 
-from ._connect import connect_kwargs
+from ._connect import connect_kwargs, status_line
 from ._wakeup import wait_for_change, wake
 from .progress import Progress
 from .request import ConnectRequest
 
 __all__ = [
+    "CLOSE_CONCURRENCY",
+    "CLOSE_SETTLE",
     "DEFAULT_CONCURRENCY",
     "Crowd",
     "CrowdConnection",
     "CrowdExchange",
     "CrowdReport",
     "Member",
+    "closing_bound",
     "describe_reasons",
     "ensure_fd_limit",
     "raise_fd_limit",
@@ -74,8 +78,11 @@ __all__ = [
 DEFAULT_CONCURRENCY = 200
 """Connections opened at a time when a step does not say ("200 at a time")."""
 
-_CLOSE_CONCURRENCY = 1000
+CLOSE_CONCURRENCY = 1000
 """Members closed at a time by :meth:`Crowd.close`."""
+
+CLOSE_SETTLE = 1.0
+"""Seconds a member's close may take beyond its close timeout before it is aborted."""
 
 _FD_MARGIN = 64
 """File descriptors kept free beyond the crowd's sockets (logs, the server, HTTP)."""
@@ -221,9 +228,10 @@ class Member:
             if self.closing:
                 return "closed by the client without the server's close frame"
             return "connection lost without a close frame (1006)"
-        by = "the client" if self.closing or proto.close_rcvd_then_sent is False else "the server"
-        reason = f' "{rcvd.reason}"' if rcvd.reason else ""
-        return f"closed by {by} with code {int(rcvd.code)}{reason}"
+        by: Literal["client", "server"] = (
+            "client" if self.closing or proto.close_rcvd_then_sent is False else "server"
+        )
+        return CloseInfo(int(rcvd.code), rcvd.reason, by, True, 0.0).describe()
 
     # -- called by CrowdConnection on the loop thread ---------------------------------
 
@@ -377,7 +385,9 @@ class Crowd:
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._ssl = request.ssl_context()
+        # The same for every member: only create_connection (bound to the
+        # member) is added per connection.
+        self._connect_kwargs = connect_kwargs(request, None, request.ssl_context())
 
     def __repr__(self) -> str:
         return f"<Crowd {self.label} of {self.size}>"
@@ -398,7 +408,13 @@ class Crowd:
             raise UsageError(f"the connection rate must be above 0 per second, got {rate}")
         ensure_fd_limit(self.size)
         return await self._operation(
-            "connect", self.members, self.concurrency, "connecting", self._open_member, rate=rate
+            "connect",
+            self.members,
+            self.concurrency,
+            "connecting",
+            self._open_member,
+            rate=rate,
+            confirm=True,
         )
 
     async def reconnect(self) -> CrowdReport:
@@ -413,6 +429,7 @@ class Crowd:
             "reconnecting",
             self._open_member,
             started_at=self.started_at,
+            confirm=True,
         )
 
     async def cycle(self, total: int, concurrency: int | None = None) -> CrowdReport:
@@ -490,6 +507,36 @@ class Crowd:
             if conn is not None and conn.protocol.state is not State.CLOSED:
                 conn.transport.abort()
 
+    # -- worst cases (for the facade's bounds) -----------------------------------------
+
+    def open_bound(self, count: int, concurrency: int) -> float:
+        """Seconds :meth:`open` of ``count`` members, ``concurrency`` at a time, may take.
+
+        Every wave waits at most the open timeout plus each greeting's ack
+        timeout; then the confirm window. Without a ramp-up (add ``count / rate``).
+        """
+        waves = math.ceil(count / concurrency)
+        return waves * self._greeted_open_bound() + self.confirm_window
+
+    def reconnect_bound(self) -> float:
+        """Seconds :meth:`reconnect` may take: close everyone, reopen all at once, confirm."""
+        return self.close_bound() + self._greeted_open_bound() + self.confirm_window
+
+    def cycle_bound(self, total: int, concurrency: int) -> float:
+        """Seconds :meth:`cycle` of ``total`` connections, ``concurrency`` at a time, may take."""
+        waves = math.ceil(total / concurrency)
+        return waves * (self._greeted_open_bound() + self._close_member_bound())
+
+    def close_bound(self) -> float:
+        """Seconds :meth:`close` of every member may take (see :func:`closing_bound`)."""
+        return closing_bound([self])
+
+    def _greeted_open_bound(self) -> float:
+        return self.request.open_timeout + len(self.greeting) * self.ack_timeout
+
+    def _close_member_bound(self) -> float:
+        return self.request.close_timeout + CLOSE_SETTLE
+
     # -- internals ----------------------------------------------------------------------
 
     async def _operation(
@@ -502,7 +549,14 @@ class Crowd:
         *,
         started_at: float | None = None,
         rate: float | None = None,
+        confirm: bool = False,
     ) -> CrowdReport:
+        """Run ``work`` on every item, ``concurrency`` at a time; count the failures.
+
+        ``confirm`` (members that stay connected: open, reconnect): then watch
+        for rejections of exchanges without an ack during the operation and
+        for ``confirm_window`` after it, and count the members' failures.
+        """
         todo = list(items)
         failures: Counter[str] = Counter()
         progress = self.progress
@@ -513,8 +567,10 @@ class Crowd:
         self.started_at = start
         if progress is not None:
             progress.restart()
-        watched = tuple(g for g in self.greeting if g.ack is None and g.reject is not None)
-        self.watching = watched
+        watched: tuple[CrowdExchange, ...] = ()
+        if confirm:
+            watched = tuple(g for g in self.greeting if g.ack is None and g.reject is not None)
+            self.watching = watched
         source = enumerate(todo)
 
         async def worker(limit: int | None = None) -> None:
@@ -539,7 +595,7 @@ class Crowd:
                 # (else each connection carries its own, about 1.3 KiB more).
                 await worker(1)
             await asyncio.gather(*(worker() for _ in range(min(concurrency, len(todo)))))
-            if watched and todo and isinstance(todo[0], Member):
+            if watched and todo:
                 # Exchanges without an ack are confirmed when no rejection
                 # arrives within the profile's window (as for named clients).
                 await asyncio.sleep(self.confirm_window)
@@ -564,14 +620,13 @@ class Crowd:
         try:
             conn = await connect(
                 self.request.url,
-                # No max_queue: data frames bypass websockets' receive queue.
-                **connect_kwargs(
-                    self.request, functools.partial(CrowdConnection, member=member), self._ssl
+                create_connection=cast(
+                    type[ClientConnection], functools.partial(CrowdConnection, member=member)
                 ),
+                **self._connect_kwargs,
             )
         except InvalidStatus as exc:
-            response = exc.response
-            member.failure = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+            member.failure = status_line(exc.response)
         except TimeoutError:
             member.failure = f"timed out after {format_duration(self.request.open_timeout)}"
         except ConnectionRefusedError:
@@ -629,7 +684,7 @@ class Crowd:
             return
         member.closing = True
         try:
-            async with asyncio.timeout(self.request.close_timeout + 1.0):
+            async with asyncio.timeout(self._close_member_bound()):
                 await conn.close()
         except Exception:
             conn.transport.abort()
@@ -657,11 +712,24 @@ class Crowd:
                     progress.update(verb, done, len(open_members))
 
         try:
-            workers = min(_CLOSE_CONCURRENCY, len(open_members))
+            workers = min(CLOSE_CONCURRENCY, len(open_members))
             await asyncio.gather(*(worker() for _ in range(workers)))
         finally:
             if progress is not None:
                 progress.finish()
+
+
+def closing_bound(crowds: Sequence[Crowd]) -> float:
+    """Seconds closing all ``crowds`` together may take (0.0 for none).
+
+    Their members close in waves of :data:`CLOSE_CONCURRENCY`, each member
+    bounded by its close timeout plus :data:`CLOSE_SETTLE`.
+    """
+    if not crowds:
+        return 0.0
+    size = sum(crowd.size for crowd in crowds)
+    wave = max(crowd._close_member_bound() for crowd in crowds)
+    return math.ceil(size / CLOSE_CONCURRENCY) * wave
 
 
 def _excerpt(data: bytes) -> str:

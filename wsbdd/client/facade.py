@@ -17,7 +17,7 @@ from .loop import LoopThread
 from .manager import ClientManager
 from .request import ConnectRequest
 
-__all__ = ["Clients"]
+__all__ = ["GRACE", "Clients"]
 
 T = TypeVar("T")
 
@@ -81,7 +81,7 @@ class Clients:
 
         Returns every send time; the last one becomes the trigger.
         """
-        duration = (len(frames) - 1) / rate if rate and frames else 0.0
+        duration = self.manager.send_duration(frames, rate)
         return self._run(
             self.manager.send_many(name, frames, rate), duration + self.manager.send_timeout
         )

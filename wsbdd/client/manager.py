@@ -83,24 +83,23 @@ class ClientManager:
 
     async def send_text(self, name: str, text: str) -> float:
         """Send a text frame from ``name``; marks the trigger; returns the send time."""
-        client = self.get(name)
-        at = await self._bounded_send(client, client.send_text(text))
-        self.last_trigger = at
-        return at
+        return await self._send(name, lambda client: client.send_text(text))
 
     async def send_binary(self, name: str, data: bytes) -> float:
         """Send a binary frame from ``name``; marks the trigger; returns the send time."""
-        client = self.get(name)
-        at = await self._bounded_send(client, client.send_binary(data))
-        self.last_trigger = at
-        return at
+        return await self._send(name, lambda client: client.send_binary(data))
 
     async def send_ping(self, name: str) -> float:
         """Send a protocol ping from ``name``; marks the trigger; returns the send time."""
-        client = self.get(name)
-        at = await self._bounded_send(client, client.send_ping())
-        self.last_trigger = at
-        return at
+        return await self._send(name, lambda client: client.send_ping())
+
+    @staticmethod
+    def send_duration(frames: Sequence[object], rate: float | None) -> float:
+        """Seconds :meth:`send_many` spends pacing ``frames`` at ``rate`` per second.
+
+        Frame ``i`` leaves ``i / rate`` s after the first: 0.0 without a rate.
+        """
+        return (len(frames) - 1) / rate if rate and frames else 0.0
 
     async def send_many(self, name: str, frames: Sequence[str], rate: float | None) -> list[float]:
         """Send text ``frames`` in order, ``rate`` per second (None: back to back).
@@ -113,7 +112,7 @@ class ClientManager:
         if rate is not None and rate <= 0:
             raise UsageError(f"the send rate must be above 0 per second, got {rate}")
         loop = asyncio.get_running_loop()
-        duration = (len(frames) - 1) / rate if rate and frames else 0.0
+        duration = self.send_duration(frames, rate)
         sent: list[float] = []
         try:
             async with asyncio.timeout(duration + self.send_timeout):
@@ -135,6 +134,13 @@ class ClientManager:
     def last_ping_sent(self, name: str) -> float | None:
         """When client ``name`` last sent a protocol ping (None if never)."""
         return self.get(name).last_ping_sent
+
+    async def _send(self, name: str, make: Callable[[Client], Coroutine[Any, Any, float]]) -> float:
+        """Send what ``make(client)`` sends from ``name``, bounded; mark it as the trigger."""
+        client = self.get(name)
+        at = await self._bounded_send(client, make(client))
+        self.mark_trigger(at)
+        return at
 
     async def _bounded_send(self, client: Client, send: Coroutine[Any, Any, float]) -> float:
         try:
