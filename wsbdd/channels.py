@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from wsbdd.client import Client
 from wsbdd.exceptions import ExpectationFailed, ProfileError, UnknownVariable, UsageError
-from wsbdd.expect import Deadline
+from wsbdd.expect import Deadline, Unseen
 from wsbdd.matching import (
     PathNotFound,
     Variables,
     describe_expected,
-    match,
+    matches,
     render_json,
     select,
 )
@@ -82,24 +82,52 @@ class ChannelOps:
             self._operation_ids[key] = f"{channel}#{next(self._counter)}"
         return self._operation_ids[key]
 
-    def variables(self, name: str, channel: str | None = None, **extra: Any) -> Variables:
-        """Scenario variables overlaid with the channel's and the step's own."""
+    def variables(self, name: str | None, channel: str | None = None, **extra: Any) -> Variables:
+        """Scenario variables overlaid with the channel's and the step's own.
+
+        ``name`` is the client the values are for (its identity is ``${user}``,
+        its subscription has an ``${operation_id}``); ``None`` for a crowd, whose
+        caller passes those in ``extra``.
+        """
+        values, declared = self._context(name, channel)
+        return self._complete(values, declared, channel, extra)
+
+    def _context(
+        self, name: str | None, channel: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The values that do not depend on a step's extras, and the channel's templates."""
         session = self._session
         values: dict[str, Any] = dict(session.variables.scenario)
-        identity = session.connections.identity_of(name)
-        if identity is not None:
-            values.setdefault("user", identity)
+        if name is not None:
+            identity = session.connections.identity_of(name)
+            if identity is not None:
+                values.setdefault("user", identity)
+        declared: dict[str, Any] = {}
         if channel is not None:
             values["channel"] = channel
-            values["operation_id"] = self.operation_id(name, channel)
+            if name is not None:
+                values["operation_id"] = self.operation_id(name, channel)
             values.update(self.profile.wildcards(channel))
             declared = self.profile.channel_variables(channel)
-            base = Variables({**values, **extra}, session.variables.environ)
+        return values, declared
+
+    def _complete(
+        self,
+        context: Mapping[str, Any],
+        declared: Mapping[str, Any],
+        channel: str | None,
+        extra: Mapping[str, Any],
+    ) -> Variables:
+        """:meth:`_context`'s values with the channel's variables rendered, then ``extra``."""
+        environ = self._session.variables.environ
+        values = dict(context)
+        if channel is not None and declared:
+            base = Variables({**values, **extra}, environ)
             for key, value in declared.items():
                 # A channel's variables are templates too ("room = \"${wildcard}\"").
                 values[key] = self._render_variable(channel, key, value, base)
         values.update(extra)
-        return Variables(values, session.variables.environ)
+        return Variables(values, environ)
 
     def _render_variable(self, channel: str, key: str, value: Any, base: Variables) -> Any:
         try:
@@ -171,21 +199,7 @@ class ChannelOps:
             # No acknowledgement in this protocol: confirmed when nothing refuses it.
             deadline = Deadline.default(session.scaled(self.profile.confirm_window))
 
-        def probe(client: Client) -> tuple[str, Message | None] | None:
-            for message in client.inbox:
-                if not message.is_json:
-                    continue
-                if ack is not None and not match(ack, message.payload):
-                    client.consume(message)
-                    return ("ack", message)
-                if reject is not None and not match(reject, message.payload):
-                    client.consume(message)
-                    return ("reject", message)
-            if client.close_info is not None:
-                return ("closed", None)
-            return None
-
-        outcome = session.clients.wait(name, probe, deadline.remaining())
+        outcome = self._answer(name, ack, reject, deadline)
         client = session.client(name)
         if outcome is None:
             if want == "ack" and ack is None:
@@ -218,6 +232,31 @@ class ChannelOps:
             )
         )
 
+    def _answer(
+        self, name: str, ack: Any, reject: Any, deadline: Deadline
+    ) -> tuple[str, Message | None] | None:
+        """Wait for the answer to a request: ``("ack" | "reject", message)``, ``("closed", None)``.
+
+        The first unconsumed JSON message matching ``ack`` (checked first) or
+        ``reject`` (either may be None) is consumed; a close ends the wait too.
+        None when the deadline passed first.
+        """
+        unseen = Unseen()
+
+        def probe(client: Client) -> tuple[str, Message | None] | None:
+            for message in unseen(client):
+                if not message.is_json:
+                    continue
+                for kind, expected in (("ack", ack), ("reject", reject)):
+                    if expected is not None and matches(expected, message.payload):
+                        client.consume(message)
+                        return (kind, message)
+            if client.close_info is not None:
+                return ("closed", None)
+            return None
+
+        return self._session.clients.wait(name, probe, deadline.remaining())
+
     # -- publishing ---------------------------------------------------------------
 
     def _mark(self, name: str, index: int) -> str:
@@ -241,15 +280,15 @@ class ChannelOps:
             raise UsageError("the number of messages must be at least 1")
         exchange = self.profile.publish_for(channel)
         first = sum(1 for p in self.publications if p.client == name) + 1
+        context, declared = self._context(name, channel)  # the same for every message
         pending: list[tuple[int, str, str]] = []
         frames: list[str] = []
         for offset in range(count):
             index = first + offset
             mark = self._mark(name, index)
             text = f"message {offset + 1} of {count} from {name}"
-            value = exchange.send.render(
-                self.variables(name, channel, text=text, mark=mark), channel=channel
-            )
+            variables = self._complete(context, declared, channel, {"text": text, "mark": mark})
+            value = exchange.send.render(variables, channel=channel)
             frames.append(json.dumps(value, ensure_ascii=False))
             pending.append((index, mark, text))
         sent = self._session.clients.send_many(name, frames, rate)
@@ -290,26 +329,34 @@ class ChannelOps:
             )
         return found
 
-    def _arrivals(self, client: Client, publications: Sequence[Publication]) -> dict[str, Message]:
-        """The first arrival of each publication at ``client``, by mark."""
-        wanted = {p.mark: p for p in publications}
-        channels = {p.channel for p in publications}
-        specs = {c: self.profile.delivery_for(c) for c in channels}
-        matchers = {
-            c: specs[c].match.render(self.variables(client.name, c), channel=c) for c in channels
-        }
-        found: dict[str, Message] = {}
-        for message in client.received:
-            if not message.is_json:
-                continue
-            for channel in channels:
-                if match(matchers[channel], message.payload):
-                    continue
-                mark = _correlation(message.payload, specs[channel], wanted, channel)
-                if mark is not None and mark not in found:
-                    found[mark] = message
-                    break
-        return found
+    def _await_arrivals(
+        self,
+        name: str,
+        publications: Sequence[Publication],
+        timeout: float,
+        *,
+        consume: bool = False,
+    ) -> dict[str, Message]:
+        """Wait up to ``timeout`` for every publication to arrive at ``name``: what came, by mark.
+
+        With ``consume``, once all have arrived they are consumed (on the loop,
+        by the probe itself).
+        """
+        session = self._session
+        arrivals = _Arrivals(self, name, publications)
+
+        def probe(client: Client) -> dict[str, Message] | None:
+            found = arrivals.update(client)
+            if not arrivals.complete:
+                return None
+            if consume:
+                for message in sorted(found.values(), key=_index):
+                    client.consume(message)  # a no-op for one an earlier step consumed
+            return found
+
+        if session.clients.wait(name, probe, timeout) is None:
+            session.clients.wait(name, probe, 0.0)  # the very last arrivals, on the loop too
+        return arrivals.found
 
     def receive_all(
         self, name: str, sender: str, count: int, within: float | None
@@ -324,14 +371,9 @@ class ChannelOps:
         session = self._session
         deadline = session.deadline(within)
 
-        def probe(client: Client) -> dict[str, Message] | None:
-            found = self._arrivals(client, publications)
-            return found if len(found) == len(publications) else None
-
-        result = session.clients.wait(name, probe, deadline.remaining())
-        client = session.client(name)
-        if result is None:
-            found = self._arrivals(client, publications)
+        found = self._await_arrivals(name, publications, deadline.remaining(), consume=True)
+        if len(found) < len(publications):
+            client = session.client(name)
             missing = [p for p in publications if p.mark not in found]
             listed = ", ".join(f"#{p.index}" for p in missing[:10])
             more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
@@ -342,14 +384,11 @@ class ChannelOps:
                 f"client {name} received {len(found)} of the {count} messages published by "
                 f"client {sender} {deadline.describe()}; missing: {listed}{more}{state}"
             )
-        for message in result.values():
-            if message in client.inbox:
-                client.consume(message)
         if deadline.limit is not None:
             late = [
-                (p, result[p.mark])
+                (p, found[p.mark])
                 for p in publications
-                if result[p.mark].received_at - deadline.origin > deadline.limit
+                if found[p.mark].received_at - deadline.origin > deadline.limit
             ]
             if late:
                 p, m = late[-1]
@@ -359,7 +398,7 @@ class ChannelOps:
                     f"{format_duration(m.received_at - deadline.origin)} after the last trigger "
                     f"(limit {format_duration(deadline.limit)})"
                 )
-        return result
+        return found
 
     def in_published_order(self, name: str, sender: str) -> None:
         """Every publication of ``sender`` arrived at ``name``, in publication order.
@@ -368,13 +407,7 @@ class ChannelOps:
         """
         publications = self._publications_of(sender)
         session = self._session
-
-        def probe(client: Client) -> bool | None:
-            return True if len(self._arrivals(client, publications)) == len(publications) else None
-
-        session.clients.wait(name, probe, session.deadline(None).remaining())
-        client = session.client(name)
-        arrivals = self._arrivals(client, publications)
+        arrivals = self._await_arrivals(name, publications, session.deadline(None).remaining())
         by_mark = {p.mark: p for p in publications}
         received = sorted(arrivals.items(), key=lambda item: item[1].index)
         previous: Publication | None = None
@@ -402,13 +435,7 @@ class ChannelOps:
     def latency(self, name: str, sender: str, wait: float) -> tuple[list[float], int]:
         """Delivery latencies from ``sender`` to ``name``, waiting up to ``wait`` for stragglers."""
         publications = self._publications_of(sender)
-        session = self._session
-
-        def probe(client: Client) -> bool | None:
-            return True if len(self._arrivals(client, publications)) == len(publications) else None
-
-        session.clients.wait(name, probe, wait)
-        arrivals = self._arrivals(session.client(name), publications)
+        arrivals = self._await_arrivals(name, publications, wait)
         samples = [
             arrivals[p.mark].received_at - p.sent_at for p in publications if p.mark in arrivals
         ]
@@ -453,28 +480,22 @@ class ChannelOps:
         reject = auth.reject.render(variables) if auth.reject else None
         deadline = session.deadline(None)
 
-        def probe(client: Client) -> str | None:
-            for message in client.inbox:
-                if message.is_json and not match(ack, message.payload):
-                    client.consume(message)
-                    return "ack"
-                if reject is not None and message.is_json and not match(reject, message.payload):
-                    client.consume(message)
-                    return f"refused: {message.display()}"
-            if client.close_info is not None:
-                return f"closed: {client.close_info.describe()}"
-            return None
-
-        outcome = session.clients.wait(name, probe, deadline.remaining())
-        if outcome == "ack" or not required:
+        outcome = self._answer(name, ack, reject, deadline)
+        if (outcome is not None and outcome[0] == "ack") or not required:
             return
         if outcome is None:
             raise session.receiver.failure(
                 name, f"be authenticated ({describe_expected(ack)})", deadline, ack
             )
+        _kind, message = outcome
+        if message is not None:
+            detail = f"refused: {message.display()}"
+        else:
+            info = session.client(name).close_info
+            detail = f"closed: {info.describe() if info is not None else 'closed'}"
         raise ExpectationFailed(
             session.run.redactor.text(
-                f"client {name} could not authenticate as {identity}: {outcome}"
+                f"client {name} could not authenticate as {identity}: {detail}"
             )
         )
 
@@ -497,13 +518,14 @@ class ChannelOps:
             variables = self.variables(name, channel)
             wanted = [delivery.match.render(variables, channel=channel)]
             wanted += [ack.render(variables, channel=channel) for ack in acks]
-            for message in client.received:
-                if not message.is_json or all(match(w, message.payload) for w in wanted):
+            for message in reversed(client.received):  # the last one with a position
+                if not message.is_json or not any(matches(w, message.payload) for w in wanted):
                     continue
                 try:
                     positions[channel] = select(message.payload, delivery.position)
                 except (PathNotFound, TypeError):
                     continue
+                break
         return positions
 
     def resubscribe(self, name: str, positions: Mapping[str, Any] | None) -> None:
@@ -521,25 +543,84 @@ class ChannelOps:
                 self.subscribe(name, channel, confirm=True)
 
 
-def _correlation(
-    payload: Any, delivery: DeliverySpec, wanted: Mapping[str, Publication], channel: str
-) -> str | None:
-    """The mark of the publication ``payload`` delivers, if it is one of ``wanted``."""
-    if delivery.mark is not None:
+class _Arrivals:
+    """The first arrival of each of some publications at one client, found incrementally.
+
+    The delivery matchers are rendered once; each :meth:`update` looks only
+    at the messages received since the last one (``received`` only grows; a
+    reconnect makes a new :class:`Client`, which starts the search over).
+    Per message, the correlation mark comes first, and only a message that
+    delivers a wanted publication is matched against its channel's delivery.
+    """
+
+    def __init__(self, ops: ChannelOps, name: str, publications: Sequence[Publication]) -> None:
+        profile = ops.profile
+        self._wanted = {p.mark: p for p in publications}
+        self._channels = list(dict.fromkeys(p.channel for p in publications))
+        self._specs = {c: profile.delivery_for(c) for c in self._channels}
+        self._matchers = {
+            c: self._specs[c].match.render(ops.variables(name, c), channel=c)
+            for c in self._channels
+        }
+        # Without a mark path, a delivery is recognised by its text: the first
+        # publication (in publication order) with that text on that channel.
+        self._by_text: dict[tuple[str, str], str] = {}
+        for p in publications:
+            self._by_text.setdefault((p.channel, p.text), p.mark)
+        self._client: Client | None = None
+        self._seen = 0
+        self.found: dict[str, Message] = {}
+
+    @property
+    def complete(self) -> bool:
+        """Every publication has arrived."""
+        return len(self.found) == len(self._wanted)
+
+    def update(self, client: Client) -> dict[str, Message]:
+        """Look at what ``client`` received since the last call; every arrival so far, by mark."""
+        if client is not self._client:
+            self._client, self._seen, self.found = client, 0, {}
+        received = client.received
+        fresh = received[self._seen :]
+        self._seen += len(fresh)
+        found = self.found
+        for message in fresh:
+            if len(found) == len(self._wanted):
+                break
+            if not message.is_json:
+                continue
+            payload = message.payload
+            for channel in self._channels:
+                mark = self._mark_of(payload, channel)
+                if mark is None or mark in found:
+                    continue
+                if matches(self._matchers[channel], payload):
+                    found[mark] = message
+                    break
+        return found
+
+    def _mark_of(self, payload: Any, channel: str) -> str | None:
+        """The mark of the wanted publication on ``channel`` that ``payload`` delivers, if any."""
+        delivery = self._specs[channel]
+        if delivery.mark is not None:
+            try:
+                mark = select(payload, delivery.mark)
+            except (PathNotFound, TypeError):
+                return None
+            wanted = self._wanted
+            if isinstance(mark, str) and mark in wanted and wanted[mark].channel == channel:
+                return mark
+            return None
+        if delivery.text is None:
+            return None
         try:
-            mark = select(payload, delivery.mark)
+            text = select(payload, delivery.text)
         except (PathNotFound, TypeError):
-            mark = None
-        if isinstance(mark, str) and mark in wanted and wanted[mark].channel == channel:
-            return mark
-        return None
-    if delivery.text is None:
-        return None
-    try:
-        text = select(payload, delivery.text)
-    except (PathNotFound, TypeError):
-        return None
-    for mark, publication in wanted.items():
-        if publication.text == text and publication.channel == channel:
-            return mark
-    return None
+            return None
+        if not isinstance(text, str):
+            return None  # a publication's text is always a string
+        return self._by_text.get((channel, text))
+
+
+def _index(message: Message) -> int:
+    return message.index

@@ -45,7 +45,6 @@ class _ClientMemory:
     request: ConnectRequest
     identity: str | None = None
     token: str | None = None
-    pings_seen: int = 0
 
 
 class ConnectionOps:
@@ -54,16 +53,6 @@ class ConnectionOps:
     def __init__(self, session: ScenarioSession) -> None:
         self._session = session
         self._memory: dict[str, _ClientMemory] = {}
-
-    def pings_seen(self, name: str) -> int:
-        """Protocol pings of client ``name`` already matched by a step."""
-        memory = self._memory.get(name)
-        return memory.pings_seen if memory else 0
-
-    def ping_seen(self, name: str) -> None:
-        memory = self._memory.get(name)
-        if memory is not None:
-            memory.pings_seen += 1
 
     def forget(self) -> None:
         """End of scenario: forget every client."""

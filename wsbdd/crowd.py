@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import functools
 import json
-import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +32,14 @@ from wsbdd.client.crowd import (
     Crowd,
     CrowdExchange,
     CrowdReport,
+    closing_bound,
     describe_reasons,
 )
+from wsbdd.client.facade import GRACE
 from wsbdd.client.progress import Progress
 from wsbdd.connections import ConnectSpec
 from wsbdd.exceptions import ExpectationFailed, UsageError
-from wsbdd.matching import Variables, describe_expected, match
+from wsbdd.matching import Variables, describe_expected, matches
 from wsbdd.profiles import Profile, Template
 from wsbdd.timing import format_duration
 
@@ -46,12 +47,6 @@ if TYPE_CHECKING:
     from wsbdd.scenario import ScenarioSession
 
 __all__ = ["CrowdOps"]
-
-_GRACE = 5.0
-"""Seconds added to an operation's own worst case before the facade gives up."""
-
-_CLOSE_WAVE = 1000
-"""Members closed at a time (as in the runtime)."""
 
 
 class CrowdOps:
@@ -96,7 +91,7 @@ class CrowdOps:
             return await crowd.open(rate)
 
         self.crowds.append(crowd)
-        bound = self._open_bound(crowd, count, concurrency)
+        bound = crowd.open_bound(count, concurrency) + GRACE
         if rate is not None:
             bound += count / rate
         report = session.clients.run(open_crowd, bound)
@@ -128,9 +123,7 @@ class CrowdOps:
             manager.add_crowd(crowd)
             return await crowd.cycle(total, concurrency)
 
-        waves = math.ceil(total / concurrency)
-        per = request.open_timeout + len(greeting) * crowd.ack_timeout + request.close_timeout + 1
-        report = session.clients.run(cycle, waves * per + _GRACE)
+        report = session.clients.run(cycle, crowd.cycle_bound(total, concurrency) + GRACE)
         self.last_cycle = report
         if report.failed:
             raise ExpectationFailed(
@@ -153,10 +146,7 @@ class CrowdOps:
         async def reconnect(manager: ClientManager) -> CrowdReport:
             return await crowd.reconnect()
 
-        request = crowd.request
-        closing = math.ceil(count / _CLOSE_WAVE) * (request.close_timeout + 1)
-        greet = len(crowd.greeting) * crowd.ack_timeout + crowd.confirm_window
-        return self._session.clients.run(reconnect, closing + request.open_timeout + greet + _GRACE)
+        return self._session.clients.run(reconnect, crowd.reconnect_bound() + GRACE)
 
     def assert_connected(self, count: int, within: float) -> None:
         """``Then all 500 clients are connected within 10 s`` of the latest operation's start."""
@@ -170,7 +160,7 @@ class CrowdOps:
             last = max(opened) - crowd.started_at if opened and not missing else None
             return problems, last
 
-        problems, last = self._session.clients.run(wait, limit + _GRACE)
+        problems, last = self._session.clients.run(wait, limit + GRACE)
         report = crowd.last_report
         what = f"the {report.operation}" if report is not None else "the crowd's last operation"
         if problems:
@@ -196,8 +186,14 @@ class CrowdOps:
         crowd = self.find(count)
         deadline = self._session.deadline(within)
 
+        members = crowd.members
+        done = 0  # members[:done] have enough (since_greeting only grows while waiting)
+
         def enough() -> bool:
-            return all(m.since_greeting >= messages for m in crowd.members)
+            nonlocal done
+            while done < len(members) and members[done].since_greeting >= messages:
+                done += 1
+            return done == len(members)
 
         async def wait(manager: ClientManager) -> list[tuple[int, int, str]]:
             await crowd.wait_until(enough, deadline.remaining())
@@ -207,7 +203,7 @@ class CrowdOps:
                 if m.since_greeting < messages
             ]
 
-        short = self._session.clients.run(wait, deadline.remaining() + _GRACE)
+        short = self._session.clients.run(wait, deadline.remaining() + GRACE)
         if short:
             index, got, state = short[0]
             counts = Counter(got for _, got, _ in short)
@@ -225,14 +221,7 @@ class CrowdOps:
 
         The crowds stay known, so "all N clients are connected" then fails.
         """
-        crowds = list(self.crowds)
-        if not crowds:
-            return
-
-        async def close_all(manager: ClientManager) -> None:
-            await asyncio.gather(*(crowd.close() for crowd in crowds))
-
-        self._session.clients.run(close_all, self._close_bound(crowds))
+        self._close(list(self.crowds))
 
     def find(self, count: int) -> Crowd:
         """The scenario's latest crowd of ``count`` clients (UsageError if none)."""
@@ -250,14 +239,8 @@ class CrowdOps:
     def close(self) -> None:
         """Close every crowd (bounded; the end-of-scenario reset aborts what is left)."""
         crowds, self.crowds = self.crowds, []
-        if not crowds:
-            return
-
-        async def close_all(manager: ClientManager) -> None:
-            await asyncio.gather(*(crowd.close() for crowd in crowds))
-
         with contextlib.suppress(TimeoutError):  # ClientManager.reset() aborts what is left
-            self._session.clients.run(close_all, self._close_bound(crowds))
+            self._close(crowds)
 
     # -- building -----------------------------------------------------------------------
 
@@ -325,28 +308,30 @@ class CrowdOps:
     def _variables(
         self, profile: Profile, identity: str | None, token: str | None, channel: str | None
     ) -> Variables:
-        session = self._session
-        values: dict[str, Any] = dict(session.variables.scenario)
+        """The template variables of a member, as a named client would have them.
+
+        The channel's wildcards and its variables (themselves templates) come
+        from :meth:`ChannelOps.variables`; every member shares one operation id.
+        ``profile`` is the session's (ChannelOps reads it from there).
+        """
+        extra: dict[str, Any] = {}
         if identity is not None:
-            values["user"] = identity
+            extra["user"] = identity
         if token is not None:
-            values["token"] = token
+            extra["token"] = token
         if channel is not None:
-            values.update(profile.channel_variables(channel))
-            values["channel"] = channel
-            values["operation_id"] = f"{channel}#crowd"
-        return Variables(values, session.variables.environ)
+            extra["operation_id"] = f"{channel}#crowd"
+        return self._session.channels.variables(None, channel, **extra)
 
-    def _open_bound(self, crowd: Crowd, count: int, concurrency: int) -> float:
-        request = crowd.request
-        per = request.open_timeout + len(crowd.greeting) * crowd.ack_timeout
-        return math.ceil(count / concurrency) * per + crowd.confirm_window + _GRACE
+    def _close(self, crowds: list[Crowd]) -> None:
+        """Close ``crowds`` together on the loop, bounded (raises TimeoutError past it)."""
+        if not crowds:
+            return
 
-    @staticmethod
-    def _close_bound(crowds: list[Crowd]) -> float:
-        size = sum(crowd.size for crowd in crowds)
-        wave = max(crowd.request.close_timeout for crowd in crowds) + 1
-        return math.ceil(size / _CLOSE_WAVE) * wave + _GRACE
+        async def close_all(manager: ClientManager) -> None:
+            await asyncio.gather(*(crowd.close() for crowd in crowds))
+
+        self._session.clients.run(close_all, closing_bound(crowds) + GRACE)
 
     def _redact(self, text: str) -> str:
         return self._session.run.redactor.text(text)
@@ -365,13 +350,9 @@ def _exchange(
         text=json.dumps(send.render(variables), ensure_ascii=False),
         what=what,
         expected=describe_expected(ack_value) if ack is not None else "",
-        ack=functools.partial(_matches, ack_value) if ack is not None else None,
-        reject=functools.partial(_matches, reject_value) if reject is not None else None,
+        ack=functools.partial(matches, ack_value) if ack is not None else None,
+        reject=functools.partial(matches, reject_value) if reject is not None else None,
     )
-
-
-def _matches(expected: Any, payload: Any) -> bool:
-    return not match(expected, payload)
 
 
 def _label(count: int, identity: str | None, channel: str | None) -> str:

@@ -23,6 +23,7 @@ from wsbdd.matching import (
     closest,
     describe_expected,
     match,
+    matches,
     render_mismatches,
     render_wait_failure,
 )
@@ -30,7 +31,7 @@ from wsbdd.model import CloseInfo, Message, now
 from wsbdd.redaction import Redactor
 from wsbdd.timing import format_duration
 
-__all__ = ["Deadline", "Receiver"]
+__all__ = ["Deadline", "Receiver", "Unseen"]
 
 T = TypeVar("T")
 
@@ -86,6 +87,9 @@ class Receiver:
         self._clients = clients
         self._redactor = redactor
         self.last_matched: dict[str, Message] = {}
+        # Protocol pings already matched by a step, per connection: a reconnect
+        # makes a new Client, whose pings are counted from zero again.
+        self._pings_matched: dict[Client, int] = {}
 
     # -- helpers ----------------------------------------------------------
 
@@ -183,7 +187,7 @@ class Receiver:
         """The first unconsumed message matching ``expected`` (partial JSON match)."""
         return self.receive_where(
             name,
-            lambda m: m.is_json and not match(expected, m.payload),
+            lambda m: m.is_json and matches(expected, m.payload),
             describe_expected(expected),
             deadline,
             expected,
@@ -205,7 +209,7 @@ class Receiver:
         ``explain`` adds lines saying why the unconsumed messages did not do.
         """
 
-        unseen = _Unseen()
+        unseen = Unseen()
 
         def probe(client: Client) -> Message | _Late | None:
             for message in unseen(client):
@@ -263,9 +267,18 @@ class Receiver:
     def receive_in_order(self, name: str, expected: Sequence[Any], deadline: Deadline) -> None:
         """Each expected message arrives after the previous one (others may come between)."""
 
+        unseen = Unseen()
+        found_so_far: list[Message] = []
+
         def probe(client: Client) -> list[Message] | None:
-            found = _find_in_order(client.inbox, expected)
-            return None if len(found) < len(expected) else found
+            # The greedy search of _find_in_order, one new message at a time.
+            for message in unseen(client):
+                if len(found_so_far) == len(expected):
+                    break
+                wanted = expected[len(found_so_far)]
+                if message.is_json and matches(wanted, message.payload):
+                    found_so_far.append(message)
+            return None if len(found_so_far) < len(expected) else found_so_far
 
         found = self._wait_and_consume(name, probe, deadline)
         if found is None:
@@ -273,7 +286,7 @@ class Receiver:
             partial = _find_in_order(client.inbox, expected)
             missing = expected[len(partial)]
             extra = [f"matched {len(partial)} of {len(expected)} in order"]
-            earlier = [m for m in client.inbox if m.is_json and not match(missing, m.payload)]
+            earlier = [m for m in client.inbox if m.is_json and matches(missing, m.payload)]
             if earlier:
                 extra.append(
                     f"{describe_expected(missing)} did arrive, but out of order: "
@@ -292,10 +305,30 @@ class Receiver:
     def receive_any_order(self, name: str, expected: Sequence[Any], deadline: Deadline) -> None:
         """Every expected message arrives, in any order."""
 
+        unseen = Unseen()
+        seen: list[Message] = []
+        candidates: list[list[int]] = [[] for _ in expected]
+
         def probe(client: Client) -> list[Message] | None:
-            found = _assign_any_order(client.inbox, expected)
-            if any(m is None for m in found):
+            # The candidate lists of _assign_any_order, grown one new message
+            # at a time: the same lists give the same assignment.
+            added = False
+            for message in unseen(client):
+                seen.append(message)
+                if not message.is_json:
+                    continue
+                for candidate, wanted in zip(candidates, expected, strict=True):
+                    if matches(wanted, message.payload):
+                        candidate.append(len(seen) - 1)
+                        added = True
+            if (expected and not added) or any(not candidate for candidate in candidates):
+                return None  # nothing new to assign, or some value has no candidate yet
+            owner = _assign(candidates)
+            if len(owner) < len(expected):
                 return None
+            found: list[Message | None] = [None] * len(expected)
+            for i, e in owner.items():
+                found[e] = seen[i]
             return [m for m in found if m is not None]
 
         found = self._wait_and_consume(name, probe, deadline)
@@ -316,9 +349,9 @@ class Receiver:
         """At least ``count`` unconsumed messages match ``expected``; consumes ``count``."""
 
         def matching(messages: Sequence[Message]) -> list[Message]:
-            return [m for m in messages if m.is_json and not match(expected, m.payload)]
+            return [m for m in messages if m.is_json and matches(expected, m.payload)]
 
-        unseen = _Unseen()
+        unseen = Unseen()
         found_so_far: list[Message] = []
 
         def probe(client: Client) -> list[Message] | None:
@@ -355,10 +388,14 @@ class Receiver:
         def accept(message: Message) -> bool:
             if expected is None:
                 return True
-            return message.is_json and not match(expected, message.payload)
+            return message.is_json and matches(expected, message.payload)
+
+        # The first run sees the whole inbox ("nor before it"), later ones only
+        # what arrived since.
+        unseen = Unseen()
 
         def probe(client: Client) -> Message | None:
-            return next((m for m in client.inbox if accept(m)), None)
+            return next((m for m in unseen(client) if accept(m)), None)
 
         start = now()
         found = self._clients.wait(name, probe, duration)
@@ -373,6 +410,47 @@ class Receiver:
                 f"#{found.index} at +{format_duration(max(0.0, found.received_at - start))}: "
                 f"{found.display()}"
             )
+
+    # -- protocol pings and pongs ---------------------------------------------
+
+    def protocol_ping(self, name: str, deadline: Deadline) -> float:
+        """The arrival time of the next protocol ping no step has matched yet."""
+
+        def probe(client: Client) -> float | None:
+            seen = self._pings_matched.get(client, 0)
+            if len(client.pings) <= seen:
+                return None
+            self._pings_matched[client] = seen + 1
+            return client.pings[seen]
+
+        at = self._wait(name, probe, deadline)
+        if at is None:
+            client = self._clients.get(name)
+            state = client.close_info.describe() if client.close_info else "still open"
+            raise self._fail(
+                f"client {name} received no protocol ping {deadline.describe()} "
+                f"({len(client.pings)} pings in all; client {state})"
+            )
+        return at
+
+    def protocol_pong(self, name: str, sent: float, deadline: Deadline) -> float:
+        """The arrival time of the first protocol pong at or after ``sent`` (the ping)."""
+
+        def probe(client: Client) -> float | None:
+            return next((at for at in client.pongs if at >= sent), None)
+
+        at = self._wait(name, probe, deadline)
+        if at is None:
+            raise self._fail(
+                f"client {name} received no protocol pong {deadline.describe()} "
+                f"(ping sent {format_duration(now() - sent)} ago)"
+            )
+        if deadline.limit is not None and at - deadline.origin > deadline.limit:
+            raise self._fail(
+                f"client {name}'s protocol pong arrived {format_duration(at - sent)} after the "
+                f"ping (limit {format_duration(deadline.limit)})"
+            )
+        return at
 
     # -- closes -----------------------------------------------------------
 
@@ -432,7 +510,7 @@ class Receiver:
             )
 
 
-class _Unseen:
+class Unseen:
     """The client's unconsumed messages that one wait has not looked at yet.
 
     A probe runs again after every change to the client; looking only at the
@@ -475,7 +553,7 @@ def _find_in_order(inbox: Sequence[Message], expected: Sequence[Any]) -> list[Me
     for wanted in expected:
         for index in range(position, len(inbox)):
             message = inbox[index]
-            if message.is_json and not match(wanted, message.payload):
+            if message.is_json and matches(wanted, message.payload):
                 found.append(message)
                 position = index + 1
                 break
@@ -487,9 +565,20 @@ def _find_in_order(inbox: Sequence[Message], expected: Sequence[Any]) -> list[Me
 def _assign_any_order(inbox: Sequence[Message], expected: Sequence[Any]) -> list[Message | None]:
     """Match each expected value to a distinct message (augmenting paths, so it is exact)."""
     candidates = [
-        [i for i, m in enumerate(inbox) if m.is_json and not match(wanted, m.payload)]
+        [i for i, m in enumerate(inbox) if m.is_json and matches(wanted, m.payload)]
         for wanted in expected
     ]
+    result: list[Message | None] = [None] * len(expected)
+    for i, e in _assign(candidates).items():
+        result[e] = inbox[i]
+    return result
+
+
+def _assign(candidates: Sequence[Sequence[int]]) -> dict[int, int]:
+    """Expected value ``e`` may take any message in ``candidates[e]``: message → value.
+
+    Augmenting paths, so as many values as possible get a distinct message.
+    """
     owner: dict[int, int] = {}
 
     def assign(e: int, seen: set[int]) -> bool:
@@ -502,9 +591,6 @@ def _assign_any_order(inbox: Sequence[Message], expected: Sequence[Any]) -> list
                 return True
         return False
 
-    for e in range(len(expected)):
+    for e in range(len(candidates)):
         assign(e, set())
-    result: list[Message | None] = [None] * len(expected)
-    for i, e in owner.items():
-        result[e] = inbox[i]
-    return result
+    return owner

@@ -74,7 +74,8 @@ class ScenarioSession:
         self.http = HttpExchange(self)
         self.schemas = SchemaChecks(self)
         self.server = ServerInspector(run)
-        self.latency_reports: list[tuple[str, str, LatencyStats]] = []
+        # (sender, receiver, stats, samples in seconds) of each latency step, for the report.
+        self.latency_reports: list[tuple[str, str, LatencyStats, list[float]]] = []
         self._crowds: CrowdOps | None = None
 
     def use_profile(self, name: str) -> None:
@@ -238,45 +239,18 @@ class ScenarioSession:
             ) from None
 
     def receive_protocol_ping(self, name: str, deadline: Deadline) -> float:
-        seen = self.connections.pings_seen(name)
-
-        def probe(client: Client) -> float | None:
-            return client.pings[seen] if len(client.pings) > seen else None
-
-        at = self.clients.wait(name, probe, deadline.remaining())
-        if at is None:
-            client = self.client(name)
-            state = client.close_info.describe() if client.close_info else "still open"
-            raise ExpectationFailed(
-                f"client {name} received no protocol ping {deadline.describe()} "
-                f"({len(client.pings)} pings in all; client {state})"
-            )
-        self.connections.ping_seen(name)
-        return at
+        """The next protocol ping the server sent that no step has matched yet."""
+        return self.receiver.protocol_ping(name, deadline)
 
     def receive_protocol_pong(self, name: str, deadline: Deadline) -> float:
+        """The pong answering the client's last protocol ping."""
         sent = self.clients.last_ping_sent(name)
         if sent is None:
             raise UsageError(
                 f"client {name} has sent no protocol ping: "
                 f'add "client {name} sends a protocol ping"'
             )
-
-        def probe(client: Client) -> float | None:
-            return next((at for at in client.pongs if at >= sent), None)
-
-        at = self.clients.wait(name, probe, deadline.remaining())
-        if at is None:
-            raise ExpectationFailed(
-                f"client {name} received no protocol pong {deadline.describe()} "
-                f"(ping sent {format_duration(now() - sent)} ago)"
-            )
-        if deadline.limit is not None and at - deadline.origin > deadline.limit:
-            raise ExpectationFailed(
-                f"client {name}'s protocol pong arrived {format_duration(at - sent)} after the "
-                f"ping (limit {format_duration(deadline.limit)})"
-            )
-        return at
+        return self.receiver.protocol_pong(name, sent, deadline)
 
     # -- timing and idling ---------------------------------------------------------
 
@@ -289,7 +263,7 @@ class ScenarioSession:
                 f"no message published by client {sender} reached client {name}: {stats.render()}"
             )
         value = percentile(samples, rank) or 0.0
-        self.latency_reports.append((sender, name, stats))
+        self.latency_reports.append((sender, name, stats, samples))
         if stats.lost or value >= limit:
             reasons = []
             if value >= limit:

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from wsbdd.exceptions import ConfigError, ExpectationFailed
-from wsbdd.matching import match
+from wsbdd.matching import matches
 from wsbdd.model import NOT_JSON
 from wsbdd.run import RunContext
 
@@ -119,7 +119,7 @@ class ServerInspector:
                 raise ExpectationFailed(
                     f'the server metrics have no "{name}" (they have: {", ".join(sorted(metrics))})'
                 )
-            if not match(expected, metrics[name]):
+            if matches(expected, metrics[name]):
                 return
             if time.monotonic() >= deadline:
                 raise ExpectationFailed(

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -137,22 +138,30 @@ class Matcher:
     text: str
     pattern: re.Pattern[str] | None = None
 
-    def check(self, actual: Any) -> str | None:
-        """``None`` when ``actual`` passes, else the reason it does not."""
+    def accepts(self, actual: Any) -> bool:
+        """True when ``actual`` passes (no reason text is built)."""
         name = self.name
         if name == "any":
+            return True
+        if name == "absent":
+            return False
+        if name == "regex":
+            assert self.pattern is not None
+            return isinstance(actual, str) and self.pattern.search(actual) is not None
+        return self._simple(actual)[0]
+
+    def check(self, actual: Any) -> str | None:
+        """``None`` when ``actual`` passes, else the reason it does not."""
+        if self.accepts(actual):
             return None
+        name = self.name
         if name == "absent":
             return f"expected no such key, got {describe_got(actual)}"
         if name == "regex":
             assert self.pattern is not None
             wanted = f"a string matching /{self.pattern.pattern}/"
-            if isinstance(actual, str) and self.pattern.search(actual):
-                return None
             return f"expected {wanted}, got {describe_got(actual, 'a string')}"
-        ok, wanted, kind = self._simple(actual)
-        if ok:
-            return None
+        _ok, wanted, kind = self._simple(actual)
         return f"expected {wanted}, got {describe_got(actual, kind)}"
 
     def _simple(self, actual: Any) -> tuple[bool, str, str]:
@@ -203,8 +212,26 @@ def check_expected(expected: Any, *, path: str = "$", in_object: bool = False) -
     """Raise :class:`UsageError` if ``expected`` uses an unknown or misplaced matcher.
 
     ``{{absent}}`` is only allowed as the value of an object key. :func:`match`
-    calls this first, so a mistake is reported whatever arrived.
+    and :func:`matches` call this first, so a mistake is reported whatever arrived.
     """
+    if _valid(expected, in_object):
+        return  # the usual case, found without building a single path
+    _check_expected(expected, path, in_object)
+
+
+def _valid(expected: Any, in_object: bool) -> bool:
+    """False when ``expected`` holds a misplaced ``{{absent}}`` (unknown matchers raise)."""
+    if isinstance(expected, str):
+        matcher = parse_matcher(expected)
+        return matcher is None or matcher.name != "absent" or in_object
+    if isinstance(expected, dict):
+        return all(_valid(value, True) for value in expected.values())
+    if isinstance(expected, list | tuple):
+        return all(_valid(value, False) for value in expected)
+    return True
+
+
+def _check_expected(expected: Any, path: str, in_object: bool) -> None:
     if isinstance(expected, str):
         matcher = parse_matcher(expected)
         if matcher is not None and matcher.name == "absent" and not in_object:
@@ -214,10 +241,10 @@ def check_expected(expected: Any, *, path: str = "$", in_object: bool = False) -
             )
     elif isinstance(expected, dict):
         for key, value in expected.items():
-            check_expected(value, path=child(path, str(key)), in_object=True)
+            _check_expected(value, child(path, str(key)), True)
     elif isinstance(expected, list | tuple):
         for index, value in enumerate(expected):
-            check_expected(value, path=child(path, index))
+            _check_expected(value, child(path, index), False)
 
 
 def match(expected: Any, actual: Any, *, path: str = "$") -> list[Mismatch]:
@@ -227,82 +254,126 @@ def match(expected: Any, actual: Any, *, path: str = "$") -> list[Mismatch]:
     the received value. ``path`` names the root in the mismatches (``$``).
     """
     check_expected(expected, path=path)
-    found: list[Mismatch] = []
-    _match(expected, actual, path, found)
-    return found
+    return list(_walk(expected, actual, path, True))
 
 
 def matches(expected: Any, actual: Any) -> bool:
-    """True when ``actual`` matches ``expected`` (see :func:`match`)."""
-    return not match(expected, actual)
+    """True when ``actual`` matches ``expected`` (see :func:`match`).
+
+    The same rules as :func:`match`, but it stops at the first difference
+    and builds no path or reason text: the cheap test for a wait's probe.
+    """
+    check_expected(expected)
+    return next(_walk(expected, actual, "$", False), None) is None
 
 
-def _match(expected: Any, actual: Any, path: str, out: list[Mismatch]) -> None:
+_DIFFERS: Final = Mismatch("$", None, None, "differs")
+"""What the walk yields for a difference when it is not asked to explain it."""
+
+
+def _walk(expected: Any, actual: Any, path: str, explain: bool) -> Iterator[Mismatch]:
+    """The differences, lazily and in document order.
+
+    With ``explain`` off every difference is :data:`_DIFFERS` and no path or
+    reason is built (``path`` is then not kept up to date either).
+    """
     if isinstance(expected, str):
         matcher = parse_matcher(expected)
         if matcher is not None:
-            reason = matcher.check(actual)
-            if reason is not None:
-                out.append(Mismatch(path, expected, actual, reason))
+            if not matcher.accepts(actual):
+                yield (
+                    Mismatch(path, expected, actual, matcher.check(actual) or "")
+                    if explain
+                    else _DIFFERS
+                )
             return
         if actual != expected:
-            _scalar_mismatch(expected, actual, path, out)
+            yield _scalar_mismatch(expected, actual, path, explain)
         return
     if isinstance(expected, dict):
-        _match_object(expected, actual, path, out)
+        yield from _walk_object(expected, actual, path, explain)
         return
     if isinstance(expected, list | tuple):
-        _match_array(expected, actual, path, out)
+        yield from _walk_array(expected, actual, path, explain)
         return
     if expected is None or isinstance(expected, bool):
         # Identity keeps true apart from 1 and null apart from everything else.
         if actual is not expected:
-            _scalar_mismatch(expected, actual, path, out)
+            yield _scalar_mismatch(expected, actual, path, explain)
         return
     if _is_number(expected):
         if not (_is_number(actual) and actual == expected):
-            _scalar_mismatch(expected, actual, path, out)
+            yield _scalar_mismatch(expected, actual, path, explain)
         return
     if expected != actual:
-        _scalar_mismatch(expected, actual, path, out)
+        yield _scalar_mismatch(expected, actual, path, explain)
 
 
-def _scalar_mismatch(expected: Any, actual: Any, path: str, out: list[Mismatch]) -> None:
+def _scalar_mismatch(expected: Any, actual: Any, path: str, explain: bool) -> Mismatch:
+    if not explain:
+        return _DIFFERS
     reason = f"expected {compact(expected, 120)}, got {describe_got(actual, kind_of(expected))}"
-    out.append(Mismatch(path, expected, actual, reason))
+    return Mismatch(path, expected, actual, reason)
 
 
-def _match_object(expected: dict[Any, Any], actual: Any, path: str, out: list[Mismatch]) -> None:
+def _walk_object(
+    expected: dict[Any, Any], actual: Any, path: str, explain: bool
+) -> Iterator[Mismatch]:
     if not isinstance(actual, dict):
-        reason = f"expected an object, got {describe_got(actual, 'an object')}"
-        out.append(Mismatch(path, expected, actual, reason))
+        yield (
+            Mismatch(
+                path,
+                expected,
+                actual,
+                f"expected an object, got {describe_got(actual, 'an object')}",
+            )
+            if explain
+            else _DIFFERS
+        )
         return
     for key, wanted in expected.items():
-        key_path = child(path, str(key))
+        key_path = child(path, str(key)) if explain else path
         matcher = parse_matcher(wanted) if isinstance(wanted, str) else None
         if matcher is not None and matcher.name == "absent":
             if key in actual:
-                out.append(
+                yield (
                     Mismatch(key_path, wanted, actual[key], matcher.check(actual[key]) or "")
+                    if explain
+                    else _DIFFERS
                 )
             continue
         if key not in actual:
-            out.append(Mismatch(key_path, wanted, MISSING, "missing key"))
+            yield Mismatch(key_path, wanted, MISSING, "missing key") if explain else _DIFFERS
             continue
-        _match(wanted, actual[key], key_path, out)
+        yield from _walk(wanted, actual[key], key_path, explain)
 
 
-def _match_array(
-    expected: list[Any] | tuple[Any, ...], actual: Any, path: str, out: list[Mismatch]
-) -> None:
+def _walk_array(
+    expected: list[Any] | tuple[Any, ...], actual: Any, path: str, explain: bool
+) -> Iterator[Mismatch]:
     if not isinstance(actual, list | tuple):
-        reason = (
-            f"expected an array of {items(len(expected))}, got {describe_got(actual, 'an array')}"
+        yield (
+            Mismatch(
+                path,
+                expected,
+                actual,
+                f"expected an array of {items(len(expected))}, "
+                f"got {describe_got(actual, 'an array')}",
+            )
+            if explain
+            else _DIFFERS
         )
-        out.append(Mismatch(path, expected, actual, reason))
         return
     if len(actual) != len(expected):
-        reason = f"expected an array of {items(len(expected))}, got {len(actual)}"
-        out.append(Mismatch(path, expected, actual, reason))
+        yield (
+            Mismatch(
+                path,
+                expected,
+                actual,
+                f"expected an array of {items(len(expected))}, got {len(actual)}",
+            )
+            if explain
+            else _DIFFERS
+        )
     for index, (wanted, got) in enumerate(zip(expected, actual, strict=False)):
-        _match(wanted, got, child(path, index), out)
+        yield from _walk(wanted, got, child(path, index) if explain else path, explain)

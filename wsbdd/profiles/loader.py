@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from wsbdd.exceptions import ProfileError, UsageError
+from wsbdd.matching import parse_path
 from wsbdd.profiles.model import (
     AuthMode,
     AuthSpec,
@@ -270,8 +271,29 @@ def _delivery(value: Any, key: str, source: str) -> DeliverySpec | None:
         path = _string(table, field_name, key + ".", source, required=False)
         if path is not None and not path.startswith("$"):
             raise _error(source, f"{key}.{field_name}", f"{path!r} must be a JSON path like $.text")
+        if path is not None:
+            _check_path(path, f"{key}.{field_name}", source, keys_only=field_name in _PUT_PATHS)
         paths[field_name] = path
     return DeliverySpec(match=match, **paths)
+
+
+_PUT_PATHS = ("text", "sender")
+"""Delivery paths that wsbdd also writes (into the expected delivery): object keys only."""
+
+
+def _check_path(path: str, key: str, source: str, *, keys_only: bool) -> None:
+    """``path`` parses as a JSON path (of object keys only, with ``keys_only``)."""
+    try:
+        parts = parse_path(path)
+    except UsageError as exc:
+        raise _error(source, key, str(exc)) from None
+    if keys_only and (not parts or not all(isinstance(part, str) for part in parts)):
+        raise _error(
+            source,
+            key,
+            f"{path!r} must be a path of object keys like $.payload.text (no [0] indexes): "
+            "wsbdd writes the expected value there",
+        )
 
 
 def _auth(value: Any, source: str) -> AuthSpec:

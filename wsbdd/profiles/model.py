@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wsbdd.exceptions import ProfileError, UnknownVariable
-from wsbdd.matching import Variables, render_json
+from wsbdd.exceptions import ProfileError, UnknownVariable, UsageError
+from wsbdd.matching import Variables, parse_path, render_json
 
 __all__ = [
     "AuthSpec",
@@ -45,6 +45,7 @@ class Template:
     value: Any
     file: str
     key: str
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def render(self, variables: Variables, *, channel: str | None = None) -> Any:
         """The value with every variable substituted (types kept for exact placeholders).
@@ -52,8 +53,12 @@ class Template:
         A variable the template uses but nobody set is a :class:`ProfileError`
         naming the file and key, and the channel it was rendered for.
         """
+        text = self._text
+        if text is None:  # the value is dumped once, on first use
+            text = json.dumps(self.value, ensure_ascii=False)
+            object.__setattr__(self, "_text", text)
         try:
-            return render_json(json.dumps(self.value, ensure_ascii=False), variables)
+            return render_json(text, variables)
         except UnknownVariable as exc:
             if channel is None:
                 hint = "set it as a scenario or environment variable, or in [variables]"
@@ -214,9 +219,15 @@ class Profile:
 
 
 def put_path(value: Any, path: str, item: Any) -> Any:
-    """A deep copy of ``value`` with ``item`` stored at a simple path like ``$.a.b``."""
-    keys = [k for k in path.removeprefix("$").split(".") if k]
-    if not keys or any("[" in k for k in keys):
+    """A deep copy of ``value`` with ``item`` stored at a path of object keys like ``$.a.b``.
+
+    Raises :class:`ValueError` for a path that is not only object keys.
+    """
+    try:
+        keys = parse_path(path)
+    except UsageError:
+        keys = []
+    if not keys or not all(isinstance(k, str) for k in keys):
         raise ValueError(f"{path!r} is not a simple path of object keys ($.a.b)")
     result = copy.deepcopy(value) if isinstance(value, dict) else {}
     node = result

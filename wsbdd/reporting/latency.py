@@ -17,15 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from wsbdd.exceptions import WsbddError
 from wsbdd.reporting._allure import attach_csv, attach_svg
 from wsbdd.timing import LatencyStats
-
-if TYPE_CHECKING:
-    from wsbdd.scenario import ScenarioSession
 
 __all__ = [
     "HEIGHT",
@@ -33,7 +28,6 @@ __all__ = [
     "Bin",
     "attach_latency",
     "histogram",
-    "latency_samples",
     "latency_svg",
     "latency_table",
     "nice_step",
@@ -200,22 +194,11 @@ def latency_svg(samples: Sequence[float], stats: LatencyStats, title: str) -> st
     return "\n".join(parts)
 
 
-def latency_samples(session: ScenarioSession, sender: str, receiver: str) -> list[float] | None:
-    """The delivery latencies (seconds) from ``sender`` to ``receiver`` as recorded, or None."""
-    try:
-        samples, _lost = session.channels.latency(receiver, sender, 0.0)
-    except WsbddError:
-        return None
-    return samples
-
-
 def attach_latency(
-    session: ScenarioSession, sender: str, receiver: str, stats: LatencyStats
+    sender: str, receiver: str, stats: LatencyStats, samples: Sequence[float]
 ) -> None:
-    """Attach the table and, when the samples are available, the chart."""
+    """Attach the table and the chart of the latencies a latency step measured."""
     name = f"latency {sender} → {receiver}"
     attach_csv(latency_table(stats), name)
-    samples = latency_samples(session, sender, receiver)
-    if samples is not None:
-        title = f"delivery latency, client {sender} → client {receiver}"
-        attach_svg(latency_svg(samples, stats, title), f"{name} chart")
+    title = f"delivery latency, client {sender} → client {receiver}"
+    attach_svg(latency_svg(samples, stats, title), f"{name} chart")
