@@ -90,6 +90,10 @@ class ConnectionOps:
 
     def build_request(self, spec: ConnectSpec) -> ConnectRequest:
         """The connection request, with the token placed where the profile says."""
+        return self.prepare(spec)[0]
+
+    def prepare(self, spec: ConnectSpec) -> tuple[ConnectRequest, str | None]:
+        """The connection request and the token it carries (``request.identity`` is whose)."""
         url = self.resolve_ws_url(self._session.text(spec.target) if spec.target else None)
         headers = [(self._session.text(k), self._session.text(v)) for k, v in spec.headers]
         subprotocols = [self._session.text(p) for p in spec.subprotocols]
@@ -114,7 +118,12 @@ class ConnectionOps:
             ca_file=str(self._session.settings.ca_file) if self._session.settings.ca_file else None,
             identity=identity,
             secrets=tuple(self._session.run.redactor.secrets),
-        )
+        ), token
+
+    def _auth_by_message(self) -> bool:
+        """Whether the profile sends the token in a first message (not in the handshake)."""
+        profile = self._session.profile
+        return profile is not None and profile.auth.mode == "message"
 
     def _auth_value(self, template: str, token: str, identity: str | None) -> str:
         variables = Variables(
@@ -129,8 +138,8 @@ class ConnectionOps:
         When the profile sends the token in a first message, a connect with an
         identity also sends it and waits for the acknowledgement.
         """
-        request = self.build_request(spec)
-        identity, token = self._resolve_token(spec)
+        request, token = self.prepare(spec)
+        identity = request.identity
         result = self._session.clients.connect(name, request)
         self._memory[name] = _ClientMemory(
             spec=spec, request=request, identity=identity, token=token
@@ -145,8 +154,8 @@ class ConnectionOps:
         if (
             result.opened
             and token is not None
+            and self._auth_by_message()
             and self._session.profile is not None
-            and self._session.profile.auth.mode == "message"
             and self._session.profile.auth.on_connect
         ):
             self._session.channels.authenticate_by_message(
@@ -167,7 +176,7 @@ class ConnectionOps:
         if memory is None:
             self._session.client(name)  # raises UnknownClient
             raise UsageError(f"client {name} has no connection to authenticate")
-        if self._session.profile is not None and self._session.profile.auth.mode == "message":
+        if self._auth_by_message():
             self._session.run.redactor.add(token)
             memory.identity, memory.token = identity, token
             self._session.channels.authenticate_by_message(name, identity, token)
@@ -272,8 +281,7 @@ class ConnectionOps:
             )
         if (
             memory.token is not None
-            and self._session.profile is not None
-            and self._session.profile.auth.mode == "message"
+            and self._auth_by_message()
         ):
             self._session.channels.authenticate_by_message(name, memory.identity, memory.token)
         if self._session.profile is not None and self._session.channels.subscriptions(name):

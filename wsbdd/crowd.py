@@ -4,7 +4,7 @@
 runtime (:mod:`wsbdd.client.crowd`) on the run's loop:
 
 * every member connects with the request a named client would use for the
-  same clauses (``session.build_request``: the token goes where the API
+  same clauses (``session.connections.prepare``: the token goes where the API
   profile says);
 * with a channel, every member sends the profile's subscribe message and
   waits for its ack; with an identity and a profile that authenticates by
@@ -270,10 +270,9 @@ class CrowdOps:
     ) -> tuple[ConnectRequest, tuple[CrowdExchange, ...]]:
         """The members' connect request and the frames each sends once connected."""
         session = self._session
-        request = session.connections.build_request(ConnectSpec(identity=identity))
+        request, token = session.connections.prepare(ConnectSpec(identity=identity))
         greeting: list[CrowdExchange] = []
         profile = session.profile
-        token = session.token_for(identity) if identity else None
         if (
             identity is not None
             and profile is not None

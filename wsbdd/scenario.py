@@ -165,15 +165,18 @@ class ScenarioSession:
     def send_text(self, name: str, text: str) -> float:
         return self.clients.send_text(name, self.text(text))
 
-    def send_binary_hex(self, name: str, hex_text: str) -> float:
+    def hex_bytes(self, hex_text: str) -> bytes:
+        """The bytes written as hexadecimal in a step (``${variables}`` substituted)."""
         cleaned = "".join(self.text(hex_text).split())
         try:
-            data = bytes.fromhex(cleaned)
+            return bytes.fromhex(cleaned)
         except ValueError:
             raise UsageError(
                 f'"{hex_text}" is not hexadecimal (expected pairs of 0-9a-f, e.g. "0a0b0c")'
             ) from None
-        return self.clients.send_binary(name, data)
+
+    def send_binary_hex(self, name: str, hex_text: str) -> float:
+        return self.clients.send_binary(name, self.hex_bytes(hex_text))
 
     def send_sized(self, name: str, kind: str, size: int) -> float:
         """A text frame of ``size`` ASCII letters, or a binary frame of ``size`` zero bytes."""

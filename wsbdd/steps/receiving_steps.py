@@ -78,11 +78,11 @@ def receives_binary(context: Any, name: str, within: str | None) -> None:
     )
 
 
-@step(rf'client {CLIENT} receives the binary message "(?P<hex>[0-9a-fA-F\s]*)"{WITHIN}')
+@step(rf'client {CLIENT} receives the binary message "(?P<hex>[^"]*)"{WITHIN}')
 def receives_binary_exact(context: Any, name: str, hex: str, within: str | None) -> None:
     """The client gets a binary frame with exactly these bytes (hexadecimal)."""
     s = session(context)
-    wanted = bytes.fromhex("".join(hex.split()))
+    wanted = s.hex_bytes(hex)
     s.receiver.receive_where(
         name,
         lambda m: m.kind == "binary" and m.data == wanted,
