@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from wsref_helpers import RawClient, client, close_code, publish, recv_type, run, serving, subscribe
 
@@ -65,6 +66,62 @@ def test_slow_consumer_does_not_delay_fast_ones() -> None:
                 await publish(sender, "room:big", BIG, n=i)
                 assert (await recv_type(fast, "message", 1.0))["n"] == i
             assert loop.time() - start < 5.0
+            slow.close()
+
+    run(main())
+
+
+def test_fan_out_mixing_direct_and_queued_writes_keeps_order_and_counts() -> None:
+    """A subscriber whose socket is full is queued, the others written at once, in one publish.
+
+    The slow raw client reads nothing while the first batch is published (its
+    frames go to its queue after the first ones), drains, then a second batch
+    starts with direct writes again: it still receives every frame, in seq
+    order, and every delivery is counted once (``/metrics`` deliveries and the
+    outboxes' sent frames).
+    """
+
+    async def main() -> None:
+        async with serving(queue_limit=1000) as server:
+            hub = server.hub
+            assert hub is not None
+            slow = await RawClient.open(server.port, rcvbuf=4096)
+            slow.send_text('{"type":"subscribe","channel":"room:mix"}')
+            assert [await slow.frame(), await slow.frame()] != [None, None]
+            fast = await client(server, "bob")
+            await subscribe(fast, "room:mix")
+            sender = await client(server, "carol")
+            loop = asyncio.get_running_loop()
+
+            def sent() -> int:
+                return sum(s.outbox.sent for s in hub.sessions)
+
+            async def settled(want: int) -> None:  # the writers finish their last send
+                deadline = loop.time() + 5.0
+                while sent() != want or any(len(s.outbox) for s in hub.sessions):
+                    assert loop.time() < deadline, f"sent {sent()} frames, expected {want}"
+                    await asyncio.sleep(0.01)
+
+            seqs: list[int] = []
+            for batch in (range(0, 40), range(40, 80)):
+                delivered, before = hub.delivered, sent()
+                for i in batch:
+                    await publish(sender, "room:mix", BIG, n=i)
+                    assert (await recv_type(fast, "message", 2.0))["n"] == i
+                queued = sum(len(s.outbox) for s in hub.sessions)
+                if batch.start == 0:
+                    assert queued > 0, "the slow subscriber's frames were never queued"
+                got = 0
+                while got < len(batch):
+                    frame = await slow.frame(3.0)
+                    assert frame is not None and frame[0] == 1, frame
+                    payload = json.loads(frame[1])
+                    if payload["type"] == "message":  # bob's presence came first
+                        seqs.append(payload["seq"])
+                        got += 1
+                assert hub.delivered - delivered == 2 * len(batch)
+                await settled(before + 2 * len(batch))
+            assert seqs == list(range(seqs[0], seqs[0] + 80)), seqs
             slow.close()
 
     run(main())

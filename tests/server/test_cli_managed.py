@@ -144,3 +144,51 @@ def test_leak_on_disconnect_grows_process_memory() -> None:
         assert grown > 3_000_000, f"RSS grew by only {grown} bytes"
     finally:
         server.stop()
+
+
+def test_max_size_must_be_a_positive_integer() -> None:
+    for bad in ("0", "-5", "big"):
+        result = subprocess.run([sys.executable, "-m", "wsbdd.server", "--max-size", bad],
+                                env=ENV, capture_output=True, text=True, timeout=20)
+        assert result.returncode == 2, (bad, result.stderr)
+        assert "--max-size" in result.stderr and bad in result.stderr, result.stderr
+
+
+def test_help_shows_the_server_options_defaults() -> None:
+    from wsbdd.server.options import ServerOptions
+
+    defaults = ServerOptions()
+    result = subprocess.run([sys.executable, "-m", "wsbdd.server", "--help"], env=ENV,
+                            capture_output=True, text=True, timeout=20)
+    text = " ".join(result.stdout.split())
+    assert result.returncode == 0, result.stderr
+    for shown in (f"(default {defaults.host})", f"(default {defaults.ping_interval:g})",
+                  f"(default {defaults.queue_limit}, 0 = unbounded)",
+                  f"(default {defaults.max_size})", f"default {defaults.send_buffer};"):
+        assert shown in text, (shown, text)
+
+
+def _low_fd_limit() -> None:
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, hard), hard))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="psutil rlimit is Linux-only")
+def test_serve_raises_its_open_files_limit_to_the_hard_limit() -> None:
+    import psutil
+
+    hard = psutil.Process().rlimit(psutil.RLIMIT_NOFILE)[1]
+    if hard != psutil.RLIM_INFINITY and hard <= 256:
+        pytest.skip(f"the hard limit of open files here is only {hard}")
+    proc = subprocess.Popen([sys.executable, "-m", "wsbdd.server", "--port", "0"], env=ENV,
+                            stdout=subprocess.PIPE, text=True, preexec_fn=_low_fd_limit)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "listening on" in line, line
+        assert psutil.Process(proc.pid).rlimit(psutil.RLIMIT_NOFILE) == (hard, hard)
+    finally:
+        proc.terminate()
+        proc.wait(10)

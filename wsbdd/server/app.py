@@ -10,6 +10,7 @@ import socket
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -75,6 +76,9 @@ class ReferenceServer:
         self._server: Server | None = None
         self._port: int | None = None
         self._storm = StormDetector()
+        # the bug switches the handshake consults, resolved once
+        self._fragile_under_storm = self.options.bug("fragile_under_storm")
+        self._wrong_close_code = self.options.bug("wrong_close_code")
         self.handshakes = 0
         self.hub: Hub | None = None
 
@@ -90,7 +94,7 @@ class ReferenceServer:
         self.orders = OrderService(self.hub, paid_delay=opts.order_paid_delay, bugs=bugs)
         self.protocol = ProtocolHandler(self.hub, bugs=bugs)
         self.http = HttpApp(self.hub, self.users, self.orders, self._extra_metrics)
-        heartbeat = "no_heartbeat" not in bugs
+        heartbeat = not opts.bug("no_heartbeat")
         origins: list[Origin | None] | None = None
         if opts.origins is not None:
             origins = [Origin(o) for o in opts.origins]
@@ -171,15 +175,15 @@ class ReferenceServer:
 
     # -- websockets hooks ------------------------------------------------
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        headers = {k.lower(): v for k, v in request.headers.raw_items()}
-        req = HttpRequest("GET", request.path, headers)
-        if req.path != WS_PATH:
-            answer = self.http.handle(req)
+        # a WebSocket handshake only needs its path; an HTTP GET route gets the whole request
+        if urlsplit(request.path).path != WS_PATH:
+            headers = {k.lower(): v for k, v in request.headers.raw_items()}
+            answer = self.http.handle(HttpRequest("GET", request.path, headers))
             return Response(
                 answer.status, answer.reason, Headers(answer.header_list()), answer.body
             )
         self.handshakes += 1
-        if "fragile_under_storm" in self.options.bugs and self._storm.overloaded():
+        if self._fragile_under_storm and self._storm.overloaded():
             return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "overloaded\n")
         return None
 
@@ -199,7 +203,7 @@ class ReferenceServer:
             ws.request.headers.get("Authorization") if ws.request else None,
         )
         if token is None:
-            if "wrong_close_code" in self.options.bugs:
+            if self._wrong_close_code:
                 await ws.close(4403, "forbidden")
             else:
                 await ws.close(4401, "unauthorized")

@@ -40,8 +40,8 @@ BUGS: Final[dict[str, str]] = {
     ),
     "wrong_close_code": "a connection without a token is closed with 4403 instead of 4401",
     "out_of_order": (
-        "on every channel, the message with seq 3, 6, 9, ... is delivered after the next one "
-        "(history and resume replay stay in order)"
+        "on every room:* channel, the message with seq 3, 6, 9, ... is delivered after the "
+        "next one (history and resume replay stay in order)"
     ),
     "slow_push": "every delivery (message, order.*, presence) is delayed by 300 ms",
     "no_backpressure": (

@@ -12,17 +12,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
 import sys
 from collections.abc import Sequence
 
 from .auth import load_users_file
 from .bugs import BUGS
-from .options import DEFAULT_MAX_SIZE, ServerOptions
+from .options import ServerOptions
 
-__all__ = ["BANNER", "add_serve_arguments", "main", "options_from_args", "run_serve"]
+__all__ = [
+    "BANNER",
+    "add_serve_arguments",
+    "main",
+    "options_from_args",
+    "raise_fd_limit",
+    "run_serve",
+]
 
 BANNER = "wsbdd reference server listening on {ws_url} {http_url}"
+
+
+_DEFAULTS = ServerOptions()
+"""Every option's default comes from ``ServerOptions`` (shown in ``--help``)."""
 
 
 def _positive_float(text: str) -> float:
@@ -35,25 +47,38 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _non_negative_int(text: str) -> int:
+def _int(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _non_negative_int(text: str) -> int:
+    value = _int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
     return value
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``serve`` options to ``parser`` (used by ``wsbdd serve`` and ``-m``)."""
     bug_help = "; ".join(f"{name}: {desc}" for name, desc in BUGS.items())
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", default=_DEFAULTS.host, help="address to bind (default %(default)s)"
+    )
     parser.add_argument(
         "--port",
         type=_non_negative_int,
-        default=0,
-        help="port to bind; 0 picks a free one (default 0)",
+        default=_DEFAULTS.port,
+        help="port to bind; 0 picks a free one (default %(default)s)",
     )
     parser.add_argument(
         "--bug",
@@ -67,45 +92,46 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ping-interval",
         type=_positive_float,
-        default=20.0,
+        default=_DEFAULTS.ping_interval,
         metavar="S",
-        help="seconds between protocol pings (default 20)",
+        help="seconds between protocol pings (default %(default)g)",
     )
     parser.add_argument(
         "--ping-timeout",
         type=_positive_float,
-        default=20.0,
+        default=_DEFAULTS.ping_timeout,
         metavar="S",
-        help="close a peer with 1011 if no pong within S (default 20)",
+        help="close a peer with 1011 if no pong within S (default %(default)g)",
     )
     parser.add_argument(
         "--queue-limit",
         type=_non_negative_int,
-        default=1000,
+        default=_DEFAULTS.queue_limit,
         metavar="N",
         help="outgoing messages queued per connection before closing it "
-        "with 1013 (default 1000, 0 = unbounded)",
+        "with 1013 (default %(default)s, 0 = unbounded)",
     )
     parser.add_argument(
         "--send-buffer",
         type=_non_negative_int,
-        default=65536,
+        default=_DEFAULTS.send_buffer,
         metavar="BYTES",
-        help="kernel send buffer per connection (SO_SNDBUF, default 65536; 0 = system default)",
+        help="kernel send buffer per connection (SO_SNDBUF, default %(default)s; "
+        "0 = system default)",
     )
     parser.add_argument(
         "--history",
         type=_non_negative_int,
-        default=1000,
+        default=_DEFAULTS.history,
         metavar="N",
-        help="messages kept per channel for resume (default 1000)",
+        help="messages kept per channel for resume (default %(default)s)",
     )
     parser.add_argument(
         "--max-size",
-        type=_non_negative_int,
-        default=DEFAULT_MAX_SIZE,
+        type=_positive_int,
+        default=_DEFAULTS.max_size,
         metavar="BYTES",
-        help="largest incoming message; bigger closes with 1009 (default 65536)",
+        help="largest incoming message; bigger closes with 1009 (default %(default)s)",
     )
     parser.add_argument(
         "--origins",
@@ -124,9 +150,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--close-timeout",
         type=_positive_float,
-        default=5.0,
+        default=_DEFAULTS.close_timeout,
         metavar="S",
-        help="how long a closing handshake may take (default 5)",
+        help="how long a closing handshake may take (default %(default)g)",
     )
 
 
@@ -136,8 +162,6 @@ def options_from_args(args: argparse.Namespace) -> ServerOptions:
     if args.origins is not None:
         origins = tuple(o.strip() for o in args.origins.split(",") if o.strip())
     users = load_users_file(args.users) if args.users else None
-    if args.max_size <= 0:
-        raise ValueError("--max-size must be > 0")
     return ServerOptions(
         host=args.host,
         port=args.port,
@@ -152,6 +176,24 @@ def options_from_args(args: argparse.Namespace) -> ServerOptions:
         close_timeout=args.close_timeout,
         send_buffer=args.send_buffer,
     )
+
+
+def raise_fd_limit() -> None:
+    """Raise this process's soft limit of open files to its hard limit.
+
+    Every connection is a file descriptor: the common soft limit (1024) would
+    refuse the 1025th client with "Too many open files" although the hard
+    limit allows far more. Where the platform has no such limit, or raising
+    it is refused, the limit is left as it is.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with contextlib.suppress(ValueError, OSError):  # not allowed here (e.g. macOS caps)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 async def _serve(options: ServerOptions) -> None:
@@ -178,6 +220,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"wsbdd serve: {exc}", file=sys.stderr)
         return 2
+    raise_fd_limit()  # thousands of clients need thousands of descriptors
     try:
         asyncio.run(_serve(options))
     except OSError as exc:

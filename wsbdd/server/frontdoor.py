@@ -15,7 +15,7 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
-from .web import HttpApp, HttpRequest, HttpResponse, json_response
+from .web import HttpApp, HttpRequest, HttpResponse, error_response
 
 __all__ = ["MAX_BODY", "MAX_HEAD", "RequestParseError", "front_door", "parse_request"]
 
@@ -98,9 +98,7 @@ def front_door(app: HttpApp) -> type[ServerConnection]:
             try:
                 request = parse_request(peek)
             except RequestParseError as exc:
-                self._answer(
-                    json_response(exc.status, {"error": "bad_request", "message": str(exc)})
-                )
+                self._answer(error_response(exc.status, "bad_request", str(exc)))
                 return
             if request is not None:
                 self._answer(app.handle(request))
@@ -109,9 +107,7 @@ def front_door(app: HttpApp) -> type[ServerConnection]:
             if self._peek is None:
                 super().eof_received()
             elif not self._http_done:
-                self._answer(
-                    json_response(400, {"error": "bad_request", "message": "incomplete request"})
-                )
+                self._answer(error_response(400, "bad_request", "incomplete request"))
 
         def _answer(self, response: HttpResponse) -> None:
             self._http_done = True

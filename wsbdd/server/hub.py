@@ -12,6 +12,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from websockets.asyncio.server import ServerConnection, broadcast
+
 from .channels import is_room
 from .session import Session, dumps
 
@@ -60,7 +62,11 @@ class Hub:
 
     def __init__(self, *, history: int, bugs: frozenset[str]) -> None:
         self.history = history
-        self.bugs = bugs
+        # the bug switches, resolved once
+        self._leak_on_disconnect = "leak_on_disconnect" in bugs
+        self._no_resume = "no_resume" in bugs
+        self._wrong_room = "wrong_room" in bugs
+        self._out_of_order = "out_of_order" in bugs
         self.sessions: dict[Session, None] = {}
         self.channels: dict[str, Channel] = {}
         self.published = 0
@@ -75,7 +81,7 @@ class Hub:
         """Forget a closed connection: unsubscribe everywhere (presence ``left``)."""
         session.open = False
         session.outbox.close()
-        if "leak_on_disconnect" in self.bugs:
+        if self._leak_on_disconnect:
             return
         for name in list(session.subscriptions):
             self.unsubscribe(session, name)
@@ -92,7 +98,7 @@ class Hub:
     def subscribe(self, session: Session, name: str, since: int | None) -> SubscribeResult:
         """Add ``session`` to ``name``; announce presence; compute the resume replay."""
         channel = self.channel(name)
-        if "no_resume" in self.bugs:
+        if self._no_resume:
             since = None
         replay: list[str] = []
         recovered: bool | None = None
@@ -138,7 +144,8 @@ class Hub:
         channel.history.append((channel.seq, text))
         self.published += 1
         targets = list(channel.subscribers)
-        if "wrong_room" in self.bugs and is_room(name):
+        room = is_room(name)
+        if self._wrong_room and room:
             seen = set(targets)
             for other in self.channels.values():
                 if other is not channel and is_room(other.name):
@@ -146,21 +153,36 @@ class Hub:
                         if session not in seen:
                             seen.add(session)
                             targets.append(session)
-        if "out_of_order" in self.bugs and channel.name.startswith("room:"):
+        if self._out_of_order and room:
             self._publish_swapped(channel, text, targets)
         else:
             self._fan_out(text, targets)
         return channel.seq
 
     def _fan_out(self, text: str, targets: list[Session]) -> None:
+        """Deliver ``text`` to ``targets``: one ``broadcast`` for every connection ready now.
+
+        A session whose delivery is a plain push (no delivery bug) and whose
+        outbox would write at once joins the batch; the others (queued frames
+        pending, slow socket, delivery bugs) go through ``Session.deliver``, so
+        each connection still receives its frames in order.
+        """
+        direct: list[ServerConnection] = []
         for session in targets:
-            session.deliver(text)
+            outbox = session.outbox
+            if session.open and session.plain and outbox.writable_now():
+                direct.append(session.ws)
+                outbox.sent += 1
+            else:
+                session.deliver(text)
+        if direct:
+            broadcast(direct, text)
         self.delivered += len(targets)
 
     def _publish_swapped(self, channel: Channel, text: str, targets: list[Session]) -> None:
-        held = channel.held
-        if held is not None:
-            self._release(channel, first=(text, targets))
+        if channel.held is not None:
+            self._fan_out(text, targets)
+            self._release(channel)
             return
         if channel.seq % 3 == 0:
             channel.held = (text, targets)
@@ -169,9 +191,7 @@ class Hub:
             return
         self._fan_out(text, targets)
 
-    def _release(self, channel: Channel, first: tuple[str, list[Session]] | None = None) -> None:
-        if first is not None:
-            self._fan_out(*first)
+    def _release(self, channel: Channel) -> None:
         if channel.held_timer is not None:
             channel.held_timer.cancel()
             channel.held_timer = None

@@ -45,21 +45,31 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._pending)
 
+    def writable_now(self) -> bool:
+        """True when a frame pushed now would be written at once, not queued.
+
+        That is: the outbox is not closed, nothing is queued or being sent, the
+        connection is OPEN and its write buffer is below the high-water mark.
+        A caller that writes the frame itself (``Hub`` fans out with one
+        ``broadcast`` over many connections) must count it in ``sent``.
+        """
+        ws = self._ws
+        return (
+            not self.closed
+            and not self._pending
+            and not self._sending
+            and ws.protocol.state is State.OPEN
+            and ws.transport.get_write_buffer_size() < self._high_water
+        )
+
     def push(self, text: str) -> bool:
         """Queue (or write at once) one text frame; False when dropped or overflowing."""
-        if self.closed:
-            return False
-        ws = self._ws
-        if ws.protocol.state is not State.OPEN:
-            return False
-        if (
-            not self._pending
-            and not self._sending
-            and ws.transport.get_write_buffer_size() < self._high_water
-        ):
-            broadcast((ws,), text)
+        if self.writable_now():
+            broadcast((self._ws,), text)
             self.sent += 1
             return True
+        if self.closed or self._ws.protocol.state is not State.OPEN:
+            return False
         if self.limit and len(self._pending) >= self.limit:
             self.close()
             self._on_overflow()

@@ -50,10 +50,18 @@ class ProtocolHandler:
             return
         method(session, frame)
 
-    def _channel(self, session: Session, frame: dict[str, Any]) -> str | None:
+    def _channel_name(self, session: Session, frame: dict[str, Any]) -> str | None:
+        """The frame's ``channel``; None (after an error reply) when missing or not a string."""
         channel = frame.get("channel")
         if not isinstance(channel, str) or not channel:
             session.reply(_error("bad_request", "missing or non-string field 'channel'"))
+            return None
+        return channel
+
+    def _channel(self, session: Session, frame: dict[str, Any]) -> str | None:
+        """The frame's ``channel`` if ``session`` may use it; else None (after an error reply)."""
+        channel = self._channel_name(session, frame)
+        if channel is None:
             return None
         if not may_use(channel, session.user, check_ownership=self.check_ownership):
             session.reply(_error("forbidden", f"not allowed on {channel}", channel=channel))
@@ -85,9 +93,8 @@ class ProtocolHandler:
 
     def on_unsubscribe(self, session: Session, frame: dict[str, Any]) -> None:
         """``unsubscribe {channel}`` → ``unsubscribed {channel}``."""
-        channel = frame.get("channel")
-        if not isinstance(channel, str) or not channel:
-            session.reply(_error("bad_request", "missing or non-string field 'channel'"))
+        channel = self._channel_name(session, frame)
+        if channel is None:
             return
         self.hub.unsubscribe(session, channel)
         session.reply({"type": "unsubscribed", "channel": channel})

@@ -39,12 +39,16 @@ class Session:
         self.id = next(_ids)
         self.user = user
         self.ws = ws
-        self.bugs = bugs
         self.subscriptions: set[str] = set()
-        self.deliveries = 0
+        self.deliveries = 0  # silent_drop's count (a plain session's batched fan-out skips it)
         self.open = True
         self.outbox = Outbox(ws, 0 if "no_backpressure" in bugs else queue_limit, self._overflow)
         self._tasks: set[asyncio.Task[None]] = set()
+        # the bug switches a delivery consults, resolved once
+        self._slow_push = "slow_push" in bugs
+        self._silent_drop = "silent_drop" in bugs
+        self.plain = not (self._slow_push or self._silent_drop)
+        """True when a delivery is a plain outbox push (no delivery bug switched on)."""
         # leak_on_disconnect: per-connection state worth measuring (pages touched).
         self.ballast = b"\xa5" * LEAK_BYTES if "leak_on_disconnect" in bugs else b""
 
@@ -62,7 +66,7 @@ class Session:
         """Push one channel delivery (message, order.*, presence) to this connection."""
         if not self.open:
             return
-        if "slow_push" in self.bugs:
+        if self._slow_push:
             asyncio.get_running_loop().call_later(SLOW_PUSH_DELAY, self._deliver_now, text)
         else:
             self._deliver_now(text)
@@ -70,7 +74,7 @@ class Session:
     def _deliver_now(self, text: str) -> None:
         if not self.open:
             return
-        if "silent_drop" in self.bugs and self.deliveries >= SILENT_DROP_AFTER:
+        if self._silent_drop and self.deliveries >= SILENT_DROP_AFTER:
             self.open = False
             self.outbox.close()
             self.ws.transport.abort()

@@ -24,7 +24,7 @@ from .auth import UserTable, bearer_token
 from .hub import Hub
 from .orders import OrderError, OrderService
 
-__all__ = ["HttpApp", "HttpRequest", "HttpResponse", "json_response"]
+__all__ = ["HttpApp", "HttpRequest", "HttpResponse", "error_response", "json_response"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,8 @@ def json_response(status: int, payload: Any, *headers: tuple[str, str]) -> HttpR
     return HttpResponse(status, body, "application/json", tuple(headers))
 
 
-def _error(status: int, code: str, message: str, *headers: tuple[str, str]) -> HttpResponse:
+def error_response(status: int, code: str, message: str, *headers: tuple[str, str]) -> HttpResponse:
+    """A JSON error: ``{"error": code, "message": message}``."""
     return json_response(status, {"error": code, "message": message}, *headers)
 
 
@@ -109,15 +110,15 @@ class HttpApp:
         """Answer one request; never raises."""
         methods = self.routes.get(request.path)
         if methods is None:
-            return _error(404, "not_found", f"no route {request.path}")
+            return error_response(404, "not_found", f"no route {request.path}")
         route = methods.get(request.method)
         if route is None:
             allow = ", ".join(methods)
-            return _error(405, "method_not_allowed", f"use {allow}", ("Allow", allow))
+            return error_response(405, "method_not_allowed", f"use {allow}", ("Allow", allow))
         try:
             return route(request)
         except Exception as exc:  # a bug here must not kill the connection silently
-            return _error(500, "internal", f"{type(exc).__name__}: {exc}")
+            return error_response(500, "internal", f"{type(exc).__name__}: {exc}")
 
     def healthz(self, request: HttpRequest) -> HttpResponse:
         """``GET /healthz`` → 200 ``{"status": "ok"}``."""
@@ -136,16 +137,16 @@ class HttpApp:
         challenge = ("WWW-Authenticate", "Bearer")
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
-            return _error(401, "unauthorized", "missing Bearer token", challenge)
+            return error_response(401, "unauthorized", "missing Bearer token", challenge)
         user = self.users.user_for(token)
         if user is None:
-            return _error(401, "unauthorized", "unknown token", challenge)
+            return error_response(401, "unauthorized", "unknown token", challenge)
         try:
             body = json.loads(request.body)
         except ValueError as exc:
-            return _error(400, "bad_json", f"invalid JSON body: {exc}")
+            return error_response(400, "bad_json", f"invalid JSON body: {exc}")
         try:
             item, qty = self.orders.validate(body)
         except OrderError as exc:
-            return _error(400, "bad_request", str(exc))
+            return error_response(400, "bad_request", str(exc))
         return json_response(201, self.orders.create(user, item, qty))
