@@ -1,67 +1,74 @@
-"""Shared helpers of the crowd benchmarks: the server subprocess, child runs, verdicts.
+"""Shared helpers of the benchmarks: the server subprocess, child runs, verdicts, projects.
 
 Each crowd benchmark measures wsbdd's crowd runtime and a bare ``websockets``
 client doing the same work against the reference server (a subprocess). Every
 measurement runs in a fresh child process (``--child SIDE``) against a fresh
 server, so memory readings start from the same state and neither side
 inherits the other's heap or the server's leftovers; sides alternate and the
-best of ``--repeat`` runs is kept.
+best of ``--repeat`` runs is kept. A crowd bench therefore only writes its two
+sides (``bare`` and ``wsbdd``) and its verdicts; ``child_main`` and
+``run_sides`` do the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 from results import emit
+
+if TYPE_CHECKING:
+    from wsbdd.client import ClientManager, ConnectRequest
+    from wsbdd.client.crowd import Crowd, CrowdReport
+    from wsbdd.server.managed import ManagedServer
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "carol-token"
 CONCURRENCY = 200
 SIDES = ("bare", "wsbdd")
+SERVER_ARGS = ("--ping-interval", "600", "--queue-limit", "100000")
+"""The reference server's flags in every bench: no pings during a run, deep queues."""
+
+Result = dict[str, Any]
 
 
+# ------------------------------------------------------------------------ the server
 @contextmanager
-def reference_server(*extra: str) -> Iterator[str]:
-    """Start ``python -m wsbdd.server`` on a free port; yield its ws:// URL with a token."""
-    argv = [sys.executable, "-m", "wsbdd.server", "--port", "0", "--ping-interval", "600",
-            "--queue-limit", "100000", *extra]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True,
-                            preexec_fn=_raise_child_fd_limit)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "listening on" not in line:
-        proc.kill()
-        raise SystemExit(f"the reference server did not start: {line!r}")
-    ws_url = next(word for word in line.split() if word.startswith("ws://"))
-    try:
-        yield f"{ws_url}?token={TOKEN}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def reference_server(*extra: str) -> Iterator[ManagedServer]:
+    """The reference server (``ManagedServer``) on a free port, with ``SERVER_ARGS``."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from wsbdd.server.managed import ManagedServer
+
+    with ManagedServer.embedded([*SERVER_ARGS, *extra]) as server:
+        yield server
 
 
-def _raise_child_fd_limit() -> None:
-    from wsbdd.client.crowd import raise_fd_limit
+def crowd_url(server: ManagedServer) -> str:
+    """The server's ws:// URL with the crowd benches' token (carol)."""
+    return f"{server.ws_url}?token={TOKEN}"
 
-    raise_fd_limit(1 << 20)
 
-
-def run_child(script: str, side: str, url: str, args: Sequence[str]) -> dict[str, Any]:
+# ------------------------------------------------------------------------ the driver
+def run_child(script: str, side: str, url: str, args: Sequence[str]) -> Result:
     """Run ``script --child SIDE --url URL ARGS`` and return the JSON it prints last."""
     command = [sys.executable, script, "--child", side, "--url", url, *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -69,8 +76,77 @@ def run_child(script: str, side: str, url: str, args: Sequence[str]) -> dict[str
                           check=False)
     if done.returncode != 0:
         raise SystemExit(f"{side} run failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: Result = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def child_main(
+    side: str,
+    bare: Callable[[], Coroutine[Any, Any, Result]],
+    wsbdd: Callable[[], Result],
+) -> int:
+    """The ``--child SIDE`` branch: run that side once and print its result as JSON."""
+    result = asyncio.run(bare()) if side == "bare" else wsbdd()
+    print(json.dumps(result))
+    return 0
+
+
+def run_sides(
+    script: str,
+    child_args: Sequence[str],
+    *,
+    repeat: int,
+    what: str,
+    keys: Sequence[str],
+    show: Callable[[Mapping[str, float]], str],
+    lowest: Collection[str] = (),
+) -> dict[str, dict[str, float]]:
+    """Run both sides ``repeat`` times, alternating, each against a fresh server.
+
+    Prints one line per run and the best per side (``show`` formats the
+    figures); a run in which any ``what`` failed stops the bench. Returns the
+    best of each figure in ``keys`` per side: the highest, or the lowest for
+    those in ``lowest``.
+    """
+    results: dict[str, list[Result]] = {side: [] for side in SIDES}
+    for side in alternate(repeat):
+        with reference_server() as server:
+            result = run_child(script, side, crowd_url(server), child_args)
+        if result["failed"]:
+            raise SystemExit(f"{side}: {result['failed']} {what} failed")
+        results[side].append(result)
+        print(f"  {side:6s} {show(result)}", flush=True)
+    figures = {side: {key: best(runs, key, lowest=key in lowest) for key in keys}
+               for side, runs in results.items()}
+    print(f"bare websockets: {show(figures['bare'])}")
+    print(f"wsbdd crowd:     {show(figures['wsbdd'])}")
+    return figures
+
+
+# ------------------------------------------------------------------------ the sides
+async def worker_pool(count: int, job: Callable[[], Awaitable[None]],
+                      concurrency: int = CONCURRENCY) -> None:
+    """Run ``job`` ``count`` times, ``concurrency`` at a time (the bare side's crowd)."""
+    todo = iter(range(count))
+
+    async def worker() -> None:
+        for _ in todo:
+            await job()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def crowd_request(url: str, compression: str | None) -> ConnectRequest:
+    """The ``ConnectRequest`` of every crowd member (same compression as the bare side)."""
+    from wsbdd.client import ConnectRequest
+
+    return ConnectRequest(url, compression="deflate" if compression else None)
+
+
+async def open_crowd(manager: ClientManager, crowd: Crowd) -> CrowdReport:
+    """Open ``crowd`` on the loop thread as ``Given N clients are connected`` does."""
+    manager.add_crowd(crowd)
+    return await crowd.open()
 
 
 def rss() -> int:
@@ -79,6 +155,7 @@ def rss() -> int:
     return psutil.Process().memory_info().rss
 
 
+# ------------------------------------------------------------------------ verdicts
 def verdict(
     bench: str,
     label: str,
@@ -89,18 +166,17 @@ def verdict(
     unit: str,
     at_most: bool,
 ) -> bool:
-    """Print ``label: ratio (target <= / >= T) ok|MISSED`` and the ``RESULT`` record.
+    """Print the ``RESULT`` record and ``label: ratio (target <= / >= T) ok|MISSED``.
 
     The record (``bench/results.py``) carries both figures for ``run_all.py``'s
-    table; returns True when the target is met.
+    table and the verdict; returns True when the target is met.
     """
-    ratio = wsbdd / bare if bare else float("inf")
-    met = ratio <= target if at_most else ratio >= target
+    record = emit(bench, label, wsbdd=wsbdd, baseline=bare, unit=unit, target=target,
+                  at_most=at_most)
     sign = "<=" if at_most else ">="
-    print(f"{label:34s} ratio {ratio:5.2f}  (target {sign} {target:g})  "
-          f"{'ok' if met else 'MISSED'}")
-    emit(bench, label, wsbdd=wsbdd, baseline=bare, unit=unit, target=target, at_most=at_most)
-    return met
+    print(f"{label:34s} ratio {record['value']:5.2f}  (target {sign} {target:g})  "
+          f"{'ok' if record['met'] else 'MISSED'}")
+    return bool(record["met"])
 
 
 def bench_parser(doc: str | None, quick_help: str) -> argparse.ArgumentParser:
@@ -123,7 +199,8 @@ def compression_of(args: argparse.Namespace) -> str | None:
     return None if args.compression == "none" else "deflate"
 
 
-def best(results: list[dict[str, Any]], key: str, *, lowest: bool = False) -> float:
+def best(results: list[Result], key: str, *, lowest: bool = False) -> float:
+    """The best ``key`` over ``results``: the highest, or the lowest."""
     values = [float(r[key]) for r in results]
     return min(values) if lowest else max(values)
 
@@ -132,3 +209,34 @@ def alternate(repeat: int) -> Iterator[str]:
     """bare, wsbdd, wsbdd, bare, bare, wsbdd, ... (neither side always goes first)."""
     for round_ in range(repeat):
         yield from (SIDES if round_ % 2 == 0 else reversed(SIDES))
+
+
+# ------------------------------------------------------------------------ wsbdd projects
+def environ_without_wsbdd() -> dict[str, str]:
+    """This process's environment minus every ``WSBDD_*`` variable (a run sees only its own)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+
+
+def wsbdd_project(
+    project: Path,
+    env: Mapping[str, str],
+    features: Mapping[str, str],
+    steps: Mapping[str, str] | None = None,
+) -> Path:
+    """Write a behave project using wsbdd's steps and hooks; returns ``project``.
+
+    ``env`` becomes ``environments/bench.env`` (run it with ``--env bench``),
+    ``features`` and ``steps`` map file names to their text (wsbdd's own
+    steps are always there).
+    """
+    for sub in ("features", "steps", "environments"):
+        (project / sub).mkdir(parents=True, exist_ok=True)
+    (project / "environment.py").write_text("from wsbdd.hooks import *  # noqa\n")
+    (project / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *  # noqa\n")
+    for name, text in (steps or {}).items():
+        (project / "steps" / name).write_text(text)
+    (project / "environments" / "bench.env").write_text(
+        "".join(f"{key}={value}\n" for key, value in env.items()))
+    for name, text in features.items():
+        (project / "features" / name).write_text(text)
+    return project

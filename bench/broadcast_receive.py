@@ -22,7 +22,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     CONCURRENCY,
-    alternate,
     bench_parser,
-    best,
+    child_main,
     compression_of,
-    reference_server,
-    run_child,
+    crowd_request,
+    open_crowd,
+    run_sides,
     verdict,
+    worker_pool,
 )
 
 CHANNEL = "room:bench"
@@ -76,7 +77,6 @@ async def bare(url: str, n: int, rounds: int, burst: int, compression: str | Non
     recorded = 0
     target = n  # first the n subscribe acks, then the messages
     reached = asyncio.Event()
-    todo = iter(range(n))
     readers: list[asyncio.Task[None]] = []
     held: list[ClientConnection] = []
 
@@ -94,14 +94,13 @@ async def bare(url: str, n: int, rounds: int, burst: int, compression: str | Non
         async for _ in ws:
             count()
 
-    async def worker() -> None:
-        for _ in todo:
-            ws = await connect(url, compression=compression, ping_interval=None)
-            held.append(ws)
-            await ws.send(SUBSCRIBE)
-            readers.append(asyncio.create_task(read(ws)))
+    async def join() -> None:
+        ws = await connect(url, compression=compression, ping_interval=None)
+        held.append(ws)
+        await ws.send(SUBSCRIBE)
+        readers.append(asyncio.create_task(read(ws)))
 
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    await worker_pool(n, join)
     await asyncio.wait_for(reached.wait(), 60)
     base = recorded
 
@@ -121,10 +120,10 @@ async def bare(url: str, n: int, rounds: int, burst: int, compression: str | Non
 
 def wsbdd(url: str, n: int, rounds: int, burst: int, compression: str | None
           ) -> dict[str, Any]:
-    from wsbdd.client import ClientManager, Clients, ConnectRequest
-    from wsbdd.client.crowd import Crowd, CrowdExchange, CrowdReport
+    from wsbdd.client import Clients
+    from wsbdd.client.crowd import Crowd, CrowdExchange
 
-    request = ConnectRequest(url, compression="deflate" if compression else None)
+    request = crowd_request(url, compression)
     subscribe = CrowdExchange(
         SUBSCRIBE, f"subscription to {CHANNEL}",
         ack=lambda p: p.get("type") == "subscribed" and p.get("channel") == CHANNEL,
@@ -133,12 +132,7 @@ def wsbdd(url: str, n: int, rounds: int, burst: int, compression: str | None
     with Clients() as clients:
         crowd = clients.loop.call(
             lambda: Crowd(request, n, concurrency=CONCURRENCY, greeting=[subscribe]))
-
-        async def open_crowd(manager: ClientManager) -> CrowdReport:
-            manager.add_crowd(crowd)
-            return await crowd.open()
-
-        report = clients.run(open_crowd, 300)
+        report = clients.run(lambda m: open_crowd(m, crowd), 300)
         base = crowd.received
 
         async def all_recorded(total: int) -> None:
@@ -154,40 +148,32 @@ def wsbdd(url: str, n: int, rounds: int, burst: int, compression: str | None
     return {"rate": rounds * burst * n / elapsed, "failed": report.failed}
 
 
+def show(figures: Mapping[str, float]) -> str:
+    return f"{figures['rate']:10,.0f} messages recorded/s"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = bench_parser(__doc__, "fewer rounds, once")
     parser.add_argument("-n", "--subscribers", type=int, default=1000)
     parser.add_argument("--burst", type=int, default=20, help="messages per round")
     parser.add_argument("--rounds", type=int, default=None)
     args = parser.parse_args(argv)
+    n, burst = args.subscribers, args.burst
     rounds = args.rounds or (5 if args.quick else 20)
     compression = compression_of(args)
     if args.child:
-        if args.child == "bare":
-            result = asyncio.run(bare(args.url, args.subscribers, rounds, args.burst, compression))
-        else:
-            result = wsbdd(args.url, args.subscribers, rounds, args.burst, compression)
-        print(json.dumps(result))
-        return 0
+        return child_main(args.child, lambda: bare(args.url, n, rounds, burst, compression),
+                          lambda: wsbdd(args.url, n, rounds, burst, compression))
 
     repeat = args.repeat or (1 if args.quick else 2)
-    print(f"broadcast receive: {args.subscribers} subscribers of {CHANNEL}, {rounds} rounds × "
-          f"{args.burst} messages, compression {args.compression}, best of {repeat}", flush=True)
-    results: dict[str, list[dict[str, Any]]] = {"bare": [], "wsbdd": []}
-    child = ["-n", str(args.subscribers), "--rounds", str(rounds), "--burst", str(args.burst),
+    print(f"broadcast receive: {n} subscribers of {CHANNEL}, {rounds} rounds × "
+          f"{burst} messages, compression {args.compression}, best of {repeat}", flush=True)
+    child = ["-n", str(n), "--rounds", str(rounds), "--burst", str(burst),
              "--compression", args.compression]
-    for side in alternate(repeat):
-        with reference_server() as url:
-            result = run_child(__file__, side, url, child)
-        if result["failed"]:
-            raise SystemExit(f"{side}: {result['failed']} subscribers failed")
-        results[side].append(result)
-        print(f"  {side:6s} {result['rate']:10,.0f} messages recorded/s", flush=True)
-    rate = {side: best(results[side], "rate") for side in results}
-    print(f"bare websockets: {rate['bare']:10,.0f} messages recorded/s")
-    print(f"wsbdd crowd:     {rate['wsbdd']:10,.0f} messages recorded/s")
-    ok = verdict("broadcast_receive", "messages recorded per second", rate["wsbdd"],
-                 rate["bare"], 0.8, unit="messages/s", at_most=False)
+    best = run_sides(__file__, child, repeat=repeat, what="subscribers", keys=("rate",),
+                     show=show)
+    ok = verdict("broadcast_receive", "messages recorded per second", best["wsbdd"]["rate"],
+                 best["bare"]["rate"], 0.8, unit="messages/s", at_most=False)
     return 0 if ok else 1
 
 

@@ -16,9 +16,9 @@ Targets: memory per connection <= 1.2 × bare; opening rate >= 0.9 × bare.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     CONCURRENCY,
-    alternate,
     bench_parser,
-    best,
+    child_main,
     compression_of,
-    reference_server,
+    crowd_request,
+    open_crowd,
     rss,
-    run_child,
+    run_sides,
     verdict,
+    worker_pool,
 )
 
 
@@ -44,15 +45,13 @@ async def bare(url: str, n: int, compression: str | None) -> dict[str, Any]:
     warm = await connect(url, compression=compression, ping_interval=None)
     await warm.close()
     held: list[ClientConnection] = []
-    todo = iter(range(n))
 
-    async def worker() -> None:
-        for _ in todo:
-            held.append(await connect(url, compression=compression, ping_interval=None))
+    async def hold() -> None:
+        held.append(await connect(url, compression=compression, ping_interval=None))
 
     before = rss()
     start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    await worker_pool(n, hold)
     elapsed = time.perf_counter() - start
     grown = rss() - before
     assert len(held) == n
@@ -61,16 +60,11 @@ async def bare(url: str, n: int, compression: str | None) -> dict[str, Any]:
 
 
 def wsbdd(url: str, n: int, compression: str | None) -> dict[str, Any]:
-    from wsbdd.client import ClientManager, Clients, ConnectRequest
-    from wsbdd.client.crowd import Crowd, CrowdReport
+    from wsbdd.client import Clients
+    from wsbdd.client.crowd import Crowd
 
-    request = ConnectRequest(url, compression="deflate" if compression else None)
+    request = crowd_request(url, compression)
     with Clients() as clients:
-
-        async def open_crowd(manager: ClientManager, crowd: Crowd) -> CrowdReport:
-            manager.add_crowd(crowd)
-            return await crowd.open()
-
         warm = Crowd(request, 1)
         clients.run(lambda m: open_crowd(m, warm), 30)
         clients.reset()
@@ -85,6 +79,11 @@ def wsbdd(url: str, n: int, compression: str | None) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- driver
+def show(figures: Mapping[str, float]) -> str:
+    return (f"{figures['rate']:8,.0f} connections/s  "
+            f"{figures['bytes_per_conn'] / 1024:6.1f} KiB per connection")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = bench_parser(__doc__, "2,000 connections, once")
     parser.add_argument("-n", "--connections", type=int, default=None)
@@ -95,36 +94,19 @@ def main(argv: list[str] | None = None) -> int:
         from wsbdd.client.crowd import raise_fd_limit
 
         raise_fd_limit(n + 256)
-        if args.child == "bare":
-            result = asyncio.run(bare(args.url, n, compression))
-        else:
-            result = wsbdd(args.url, n, compression)
-        print(json.dumps(result))
-        return 0
+        return child_main(args.child, lambda: bare(args.url, n, compression),
+                          lambda: wsbdd(args.url, n, compression))
 
     repeat = args.repeat or (1 if args.quick else 2)
     print(f"held connections: {n} at {CONCURRENCY} at a time, compression "
           f"{args.compression}, best of {repeat}", flush=True)
-    results: dict[str, list[dict[str, Any]]] = {"bare": [], "wsbdd": []}
-    child = ["-n", str(n), "--compression", args.compression]
-    for side in alternate(repeat):
-        with reference_server() as url:
-            result = run_child(__file__, side, url, child)
-        if result["failed"]:
-            raise SystemExit(f"{side}: {result['failed']} connections failed")
-        results[side].append(result)
-        print(f"  {side:6s} {result['rate']:8,.0f} connections/s  "
-              f"{result['bytes_per_conn'] / 1024:6.1f} KiB per connection", flush=True)
-    rate = {side: best(results[side], "rate") for side in results}
-    mem = {side: best(results[side], "bytes_per_conn", lowest=True) for side in results}
-    print(f"bare websockets: {rate['bare']:8,.0f} connections/s  "
-          f"{mem['bare'] / 1024:6.1f} KiB per connection")
-    print(f"wsbdd crowd:     {rate['wsbdd']:8,.0f} connections/s  "
-          f"{mem['wsbdd'] / 1024:6.1f} KiB per connection")
-    ok = verdict("connections", "memory per connection", mem["wsbdd"], mem["bare"], 1.2,
-                 unit="bytes", at_most=True)
-    ok &= verdict("connections", "opening rate", rate["wsbdd"], rate["bare"], 0.9,
-                  unit="connections/s", at_most=False)
+    best = run_sides(__file__, ["-n", str(n), "--compression", args.compression],
+                     repeat=repeat, what="connections", keys=("rate", "bytes_per_conn"),
+                     lowest=("bytes_per_conn",), show=show)
+    ok = verdict("connections", "memory per connection", best["wsbdd"]["bytes_per_conn"],
+                 best["bare"]["bytes_per_conn"], 1.2, unit="bytes", at_most=True)
+    ok &= verdict("connections", "opening rate", best["wsbdd"]["rate"], best["bare"]["rate"],
+                  0.9, unit="connections/s", at_most=False)
     return 0 if ok else 1
 
 

@@ -14,10 +14,9 @@ Target: cycles per second >= 0.9 × bare.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     CONCURRENCY,
-    alternate,
     bench_parser,
-    best,
+    child_main,
     compression_of,
-    reference_server,
-    run_child,
+    crowd_request,
+    run_sides,
     verdict,
+    worker_pool,
 )
 
 
@@ -40,30 +39,28 @@ async def bare(url: str, m: int, compression: str | None) -> dict[str, Any]:
 
     warm = await connect(url, compression=compression, ping_interval=None)
     await warm.close()
-    todo = iter(range(m))
     failed = 0
 
-    async def worker() -> None:
+    async def cycle() -> None:
         nonlocal failed
-        for _ in todo:
-            try:
-                ws = await connect(url, compression=compression, ping_interval=None)
-            except Exception:
-                failed += 1
-                continue
-            await ws.close()
+        try:
+            ws = await connect(url, compression=compression, ping_interval=None)
+        except Exception:
+            failed += 1
+            return
+        await ws.close()
 
     start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    await worker_pool(m, cycle)
     elapsed = time.perf_counter() - start
     return {"rate": m / elapsed, "failed": failed}
 
 
 def wsbdd(url: str, m: int, compression: str | None) -> dict[str, Any]:
-    from wsbdd.client import ClientManager, Clients, ConnectRequest
+    from wsbdd.client import ClientManager, Clients
     from wsbdd.client.crowd import Crowd, CrowdReport
 
-    request = ConnectRequest(url, compression="deflate" if compression else None)
+    request = crowd_request(url, compression)
     with Clients() as clients:
 
         async def cycle(manager: ClientManager, total: int) -> CrowdReport:
@@ -78,6 +75,10 @@ def wsbdd(url: str, m: int, compression: str | None) -> dict[str, Any]:
     return {"rate": m / elapsed, "failed": report.failed}
 
 
+def show(figures: Mapping[str, float]) -> str:
+    return f"{figures['rate']:8,.0f} cycles/s"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = bench_parser(__doc__, "2,000 cycles, once")
     parser.add_argument("-m", "--cycles", type=int, default=None)
@@ -85,30 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     m = args.cycles or (2000 if args.quick else 10_000)
     compression = compression_of(args)
     if args.child:
-        if args.child == "bare":
-            result = asyncio.run(bare(args.url, m, compression))
-        else:
-            result = wsbdd(args.url, m, compression)
-        print(json.dumps(result))
-        return 0
+        return child_main(args.child, lambda: bare(args.url, m, compression),
+                          lambda: wsbdd(args.url, m, compression))
 
     repeat = args.repeat or (1 if args.quick else 2)
     print(f"connect/disconnect cycles: {m} at {CONCURRENCY} at a time, compression "
           f"{args.compression}, best of {repeat}", flush=True)
-    results: dict[str, list[dict[str, Any]]] = {"bare": [], "wsbdd": []}
-    for side in alternate(repeat):
-        with reference_server() as url:
-            result = run_child(__file__, side, url, ["-m", str(m), "--compression",
-                                                     args.compression])
-        if result["failed"]:
-            raise SystemExit(f"{side}: {result['failed']} cycles failed")
-        results[side].append(result)
-        print(f"  {side:6s} {result['rate']:8,.0f} cycles/s", flush=True)
-    rate = {side: best(results[side], "rate") for side in results}
-    print(f"bare websockets: {rate['bare']:8,.0f} cycles/s")
-    print(f"wsbdd crowd:     {rate['wsbdd']:8,.0f} cycles/s")
-    ok = verdict("cycles", "connect/disconnect rate", rate["wsbdd"], rate["bare"], 0.9,
-                 unit="cycles/s", at_most=False)
+    best = run_sides(__file__, ["-m", str(m), "--compression", args.compression],
+                     repeat=repeat, what="cycles", keys=("rate",), show=show)
+    ok = verdict("cycles", "connect/disconnect rate", best["wsbdd"]["rate"],
+                 best["bare"]["rate"], 0.9, unit="cycles/s", at_most=False)
     return 0 if ok else 1
 
 

@@ -22,11 +22,17 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, reference_server, verdict
+
 CHANNEL = "room:bench"
+TARGET = 0.7
+"""The reference server's deliveries/s must be at least this share of the bare server's."""
 
 
 # --------------------------------------------------------------------- bare server
@@ -197,48 +203,54 @@ async def measure(url_port: int, n: int, rounds: int, burst: int, token: str) ->
     return rounds * burst * n / elapsed
 
 
-def start_server(argv: list[str]) -> tuple[subprocess.Popen[str], int]:
+@contextlib.contextmanager
+def bare_server_process() -> Iterator[int]:
+    """The baseline server in a subprocess; yields its port (read from its banner line)."""
+    from wsbdd.server.managed import BANNER_PATTERN
+
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, __file__, "--bare-server"]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if "listening on" not in line:
-        proc.kill()
-        raise SystemExit(f"server did not start: {argv} printed {line!r}")
-    port = int(line.split()[-1].rsplit(":", 1)[1])
-    return proc, port
-
-
-def stop_server(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        found = BANNER_PATTERN.search(line)
+        if found is None:
+            raise SystemExit(f"server did not start: {argv} printed {line!r}")
+        yield int(found["http"].rsplit(":", 1)[1])
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def server_port(name: str) -> Iterator[int]:
+    """The port of a fresh ``bare`` or ``reference`` server, stopped on exit."""
+    if name == "bare":
+        with bare_server_process() as port:
+            yield port
+    else:
+        with reference_server() as server:
+            assert server.port is not None
+            yield server.port
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    servers = {
-        "bare": [sys.executable, __file__, "--bare-server"],
-        "reference": [sys.executable, "-m", "wsbdd.server", "--port", "0",
-                      "--ping-interval", "600", "--queue-limit", "100000"],
-    }
     results: dict[str, list[float]] = {"bare": [], "reference": []}
     for _ in range(args.repeat):
-        for name, argv in servers.items():
-            proc, port = start_server(argv)
-            try:
+        for name in results:
+            with server_port(name) as port:
                 rate = await measure(port, args.subscribers, args.rounds, args.burst,
                                      "alice-token")
-            finally:
-                stop_server(proc)
             results[name].append(rate)
             print(f"  {name:9s} {rate:12,.0f} deliveries/s", flush=True)
     best = {name: max(rates) for name, rates in results.items()}
     return {"subscribers": args.subscribers, "messages": args.rounds * args.burst,
-            "bare": best["bare"], "reference": best["reference"],
-            "ratio": best["reference"] / best["bare"]}
+            "bare": best["bare"], "reference": best["reference"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -263,13 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     result = asyncio.run(bench(args))
     print(f"bare websockets.broadcast: {result['bare']:,.0f} deliveries/s")
     print(f"wsbdd reference server:    {result['reference']:,.0f} deliveries/s")
-    print(f"ratio reference/bare:      {result['ratio']:.2f} (target >= 0.70)")
-    from results import emit  # bench/results.py: the line bench/run_all.py reads
-
-    emit("fanout", f"reference server fan-out, {args.subscribers} subscribers",
-         wsbdd=result["reference"], baseline=result["bare"], unit="deliveries/s",
-         target=0.7)
-    return 0
+    ok = verdict("fanout", f"reference server fan-out, {args.subscribers} subscribers",
+                 result["reference"], result["bare"], TARGET, unit="deliveries/s",
+                 at_most=False)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -34,15 +34,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, environ_without_wsbdd, reference_server, wsbdd_project
 
 SCENARIO = """\
   Scenario: ping {i}
@@ -89,23 +89,18 @@ def feature(count: int) -> str:
 
 def write_projects(root: Path, count: int, ws_url: str, http_url: str) -> dict[str, Path]:
     """Two behave projects with the same feature: wsbdd's steps, and empty ones."""
-    wsbdd = root / f"wsbdd-{count}"
-    (wsbdd / "features").mkdir(parents=True)
-    (wsbdd / "steps").mkdir()
-    (wsbdd / "environments").mkdir()
-    (wsbdd / "environment.py").write_text("from wsbdd.hooks import *  # noqa\n")
-    (wsbdd / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *  # noqa\n")
-    (wsbdd / "environments" / "bench.env").write_text(
-        f"WSBDD_SERVER=none\nWSBDD_URL={ws_url}\nWSBDD_HTTP_URL={http_url}\n"
-        "WSBDD_TIMEOUT=2 s\nWSBDD_TOKEN_ALICE=alice-token\n"
+    wsbdd = wsbdd_project(
+        root / f"wsbdd-{count}",
+        {"WSBDD_SERVER": "none", "WSBDD_URL": ws_url, "WSBDD_HTTP_URL": http_url,
+         "WSBDD_TIMEOUT": "2 s", "WSBDD_TOKEN_ALICE": "alice-token"},
+        {"cost.feature": feature(count)},
     )
     empty = root / f"empty-{count}"
     (empty / "features").mkdir(parents=True)
     (empty / "steps").mkdir()
     # parse-style patterns: doubled braces are literal braces
     (empty / "steps" / "empty_steps.py").write_text(EMPTY_STEPS)
-    for project in (wsbdd, empty):
-        (project / "features" / "cost.feature").write_text(feature(count))
+    (empty / "features" / "cost.feature").write_text(feature(count))
     return {"wsbdd": wsbdd, "behave-empty": empty}
 
 
@@ -120,7 +115,7 @@ def command(side: str, count: int, ws_url: str) -> list[str]:
 
 def timed_run(side: str, count: int, ws_url: str, projects: dict[str, Path]) -> float:
     """Wall time of one run; fails loudly unless every scenario passed."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environ = environ_without_wsbdd()
     environ["PYTHONPATH"] = str(ROOT)
     cwd = projects.get(side, ROOT)
     start = time.perf_counter()
@@ -165,13 +160,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from results import emit
 
-    from wsbdd.server.managed import ManagedServer
-
     print(f"framework cost per scenario: {n1} and {n2} scenarios "
           "(connect, ping, pong, disconnect), fastest of "
           f"{repeat}", flush=True)
     times: dict[str, dict[int, float]] = {side: {} for side in SIDES}
-    with ManagedServer.embedded(["--ping-interval", "600"]) as server, \
+    with reference_server() as server, \
             tempfile.TemporaryDirectory(prefix="wsbdd-cost-") as tmp:
         ws_url, http_url = server.ws_url, server.http_url
         assert ws_url is not None and http_url is not None

@@ -15,14 +15,16 @@ Target: the whole suite green in at most 60 s on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, environ_without_wsbdd
+
 BUDGET_S = 60.0
 SUMMARY = re.compile(r"^(\d+) scenarios? passed, (\d+) failed, (\d+) skipped", re.MULTILINE)
 PASSES = {"whole suite": [], "without @slow": ["--tags", "not @slow"]}
@@ -30,7 +32,7 @@ PASSES = {"whole suite": [], "without @slow": ["--tags", "not @slow"]}
 
 def run_suite(tags: list[str], timeout: float) -> tuple[float, int, int, str]:
     """Wall seconds, scenarios passed, scenarios failed (or errored), output tail."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environ = environ_without_wsbdd()
     command = [sys.executable, "-m", "wsbdd", "run", "--no-allure", "-f", "progress", *tags]
     start = time.perf_counter()
     try:

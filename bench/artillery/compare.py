@@ -48,9 +48,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE.parent))
+
+from _common import ROOT, environ_without_wsbdd, reference_server, wsbdd_project  # noqa: E402
 
 CHANNEL = "room:bench"
 ARTILLERY = HERE / "node_modules" / ".bin" / "artillery"
@@ -146,18 +147,8 @@ def artillery_received(report: Path) -> tuple[int | None, dict[str, Any]]:
 
 
 # -------------------------------------------------------------------------- wsbdd
-def wsbdd_project(root: Path, ws_url: str, http_url: str, n: int, m: int) -> Path:
-    project = Path(tempfile.mkdtemp(prefix=f"wsbdd-{n}-", dir=root))
-    for sub in ("features", "steps", "environments"):
-        (project / sub).mkdir()
-    (project / "environment.py").write_text("from wsbdd.hooks import *  # noqa\n")
-    (project / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *  # noqa\n")
-    (project / "steps" / "bench_steps.py").write_text(BENCH_STEPS)
-    (project / "environments" / "bench.env").write_text(
-        f"WSBDD_SERVER=none\nWSBDD_URL={ws_url}\nWSBDD_HTTP_URL={http_url}\n"
-        "WSBDD_PROFILE=chat\nWSBDD_TIMEOUT=10 s\nWSBDD_TOKEN_CAROL=carol-token\n"
-    )
-    (project / "features" / "crowd.feature").write_text(
+def crowd_project(root: Path, ws_url: str, http_url: str, n: int, m: int) -> Path:
+    feature = (
         "Feature: crowd broadcast (the Artillery comparison)\n\n"
         f"  Scenario: {n} subscribers each receive {m} broadcast messages\n"
         f"    Given {n} clients are connected as carol and subscribed to {CHANNEL}\n"
@@ -165,7 +156,13 @@ def wsbdd_project(root: Path, ws_url: str, http_url: str, n: int, m: int) -> Pat
         f"    Then each of the {n} clients has received {m + 2} messages "
         f"within {RECEIVE_LIMIT_S} s\n"
     )
-    return project
+    return wsbdd_project(
+        Path(tempfile.mkdtemp(prefix=f"wsbdd-{n}-", dir=root)),
+        {"WSBDD_SERVER": "none", "WSBDD_URL": ws_url, "WSBDD_HTTP_URL": http_url,
+         "WSBDD_PROFILE": "chat", "WSBDD_TIMEOUT": "10 s", "WSBDD_TOKEN_CAROL": "carol-token"},
+        {"crowd.feature": feature},
+        {"bench_steps.py": BENCH_STEPS},
+    )
 
 
 def wsbdd_command() -> list[str]:
@@ -227,18 +224,16 @@ def tree_rss(proc: Any) -> int:
 def run_one(tool: str, n: int, m: int, timeout: float, tmp: Path) -> Run:
     import psutil
 
-    from wsbdd.server.managed import ManagedServer
-
     run = Run(tool, n, m)
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environ = environ_without_wsbdd()
     environ["PYTHONPATH"] = str(ROOT)
     environ["ARTILLERY_DISABLE_TELEMETRY"] = "true"
-    with ManagedServer.embedded(["--ping-interval", "600", "--queue-limit", "100000"]) as server:
+    with reference_server() as server:
         ws_url, http_url = server.ws_url, server.http_url
         assert ws_url is not None and http_url is not None
         report = Path(tempfile.mkdtemp(prefix=f"artillery-{n}-", dir=tmp)) / "report.json"
         if tool == "wsbdd":
-            cwd = wsbdd_project(tmp, ws_url, http_url, n, m)
+            cwd = crowd_project(tmp, ws_url, http_url, n, m)
             argv = wsbdd_command()
         else:
             cwd = HERE

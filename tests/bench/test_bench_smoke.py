@@ -62,3 +62,55 @@ def test_a_crowd_bench_verdict_is_a_result_record(capsys: pytest.CaptureFixture[
         "connections", 1100.0, 1000.0, True)
     assert (missed["name"], missed["value"], missed["met"]) == (
         "connect/disconnect rate", 0.8, False)
+
+
+def test_a_crowd_bench_verdict_prints_the_records_ratio(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import _common
+
+    assert _common.verdict("fanout", "fan-out", 65.0, 100.0, 0.7, unit="msg/s",
+                           at_most=False) is False
+    lines = capsys.readouterr().out.splitlines()
+    record = results.parse(lines[0])
+    assert record is not None and record["value"] == 0.65 and record["met"] is False
+    assert "ratio  0.65  (target >= 0.7)  MISSED" in lines[1], lines
+
+
+def test_the_wsbdd_project_writer_and_the_scrubbed_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import _common
+
+    project = _common.wsbdd_project(
+        tmp_path / "p", {"WSBDD_SERVER": "none", "WSBDD_TIMEOUT": "2 s"},
+        {"a.feature": "Feature: a\n"}, {"extra_steps.py": "# extra\n"})
+    assert (project / "environments" / "bench.env").read_text() == (
+        "WSBDD_SERVER=none\nWSBDD_TIMEOUT=2 s\n")
+    assert (project / "features" / "a.feature").read_text() == "Feature: a\n"
+    assert (project / "steps" / "extra_steps.py").read_text() == "# extra\n"
+    assert "wsbdd.steps" in (project / "steps" / "wsbdd_steps.py").read_text()
+    assert "wsbdd.hooks" in (project / "environment.py").read_text()
+    monkeypatch.setenv("WSBDD_URL", "ws://elsewhere")
+    monkeypatch.setenv("KEEP_ME", "1")
+    scrubbed = _common.environ_without_wsbdd()
+    assert "WSBDD_URL" not in scrubbed and scrubbed["KEEP_ME"] == "1"
+
+
+def test_the_worker_pool_runs_every_job_with_bounded_concurrency() -> None:
+    import asyncio
+
+    import _common
+
+    running, peak, done = 0, 0, 0
+
+    async def job() -> None:
+        nonlocal running, peak, done
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0)
+        running -= 1
+        done += 1
+
+    asyncio.run(_common.worker_pool(25, job, concurrency=4))
+    assert (done, peak) == (25, 4)
