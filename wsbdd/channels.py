@@ -193,13 +193,14 @@ class ChannelOps:
         session = self._session
         variables = self.variables(name, channel)
         ack = exchange.ack.render(variables, channel=channel) if exchange.ack else None
-        reject = exchange.reject.render(variables, channel=channel) if exchange.reject else None
+        rejects = [t.render(variables, channel=channel) for t in exchange.rejections]
+        reject = rejects[0] if rejects else None
         deadline = session.deadline(None)
         if ack is None and want == "ack":
             # No acknowledgement in this protocol: confirmed when nothing refuses it.
             deadline = Deadline.default(session.scaled(self.profile.confirm_window))
 
-        outcome = self._answer(name, ack, reject, deadline)
+        outcome = self._answer(name, ack, rejects, deadline)
         client = session.client(name)
         if outcome is None:
             if want == "ack" and ack is None:
@@ -233,22 +234,24 @@ class ChannelOps:
         )
 
     def _answer(
-        self, name: str, ack: Any, reject: Any, deadline: Deadline
+        self, name: str, ack: Any, rejects: Sequence[Any], deadline: Deadline
     ) -> tuple[str, Message | None] | None:
         """Wait for the answer to a request: ``("ack" | "reject", message)``, ``("closed", None)``.
 
-        The first unconsumed JSON message matching ``ack`` (checked first) or
-        ``reject`` (either may be None) is consumed; a close ends the wait too.
-        None when the deadline passed first.
+        The first unconsumed JSON message matching ``ack`` (None: no ack;
+        checked first) or any of ``rejects`` is consumed; a close ends the
+        wait too. None when the deadline passed first.
         """
         unseen = Unseen()
+        answers = [("ack", ack)] if ack is not None else []
+        answers += [("reject", reject) for reject in rejects]
 
         def probe(client: Client) -> tuple[str, Message | None] | None:
             for message in unseen(client):
                 if not message.is_json:
                     continue
-                for kind, expected in (("ack", ack), ("reject", reject)):
-                    if expected is not None and matches(expected, message.payload):
+                for kind, expected in answers:
+                    if matches(expected, message.payload):
                         client.consume(message)
                         return (kind, message)
             if client.close_info is not None:
@@ -477,10 +480,10 @@ class ChannelOps:
             return
         session = self._session
         ack = auth.ack.render(variables)
-        reject = auth.reject.render(variables) if auth.reject else None
+        rejects = [template.render(variables) for template in auth.rejections]
         deadline = session.deadline(None)
 
-        outcome = self._answer(name, ack, reject, deadline)
+        outcome = self._answer(name, ack, rejects, deadline)
         if (outcome is not None and outcome[0] == "ack") or not required:
             return
         if outcome is None:

@@ -2,20 +2,25 @@
 
 The token travels where the API profile says (``[auth]``: query, header,
 subprotocol, or a first message); "connects" records whatever happened,
-"is connected" also requires that the connection opened.
+"is connected" also requires that the connection opened **and is still open**
+once the profile's confirmation arrived (its auth ack, or its ``[connection]``
+welcome) or, without one, once the settle time passed (``[connection] settle``,
+100 ms by default, scaled by ``WSBDD_TIMEOUT_SCALE``): a server that closes
+the connection right after the handshake (a wrong token: 4403) fails that step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from wsbdd.client import Client, ConnectRequest
 from wsbdd.exceptions import ConfigError, ExpectationFailed, UsageError
-from wsbdd.matching import Variables, substitute
-from wsbdd.model import ConnectOutcome, ConnectResult
-from wsbdd.profiles import AuthSpec
+from wsbdd.expect import Unseen
+from wsbdd.matching import Variables, matches, substitute
+from wsbdd.model import CloseInfo, ConnectOutcome, ConnectResult, Message
+from wsbdd.profiles import AuthSpec, ConnectionSpec
 from wsbdd.timing import format_duration
 
 if TYPE_CHECKING:
@@ -151,6 +156,7 @@ class ConnectionOps:
                     f"{_describe_outcome(result)}"
                 )
             )
+        acknowledged = False
         if (
             result.opened
             and token is not None
@@ -161,7 +167,78 @@ class ConnectionOps:
             self._session.channels.authenticate_by_message(
                 name, identity, token, required=require_open
             )
+            acknowledged = self._session.profile.auth.ack is not None
+        if require_open:
+            self.confirm_open(name, "connected", acknowledged=acknowledged)
         return result
+
+    def confirm_open(self, name: str, verb: str, *, acknowledged: bool = False) -> None:
+        """The new connection is still open once its welcome arrived or the settle time passed.
+
+        ``acknowledged``: the profile's auth ack already arrived (no more
+        waiting). Fails naming the close code (and, for a token from the
+        environment, its key), or the message that refused the connection.
+        """
+        session = self._session
+        spec = session.profile.connection if session.profile is not None else ConnectionSpec()
+        refusal: Message | None = None
+        if not acknowledged:
+            refusal = self._settle(name, spec)
+        client = session.client(name)
+        if refusal is None and client.is_open:
+            return
+        if refusal is None:
+            # Closing or closed: the close is recorded at once (bounded anyway).
+            info = session.clients.wait(name, _close_of, client.request.close_timeout)
+            what = info.describe() if info is not None else "its connection is closing"
+        else:
+            what = f"it was refused: #{refusal.index} {refusal.display()}"
+        memory = self._memory.get(name)
+        identity = memory.identity if memory is not None else None
+        who = f" as {identity}" if identity else ""
+        raise ExpectationFailed(
+            session.run.redactor.text(
+                f"client {name} {verb}{who}, but the server did not keep the connection open: "
+                f"{what}{self._token_hint(memory)}"
+            )
+        )
+
+    def _settle(self, name: str, spec: ConnectionSpec) -> Message | None:
+        """Wait for the welcome, a refusal or a close, at most the settle time; the refusal."""
+        session = self._session
+        variables = session.channels.variables(name) if session.profile is not None else None
+        ack = None
+        rejects: list[Any] = []
+        if variables is not None:
+            ack = spec.ack.render(variables) if spec.ack is not None else None
+            rejects = [template.render(variables) for template in spec.rejections]
+        unseen = Unseen()
+
+        def probe(client: Client) -> tuple[Message | None] | None:
+            for message in unseen(client):
+                if not message.is_json:
+                    continue
+                if any(matches(reject, message.payload) for reject in rejects):
+                    return (message,)
+                if ack is not None and matches(ack, message.payload):
+                    return (None,)
+            return (None,) if not client.is_open else None
+
+        found = session.clients.wait(name, probe, session.scaled(spec.settle))
+        return found[0] if found is not None else None
+
+    def _token_hint(self, memory: _ClientMemory | None) -> str:
+        """Where the token came from, when the connection carried one."""
+        if memory is None or memory.token is None:
+            return ""
+        identity = memory.identity
+        settings = self._session.settings
+        if identity is not None and settings.tokens.get(identity.lower()) == memory.token:
+            key = f"WSBDD_TOKEN_{identity.upper()}"
+            return f"; is the token right? it is {key} in {settings.source}"
+        if identity is not None:
+            return f'; is the token of {identity} in the "Given the tokens:" table right?'
+        return "; is the token right?"
 
     def authenticate(self, name: str, identity: str) -> None:
         """``client A authenticates as alice``, the way the profile carries tokens.
@@ -198,10 +275,14 @@ class ConnectionOps:
                     f"client {name} is not connected: {_describe_outcome(client.result)}"
                 )
             )
-        if client.close_info is not None:
-            raise ExpectationFailed(
-                f"client {name} is not connected: {client.close_info.describe()}"
-            )
+        if client.is_open:
+            return
+        # A connection wsbdd failed, or one closing: its close is recorded at once.
+        info = self._session.clients.wait(name, _close_of, client.request.close_timeout)
+        what = info.describe() if info is not None else "its connection is closing"
+        raise ExpectationFailed(
+            self._session.run.redactor.text(f"client {name} is not connected: {what}")
+        )
 
     def assert_subprotocol(self, name: str, expected: str | None) -> None:
         client = self._session.client(name)
@@ -279,14 +360,20 @@ class ConnectionOps:
                     f"client {name} could not reconnect: {_describe_outcome(result)}"
                 )
             )
-        if (
-            memory.token is not None
-            and self._auth_by_message()
-        ):
+        acknowledged = False
+        if memory.token is not None and self._auth_by_message():
             self._session.channels.authenticate_by_message(name, memory.identity, memory.token)
+            acknowledged = self._session.profile is not None and (
+                self._session.profile.auth.ack is not None
+            )
+        self.confirm_open(name, "reconnected", acknowledged=acknowledged)
         if self._session.profile is not None and self._session.channels.subscriptions(name):
             self._session.channels.resubscribe(name, positions)
         return result
+
+
+def _close_of(client: Client) -> CloseInfo | None:
+    return client.close_info
 
 
 def _with_query(url: str, key: str, value: str) -> str:

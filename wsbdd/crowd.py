@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from wsbdd.client import ClientManager, ConnectRequest
@@ -40,7 +42,7 @@ from wsbdd.client.progress import Progress
 from wsbdd.connections import ConnectSpec
 from wsbdd.exceptions import ExpectationFailed, UsageError
 from wsbdd.matching import Variables, describe_expected, matches
-from wsbdd.profiles import Profile, Template
+from wsbdd.profiles import DEFAULT_SETTLE, Profile, Template
 from wsbdd.timing import format_duration
 
 if TYPE_CHECKING:
@@ -261,6 +263,7 @@ class CrowdOps:
             greeting=greeting,
             ack_timeout=session.scaled(session.default_timeout),
             confirm_window=session.scaled(profile.confirm_window) if profile else 0.0,
+            settle=session.scaled(profile.connection.settle if profile else DEFAULT_SETTLE),
             progress=self.progress,
             label=label,
         )
@@ -273,6 +276,13 @@ class CrowdOps:
         request, token = session.connections.prepare(ConnectSpec(identity=identity))
         greeting: list[CrowdExchange] = []
         profile = session.profile
+        welcome = profile.connection if profile is not None else None
+        if welcome is not None and (welcome.ack is not None or welcome.rejections):
+            # "Connected": the welcome arrives (or the settle time passes), no close.
+            variables = self._variables(profile, identity, token, None)  # type: ignore[arg-type]
+            exchange = _exchange(None, welcome.ack, welcome.rejections, variables, "connection")
+            patience = session.scaled(welcome.settle)
+            greeting.append(dataclasses.replace(exchange, patience=patience))
         if (
             identity is not None
             and profile is not None
@@ -284,7 +294,7 @@ class CrowdOps:
             variables = self._variables(profile, identity, token, None)
             greeting.append(
                 _exchange(
-                    message, auth.ack, auth.reject, variables, f"authentication as {identity}"
+                    message, auth.ack, auth.rejections, variables, f"authentication as {identity}"
                 )
             )
         if channel is not None:
@@ -297,7 +307,7 @@ class CrowdOps:
                 _exchange(
                     subscribe.send,
                     subscribe.ack,
-                    subscribe.reject,
+                    subscribe.rejections,
                     variables,
                     f"subscription to {channel}",
                 )
@@ -337,21 +347,26 @@ class CrowdOps:
 
 
 def _exchange(
-    send: Template,
+    send: Template | None,
     ack: Template | None,
-    reject: Template | None,
+    rejects: Sequence[Template],
     variables: Variables,
     what: str,
 ) -> CrowdExchange:
+    """What a member sends (nothing for ``send`` None) and how it recognises the answers."""
     ack_value = ack.render(variables) if ack is not None else None
-    reject_value = reject.render(variables) if reject is not None else None
+    reject_values = [template.render(variables) for template in rejects]
     return CrowdExchange(
-        text=json.dumps(send.render(variables), ensure_ascii=False),
+        text=json.dumps(send.render(variables), ensure_ascii=False) if send is not None else "",
         what=what,
         expected=describe_expected(ack_value) if ack is not None else "",
         ack=functools.partial(matches, ack_value) if ack is not None else None,
-        reject=functools.partial(matches, reject_value) if reject is not None else None,
+        reject=functools.partial(_any_match, reject_values) if reject_values else None,
     )
+
+
+def _any_match(expected: Sequence[Any], payload: Any) -> bool:
+    return any(matches(value, payload) for value in expected)
 
 
 def _label(count: int, identity: str | None, channel: str | None) -> str:

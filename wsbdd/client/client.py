@@ -365,8 +365,13 @@ class Client:
         lost_at = conn.lost_at if conn.lost_at is not None else now()
         info: CloseInfo
         cause = conn.connection_exc or proto.parser_exc
+        failure = conn.failure
         if self._dropped:
             info = CloseInfo(1006, "", "client", False, lost_at)
+        elif failure is not None:
+            # wsbdd failed the connection (the server broke the protocol): our frame says why.
+            at = conn.failed_at if conn.failed_at is not None else lost_at
+            info = CloseInfo(failure[0], failure[1], "client", True, at)
         elif rcvd is None and sent is not None and _client_failure(cause):
             # We failed the connection (invalid UTF-8, message too big...):
             # websockets then ignores the server's echo, so report our frame.

@@ -21,13 +21,25 @@ its protocol's class for :class:`PingControlProtocol`, a subclass that only
 adds a per-connection ``answer_pings`` switch. The swap happens in
 ``__init__`` because websockets' ``connect()`` instantiates ``ClientProtocol``
 itself and offers no hook for a protocol subclass; the subclass adds no state
-but one attribute, so the instance layout is unchanged.
+but a few attributes, so the instance layout is unchanged.
+
+When websockets *fails* the connection (the server broke the protocol: an
+invalid close frame, a reserved bit, invalid UTF-8, a message too big), it
+sends its close frame (1002, 1007, 1009...) and then, as a client, waits for
+the server to close TCP, which a hostile server never does: the connection
+would sit in CLOSING until the next call, and wsbdd makes none. The protocol
+subclass records the failure (:attr:`PingControlProtocol.failure`) and the
+connection closes its transport at once (after the close frame is written;
+aborted if that does not finish within the close timeout), so the reader
+ends and the close is reported immediately with the code wsbdd sent and why.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from websockets.asyncio.client import ClientConnection
@@ -70,6 +82,17 @@ class PingControlProtocol(ClientProtocol):
     """
 
     answer_pings: bool = True
+    failure: tuple[int, str] | None = None
+    """The close code and reason wsbdd sent when it failed the connection (None: it did not)."""
+    on_failure: Callable[[], None] | None = None
+
+    def fail(self, code: int, reason: str = "") -> None:
+        super().fail(code, reason)
+        # 1006: a network error, no close frame to send (and nothing the peer broke).
+        if self.failure is None and code != 1006:
+            self.failure = (int(code), reason)
+            if self.on_failure is not None:
+                self.on_failure()
 
     def recv_frame(self, frame: Frame) -> None:
         if frame.opcode is PING and not self.answer_pings:
@@ -87,6 +110,8 @@ class TrackedConnection(ClientConnection):
         if type(protocol) is ClientProtocol:
             protocol.__class__ = PingControlProtocol
         super().__init__(protocol, **kwargs)
+        if isinstance(protocol, PingControlProtocol):
+            protocol.on_failure = self._failed
         self.tap = tap
         self.arrivals: collections.deque[float] = collections.deque()
         """Arrival time of each complete data message not yet returned by recv()."""
@@ -96,6 +121,8 @@ class TrackedConnection(ClientConnection):
         """When the TCP connection was lost."""
         self.response_at: float | None = None
         """When the server's handshake response arrived (the connection opened)."""
+        self.failed_at: float | None = None
+        """When wsbdd failed the connection (see :attr:`PingControlProtocol.failure`)."""
         self._stamp = now()
 
     # -- switches -----------------------------------------------------------
@@ -109,6 +136,28 @@ class TrackedConnection(ClientConnection):
     def answer_pings(self, value: bool) -> None:
         if isinstance(self.protocol, PingControlProtocol):
             self.protocol.answer_pings = value
+
+    @property
+    def failure(self) -> tuple[int, str] | None:
+        """(code, reason) of the close frame wsbdd sent when it failed the connection."""
+        proto = self.protocol
+        return proto.failure if isinstance(proto, PingControlProtocol) else None
+
+    def _failed(self) -> None:
+        """The protocol failed the connection: close TCP at once (see the module docstring)."""
+        self.failed_at = now()
+        loop = asyncio.get_running_loop()
+        # call_soon: websockets writes the close frame first (send_data runs
+        # right after the protocol call that failed).
+        loop.call_soon(self._close_transport)
+
+    def _close_transport(self) -> None:
+        transport = self.transport
+        if transport.is_closing():
+            return
+        transport.close()  # flushes the close frame, then FIN
+        limit = self.close_timeout if self.close_timeout is not None else 1.0
+        asyncio.get_running_loop().call_later(limit, transport.abort)
 
     # -- stamping -------------------------------------------------------------
 

@@ -90,6 +90,9 @@ _FD_MARGIN = 64
 _EXCERPT = 200
 """Characters of a message quoted in a failure reason."""
 
+_NORMAL_CLOSE_CODES = frozenset({1000, 1001, 1005})
+"""Close codes a server may send without refusing anything (normal, going away, none)."""
+
 
 @dataclass(frozen=True, slots=True)
 class CrowdExchange:
@@ -107,6 +110,9 @@ class CrowdExchange:
     ack: Callable[[Any], bool] | None = None
     reject: Callable[[Any], bool] | None = None
     expected: str = ""
+    patience: float | None = None
+    """For an answer the server sends unasked (``text`` empty: a welcome): how long
+    it is awaited; its absence then is no failure, a close or a rejection is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +358,7 @@ class Crowd:
         greeting: Sequence[CrowdExchange] = (),
         ack_timeout: float = 2.0,
         confirm_window: float = 0.3,
+        settle: float = 0.0,
         progress: Progress | None = None,
         label: str = "crowd",
     ) -> None:
@@ -368,6 +375,8 @@ class Crowd:
         self.greeting = tuple(greeting)
         self.ack_timeout = ack_timeout
         self.confirm_window = confirm_window
+        self.settle = settle
+        """Seconds members must stay open after connecting when no welcome confirms them."""
         self.progress = progress
         self.label = label
         self.members = [Member(i, self) for i in range(size)]
@@ -450,7 +459,9 @@ class Crowd:
                 failure = await self._open_member(member)
                 if member.connection is not None:
                     await self._close_member(member)
-                return failure
+                # A cycle the server closed with an error code (4401...) failed,
+                # whoever's close frame went first.
+                return failure or self._closed_with_error(member)
             finally:
                 self._transient.discard(member)
 
@@ -595,11 +606,20 @@ class Crowd:
                 # (else each connection carries its own, about 1.3 KiB more).
                 await worker(1)
             await asyncio.gather(*(worker() for _ in range(min(concurrency, len(todo)))))
-            if watched and todo:
+            if confirm and todo:
                 # Exchanges without an ack are confirmed when no rejection
-                # arrives within the profile's window (as for named clients).
-                await asyncio.sleep(self.confirm_window)
-                failures = Counter(m.failure for m in todo if m.failure is not None)
+                # arrives within the profile's window (as for named clients);
+                # without a welcome, members must stay open for the settle time.
+                welcomed = any(g.patience is not None for g in self.greeting)
+                pause = max(
+                    self.confirm_window if watched else 0.0, 0.0 if welcomed else self.settle
+                )
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                # "Connected" means still open: a member the server closed fails.
+                failures = Counter(
+                    reason for m in todo if (reason := m.failure or m.problem()) is not None
+                )
         finally:
             self.watching = ()
             self._busy -= 1
@@ -617,6 +637,11 @@ class Crowd:
         member.opened_at = None
         member.failure = None
         member.closing = False
+        first = self.greeting[0] if self.greeting else None
+        if first is not None and not first.text:
+            # A welcome may come with the handshake response: listen before connecting.
+            member.expect = first
+            member.waiter = asyncio.get_running_loop().create_future()
         try:
             conn = await connect(
                 self.request.url,
@@ -644,6 +669,7 @@ class Crowd:
                     member.failure = reason
                     break
             member.greeted = member.received
+        member.expect, member.waiter = None, None
         if self.waiters:
             self.notify()
         return member.failure
@@ -651,6 +677,8 @@ class Crowd:
     async def _exchange(self, member: Member, exchange: CrowdExchange) -> str | None:
         conn = member.connection
         assert conn is not None
+        if not exchange.text:
+            return await self._welcome(member, exchange)
         if exchange.ack is None:
             try:
                 await conn.send(exchange.text)
@@ -677,6 +705,31 @@ class Crowd:
                 )
         finally:
             member.expect, member.waiter = None, None
+
+    async def _welcome(self, member: Member, exchange: CrowdExchange) -> str | None:
+        """Await what the server sends unasked (set up by :meth:`_open_member`)."""
+        conn, waiter = member.connection, member.waiter
+        assert conn is not None
+        try:
+            if waiter is not None and not waiter.done() and conn.protocol.state is State.OPEN:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(exchange.patience or 0.0):
+                        await asyncio.shield(waiter)
+            if waiter is not None and waiter.done() and waiter.result() is not None:
+                return waiter.result()
+            if conn.protocol.state is not State.OPEN:
+                return member.close_phrase()
+            return None
+        finally:
+            member.expect, member.waiter = None, None
+
+    def _closed_with_error(self, member: Member) -> str | None:
+        """The server's close frame, when it carried an error code (a cycle the server refused)."""
+        conn = member.connection
+        rcvd = conn.protocol.close_rcvd if conn is not None else None
+        if rcvd is None or int(rcvd.code) in _NORMAL_CLOSE_CODES:
+            return None
+        return CloseInfo(int(rcvd.code), rcvd.reason, "server", True, 0.0).describe()
 
     async def _close_member(self, member: Member) -> None:
         conn = member.connection

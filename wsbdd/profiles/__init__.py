@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from wsbdd.profiles.loader import BUILTIN_PROFILES, builtin_names, load_profile, parse_profile
 from wsbdd.profiles.model import (
+    DEFAULT_SETTLE,
     AuthSpec,
     ChannelSpec,
+    ConnectionSpec,
     DeliverySpec,
     Exchange,
     Profile,
@@ -19,8 +21,10 @@ from wsbdd.profiles.model import (
 
 __all__ = [
     "BUILTIN_PROFILES",
+    "DEFAULT_SETTLE",
     "AuthSpec",
     "ChannelSpec",
+    "ConnectionSpec",
     "DeliverySpec",
     "Exchange",
     "Profile",

@@ -17,9 +17,11 @@ from typing import Any, cast
 from wsbdd.exceptions import ProfileError, UsageError
 from wsbdd.matching import parse_path
 from wsbdd.profiles.model import (
+    DEFAULT_SETTLE,
     AuthMode,
     AuthSpec,
     ChannelSpec,
+    ConnectionSpec,
     DeliverySpec,
     Exchange,
     Profile,
@@ -35,6 +37,7 @@ _TOP_KEYS = {
     "extends",
     "profile",
     "auth",
+    "connection",
     "subscribe",
     "unsubscribe",
     "publish",
@@ -48,6 +51,7 @@ _PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window"}
 _AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
 _AUTH_MODES = ("none", "query", "header", "subprotocol", "message")
 _EXCHANGE_KEYS = {"send", "ack", "reject"}
+_CONNECTION_KEYS = {"ack", "reject", "settle"}
 _DELIVERY_KEYS = {"match", "text", "sender", "position", "id", "mark"}
 _CHANNEL_KEYS = {"variables", "delivery", "publish"}
 
@@ -167,6 +171,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         description=_string(head, "description", "profile.", source, required=False) or "",
         subprotocols=tuple(subprotocols),
         auth=_auth(data.get("auth"), source),
+        connection=_connection(data.get("connection"), source),
         subscribe=_exchange(data.get("subscribe"), "subscribe", source),
         unsubscribe=_exchange(data.get("unsubscribe"), "unsubscribe", source),
         publish=_exchange(data.get("publish"), "publish", source),
@@ -248,15 +253,47 @@ def _required_template(
     return template
 
 
+def _rejections(value: Any, key: str, source: str) -> tuple[Template, ...]:
+    """``reject``: one template, or a list of templates (tables), each a way of refusing."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return tuple(Template(v, source, f"{key}[{i}]") for i, v in enumerate(value))
+    template = _template(value, key, source)
+    return (template,) if template is not None else ()
+
+
 def _exchange(value: Any, key: str, source: str) -> Exchange | None:
     must = "must be a table with send (and optionally ack, reject)"
     table = _section(value, key, source, _EXCHANGE_KEYS, must)
     if table is None:
         return None
+    rejects = _rejections(table.get("reject"), f"{key}.reject", source)
     return Exchange(
         send=_required_template(table, "send", key, source, "the message to send"),
         ack=_template(table.get("ack"), f"{key}.ack", source),
-        reject=_template(table.get("reject"), f"{key}.reject", source),
+        reject=rejects[0] if rejects else None,
+        also_reject=rejects[1:],
+    )
+
+
+def _connection(value: Any, source: str) -> ConnectionSpec:
+    must = "must be a table with ack, reject or settle"
+    table = _section(value, "connection", source, _CONNECTION_KEYS, must)
+    if table is None:
+        return ConnectionSpec()
+    settle = DEFAULT_SETTLE
+    if "settle" in table:
+        try:
+            settle = parse_duration(str(table["settle"]))
+        except UsageError:
+            raise _error(
+                source, "connection.settle", f"{table['settle']!r} is not a duration"
+            ) from None
+    rejects = _rejections(table.get("reject"), "connection.reject", source)
+    return ConnectionSpec(
+        ack=_template(table.get("ack"), "connection.ack", source),
+        reject=rejects[0] if rejects else None,
+        also_reject=rejects[1:],
+        settle=settle,
     )
 
 
@@ -311,6 +348,7 @@ def _auth(value: Any, source: str) -> AuthSpec:
     on_connect = table.get("on_connect", True)
     if not isinstance(on_connect, bool):
         raise _error(source, "auth.on_connect", "must be true or false")
+    rejects = _rejections(table.get("reject"), "auth.reject", source)
     return AuthSpec(
         mode=cast(AuthMode, mode),
         param=_string(table, "param", "auth.", source, required=False) or "token",
@@ -318,6 +356,7 @@ def _auth(value: Any, source: str) -> AuthSpec:
         value=_string(table, "value", "auth.", source, required=False) or "Bearer ${token}",
         message=message,
         ack=_template(table.get("ack"), "auth.ack", source),
-        reject=_template(table.get("reject"), "auth.reject", source),
+        reject=rejects[0] if rejects else None,
         on_connect=on_connect,
+        also_reject=rejects[1:],
     )

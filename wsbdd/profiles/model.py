@@ -26,8 +26,10 @@ from wsbdd.exceptions import ProfileError, UnknownVariable, UsageError
 from wsbdd.matching import Variables, parse_path, render_json
 
 __all__ = [
+    "DEFAULT_SETTLE",
     "AuthSpec",
     "ChannelSpec",
+    "ConnectionSpec",
     "DeliverySpec",
     "Exchange",
     "Profile",
@@ -78,11 +80,46 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """A message to send, the answer that confirms it and the one that refuses it."""
+    """A message to send, the answer that confirms it and the ones that refuse it.
+
+    ``reject`` is the first (or only) refusal; ``also_reject`` the others,
+    when the profile gives ``reject`` as a list of templates.
+    """
 
     send: Template
     ack: Template | None = None
     reject: Template | None = None
+    also_reject: tuple[Template, ...] = ()
+
+    @property
+    def rejections(self) -> tuple[Template, ...]:
+        """Every answer that refuses it, in the order the profile lists them."""
+        return ((self.reject,) if self.reject is not None else ()) + self.also_reject
+
+
+DEFAULT_SETTLE = 0.1
+"""Seconds a new connection must stay open when the profile names no welcome (100 ms)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSpec:
+    """What the server says once a connection opened (the profile's ``[connection]``).
+
+    "Client A is connected" holds when the handshake succeeded *and* the
+    connection is still open once ``ack`` (a welcome) arrived, or, without a
+    welcome, ``settle`` seconds later. ``reject`` (and ``also_reject``) are
+    messages that refuse the connection. None of them is consumed.
+    """
+
+    ack: Template | None = None
+    reject: Template | None = None
+    also_reject: tuple[Template, ...] = ()
+    settle: float = DEFAULT_SETTLE
+
+    @property
+    def rejections(self) -> tuple[Template, ...]:
+        """Every message that refuses the connection."""
+        return ((self.reject,) if self.reject is not None else ()) + self.also_reject
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +139,12 @@ class AuthSpec:
     ack: Template | None = None
     reject: Template | None = None
     on_connect: bool = True
+    also_reject: tuple[Template, ...] = ()
+
+    @property
+    def rejections(self) -> tuple[Template, ...]:
+        """Every answer that refuses the auth message."""
+        return ((self.reject,) if self.reject is not None else ()) + self.also_reject
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +191,7 @@ class Profile:
     description: str = ""
     subprotocols: tuple[str, ...] = ()
     auth: AuthSpec = field(default_factory=AuthSpec)
+    connection: ConnectionSpec = field(default_factory=ConnectionSpec)
     subscribe: Exchange | None = None
     unsubscribe: Exchange | None = None
     publish: Exchange | None = None
