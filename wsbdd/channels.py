@@ -550,8 +550,8 @@ class _Arrivals:
     """The first arrival of each of some publications at one client, found incrementally.
 
     The delivery matchers are rendered once; each :meth:`update` looks only
-    at the messages received since the last one (``received`` only grows; a
-    reconnect makes a new :class:`Client`, which starts the search over).
+    at the messages received since the last one (``received`` only grows, and
+    spans the client's reconnects: arrivals on every connection count).
     Per message, the correlation mark comes first, and only a message that
     delivers a wanted publication is matched against its channel's delivery.
     """
@@ -581,7 +581,8 @@ class _Arrivals:
 
     def update(self, client: Client) -> dict[str, Message]:
         """Look at what ``client`` received since the last call; every arrival so far, by mark."""
-        if client is not self._client:
+        if self._client is None or client.received is not self._client.received:
+            # A new client (a reconnect keeps ``received``: the search goes on).
             self._client, self._seen, self.found = client, 0, {}
         received = client.received
         fresh = received[self._seen :]

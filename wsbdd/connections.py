@@ -198,7 +198,7 @@ class ConnectionOps:
         who = f" as {identity}" if identity else ""
         raise ExpectationFailed(
             session.run.redactor.text(
-                f"client {name} {verb}{who}, but the server did not keep the connection open: "
+                f"client {name} {verb}{who}, but the connection did not stay open: "
                 f"{what}{self._token_hint(memory)}"
             )
         )

@@ -17,6 +17,7 @@ __all__ = [
     "CloseInfo",
     "ConnectOutcome",
     "ConnectResult",
+    "ConnectionSummary",
     "FrameKind",
     "HandshakeInfo",
     "Message",
@@ -137,6 +138,19 @@ class ConnectResult:
     @property
     def opened(self) -> bool:
         return self.outcome is ConnectOutcome.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSummary:
+    """One of a client's connections, in order (``number`` 1, 2... after reconnects).
+
+    ``started_at`` is when the attempt began; ``close`` is None while it is open.
+    """
+
+    number: int
+    started_at: float
+    result: ConnectResult
+    close: CloseInfo | None
 
 
 @dataclass(frozen=True, slots=True)

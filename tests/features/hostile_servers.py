@@ -18,12 +18,21 @@ server         what it does with every connection
 ``cut``        sends ``{"type": "hello"}``, then closes TCP without a close frame
 ``flood``      sends 100,000 ``{"type": "flood", "n": i}``, then ``{"type": "end"}``
 ``echo``       a well-behaved echo server
+``close1005``  raw: on the client's first frame, ``{"type": "hello"}`` and a close
+               frame with code 1005 on the wire (invalid), in one write; then it
+               only reads (it never closes TCP, never answers a close)
+``close999``   the same with close code 999
+``longreason`` the same with a close reason of 124 bytes (a control frame > 125)
+``rsv``        the same with a text frame that has a reserved bit set
 =============  ================================================================
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import struct
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -35,6 +44,7 @@ from wsbdd.model import now
 __all__ = [
     "BIG_FRAME",
     "FLOOD_COUNT",
+    "INVALID_FRAMES",
     "NOT_JSON_TEXT",
     "HostileServer",
     "HostileServers",
@@ -122,6 +132,52 @@ async def _echo(ws: ServerConnection) -> None:
         await ws.send(message)
 
 
+INVALID_FRAMES = {
+    "close1005": b"\x88\x02\x03\xed",
+    "close999": b"\x88\x02\x03\xe7",
+    "longreason": b"\x88\x7e\x00\x7e\x03\xe8" + b"r" * 124,
+    "rsv": b"\xa1\x05hello",
+}
+"""What each raw server sends after its hello (server frames are never masked)."""
+
+_HELLO_FRAME = b"\x81\x11" + b'{"type": "hello"}'
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def _accept(request: bytes) -> bytes:
+    """The 101 answer to a client's opening handshake (no extension, no subprotocol)."""
+    key = b""
+    for line in request.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"sec-websocket-key":
+            key = value.strip()
+    accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
+    return (
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+    )
+
+
+def close_code_in(data: bytes) -> int | None:
+    """The code of the first close frame among the client's (masked) frames, if any."""
+    at = 0
+    while at + 2 <= len(data):
+        opcode, length = data[at] & 0x0F, data[at + 1] & 0x7F
+        at += 2
+        if length == 126:
+            (length,) = struct.unpack("!H", data[at : at + 2])
+            at += 2
+        elif length == 127:
+            (length,) = struct.unpack("!Q", data[at : at + 8])
+            at += 8
+        mask, at = data[at : at + 4], at + 4
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(data[at : at + length]))
+        at += length
+        if opcode == 0x8 and len(payload) >= 2:
+            return int(struct.unpack("!H", payload[:2])[0])
+    return None
+
+
 _BEHAVIOURS: dict[str, Behaviour] = {
     "json": _not_json,
     "utf8": _invalid_utf8,
@@ -144,6 +200,8 @@ class HostileServers:
             for name, behaviour in _BEHAVIOURS.items():
                 self._websocket(name, behaviour)
             self._silent_tcp("silent")
+            for name, frame in INVALID_FRAMES.items():
+                self._raw(name, frame)
         except BaseException:
             self.close()
             raise
@@ -204,6 +262,35 @@ class HostileServers:
                 await reader.read()  # until the client gives up: EOF
             finally:
                 visit.end()
+                writer.close()
+
+        async def start() -> str:
+            server = await asyncio.start_server(handle, "127.0.0.1", 0)
+            self._silent.append(server)
+            return f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+        record.url = self.thread.run(start())
+        self.servers[name] = record
+
+    def _raw(self, name: str, frame: bytes) -> None:
+        """A hand-made WebSocket server that sends ``frame`` after its hello (see the table)."""
+        record = HostileServer(name, "")
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            visit = Visit(now())
+            record.visits.append(visit)
+            self._writers.append(writer)
+            received = b""
+            try:
+                writer.write(_accept(await reader.readuntil(b"\r\n\r\n")))
+                received = await reader.read(65536)  # the client's first frame
+                writer.write(_HELLO_FRAME + frame)
+                while chunk := await reader.read(65536):  # until the client closes TCP
+                    received += chunk
+            except (OSError, asyncio.IncompleteReadError):
+                pass
+            finally:
+                visit.end(close_code_in(received))
                 writer.close()
 
         async def start() -> str:

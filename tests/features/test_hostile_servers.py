@@ -37,7 +37,7 @@ Feature: hostile servers
     Then client A receives {"type": "welcome"} within 500 ms
 
   Scenario: a server that sends invalid UTF-8
-    Given client A is connected to "${HOSTILE_UTF8}"
+    Given client A connects to "${HOSTILE_UTF8}"
     Then client A receives {"type": "hello"} within 1 s
     And client A receives {"type": "more"} within 5 s
 
@@ -51,7 +51,7 @@ Feature: hostile servers
     Given client A is connected to "${HOSTILE_SILENT}"
 
   Scenario: a server that cuts the connection without a close frame
-    Given client A is connected to "${HOSTILE_CUT}"
+    Given client A connects to "${HOSTILE_CUT}"
     Then client A receives {"type": "hello"} within 1 s
     And client A receives {"type": "more"} within 5 s
 
@@ -63,6 +63,28 @@ Feature: hostile servers
   Scenario: a flood of 100000 messages is counted in time
     Given client A is connected to "${HOSTILE_FLOOD}"
     Then client A receives 100000 messages matching {"type": "flood"} within 20 s
+
+  Scenario: a server that sends a close frame with code 1005 on the wire
+    Given client A is connected to "${HOSTILE_CLOSE1005}"
+    When client A sends {"type": "go"}
+    Then client A stays open for 3 s
+
+  Scenario: a server that sends a close frame with code 999
+    Given client A is connected to "${HOSTILE_CLOSE999}"
+    When client A sends {"type": "go"}
+    And client A receives {"type": "hello"} within 1 s
+    Then client A is connected
+
+  Scenario: a server that sends a close reason over 123 bytes
+    Given client A is connected to "${HOSTILE_LONGREASON}"
+    When client A sends {"type": "go"}
+    Then client A stays open for 3 s
+
+  Scenario: a server that sets a reserved bit
+    Given client A is connected to "${HOSTILE_RSV}"
+    When client A sends {"type": "go"}
+    And client A receives {"type": "hello"} within 1 s
+    Then client A is connected
 
   Scenario: a step nobody defined
     Given client A is connected to "${HOSTILE_ECHO}"
@@ -81,6 +103,10 @@ SILENT = "a server that never answers the handshake"
 CUT = "a server that cuts the connection without a close frame"
 FLOOD = "a server that floods 100000 messages, never the awaited one"
 COUNTED = "a flood of 100000 messages is counted in time"
+CLOSE1005 = "a server that sends a close frame with code 1005 on the wire"
+CLOSE999 = "a server that sends a close frame with code 999"
+LONGREASON = "a server that sends a close reason over 123 bytes"
+RSV = "a server that sets a reserved bit"
 UNDEFINED = "a step nobody defined"
 FINAL = "a well-behaved server still passes at the end"
 
@@ -92,6 +118,10 @@ SERVER_OF = {
     CUT: "cut",
     FLOOD: "flood",
     COUNTED: "flood",
+    CLOSE1005: "close1005",
+    CLOSE999: "close999",
+    LONGREASON: "longreason",
+    RSV: "rsv",
     UNDEFINED: "echo",
     FINAL: "echo",
 }
@@ -175,7 +205,7 @@ def test_the_run_exits_on_its_own_in_time_and_goes_through_every_scenario(
     assert run.returncode == 1, run.output  # failures, not a crash
     assert hostile.wall < RUN_LIMIT
     assert list(hostile.scenarios) == list(SERVER_OF), run.output
-    assert "2 scenarios passed, 6 failed, 1 error, 0 skipped" in run.output, run.output
+    assert "2 scenarios passed, 10 failed, 1 error, 0 skipped" in run.output, run.output
     assert "Traceback" not in run.output, run.output
     assert "HOOK-ERROR" not in run.output, run.output
 
@@ -190,6 +220,10 @@ def test_the_run_exits_on_its_own_in_time_and_goes_through_every_scenario(
         (CUT, "failed"),
         (FLOOD, "failed"),
         (COUNTED, "passed"),
+        (CLOSE1005, "failed"),
+        (CLOSE999, "failed"),
+        (LONGREASON, "failed"),
+        (RSV, "failed"),
         (UNDEFINED, "error"),
         (FINAL, "passed"),
     ],
@@ -215,6 +249,12 @@ BOUNDS = [
     (CUT, 0.0, 2.5),
     (FLOOD, 0.95, 25.0),
     (COUNTED, 0.0, 25.0),
+    # wsbdd fails a connection broken at protocol level at once: "stays open
+    # for 3 s" ends well before its 3 s (the connect step settles 100 ms).
+    (CLOSE1005, 0.0, 1.5),
+    (CLOSE999, 0.0, 1.5),
+    (LONGREASON, 0.0, 1.5),
+    (RSV, 0.0, 1.5),
     (UNDEFINED, 0.0, 3.0),
     (FINAL, 0.0, 3.0),
 ]
@@ -255,6 +295,30 @@ def test_invalid_utf8_shows_the_close_code_1007(hostile: HostileRun) -> None:
     assert 'client A did not receive {"type": "more"} within 5.00 s' in error
     assert "client A was closed by the client with code 1007" in error, error
     assert "not valid UTF-8" in error, error
+
+
+@pytest.mark.parametrize(
+    ("scenario", "why"),
+    [
+        (CLOSE1005, "invalid status code"),
+        (CLOSE999, "invalid status code"),
+        (LONGREASON, "control frame too long"),
+        (RSV, "reserved bits must be 0"),
+    ],
+)
+def test_an_invalid_frame_is_reported_with_the_1002_wsbdd_sent_and_why(
+    hostile: HostileRun, scenario: str, why: str
+) -> None:
+    found = hostile.scenarios[scenario]
+    error = found.error
+    if scenario in (CLOSE1005, LONGREASON):
+        assert found.step_statuses == ["passed", "passed", "failed"], found
+        assert "client A was expected to stay open for 3.00 s, but after" in error, error
+    else:
+        assert found.step_statuses == ["passed", "passed", "passed", "failed"], found
+        assert error.startswith("ASSERT FAILED: client A is not connected: "), error
+    assert "closed by the client with code 1002" in error, error
+    assert why in error, error
 
 
 def test_a_10_mib_frame_is_received_matched_and_shown_truncated(hostile: HostileRun) -> None:
@@ -318,4 +382,19 @@ def test_every_connection_is_closed_by_the_end_of_its_own_scenario(hostile: Host
     # of their scenario were closed normally (1000), not torn down when
     # behave exited; wsbdd itself closed on invalid UTF-8 (1007).
     codes = [visit.close_code for _, visit in visits]
-    assert codes == [1000, 1007, 1000, None, None, 1000, 1000, 1000, 1000], visits
+    # The servers that broke the protocol got wsbdd's 1002.
+    assert codes == [
+        1000,
+        1007,
+        1000,
+        None,
+        None,
+        1000,
+        1000,
+        1002,
+        1002,
+        1002,
+        1002,
+        1000,
+        1000,
+    ], visits

@@ -56,7 +56,7 @@ def test_a_connection_closed_right_after_the_handshake_is_not_connected(
     )
     env_block = blocks["a wrong token from the environment"]
     assert (
-        "client A connected as alice, but the server did not keep the connection open: "
+        "client A connected as alice, but the connection did not stay open: "
         'closed by the server with code 4403 "forbidden"'
     ) in env_block, env_block
     assert "WSBDD_TOKEN_ALICE" in env_block, env_block
@@ -103,15 +103,58 @@ def test_a_crowd_fails_when_the_server_closes_its_members(
             "cycles with a good token pass": "passed",
         },
     )
-    assert "20 of 20 clients failed to connect as carol: 20 × closed by the server with code 4403" in (
-        blocks["a crowd with a wrong token"]
+    assert (
+        "20 of 20 clients failed to connect as carol: 20 × closed by the server with code 4403"
+        in (blocks["a crowd with a wrong token"])
     ), blocks["a crowd with a wrong token"]
-    assert "20 of 20 clients failed to connect: 20 × closed by the server with code 4401" in (
-        blocks["a crowd without a token under the chat profile"]
+    assert (
+        "20 of 20 clients failed to connect: 20 × closed by the server with code 4401"
+        in (blocks["a crowd without a token under the chat profile"])
     )
     anonymous = blocks["anonymous cycles against a server that wants a token"]
-    assert "40 of 40 connect/disconnect cycles failed: 40 × closed by the server with code 4401" in (
-        anonymous
+    assert (
+        "40 of 40 connect/disconnect cycles failed: 40 × closed by the server with code 4401"
+        in (anonymous)
     ), anonymous
     assert "code 4403" in blocks["cycles with a wrong token"]
     assert set(scenarios(run))
+
+
+def test_history_spans_a_clients_connections(project: BehaveProject) -> None:
+    project.feature(
+        """
+        Feature: history spans connections
+          Background:
+            Given the API profile "chat"
+
+          Scenario: ordering and counts follow messages across a drop and a resume
+            Given clients A and B are connected as alice and bob
+            And client A is subscribed to room:history
+            When client B publishes 3 messages to room:history
+            Then client A receives all 3 messages from client B within 2 s
+            When client A drops its connection
+            And client B publishes 3 messages to room:history
+            And client A reconnects and resumes
+            Then client A receives the messages from client B in the order they were published
+            And client A receives all 6 messages from client B within 3 s
+
+          Scenario: what the earlier connection received can still be received
+            Given client A is connected as alice
+            When client A sends {"type": "ping"}
+            And client A stays open for 300 ms
+            And client A drops its connection
+            And client A reconnects
+            Then client A receives {"type": "pong"} within 1 s
+            And the last message of client A has "$.type" equal to "pong"
+            And client A receives {"type": "welcome", "user": "alice"} within 1 s
+            And client A receives {"type": "welcome", "user": "alice"} within 1 s
+        """
+    )
+    run = project.run()
+    outcomes(
+        run,
+        {
+            "ordering and counts follow messages across a drop and a resume": "passed",
+            "what the earlier connection received can still be received": "passed",
+        },
+    )

@@ -5,6 +5,12 @@ message returned by ``recv()`` into a :class:`~wsbdd.model.Message` stamped
 with the arrival time recorded by :class:`TrackedConnection`, appends it to
 ``inbox`` and ``received`` and wakes whoever waits on the client. Every method
 here must run on the loop; steps go through :class:`wsbdd.client.Clients`.
+
+A client's history spans its connections: a reconnect makes a new
+:class:`Client` (``history=`` the previous one) that keeps the same
+``received``, ``inbox`` and transcript, so messages of the earlier connection
+that no step consumed can still be received, message numbers go on, and
+``connections`` lists every connection in order.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from websockets.protocol import State
 from wsbdd.exceptions import ExpectationFailed, UsageError
 from wsbdd.model import (
     CloseInfo,
+    ConnectionSummary,
     ConnectOutcome,
     ConnectResult,
     HandshakeInfo,
@@ -75,6 +82,7 @@ class Client:
         name: str,
         request: ConnectRequest,
         on_change: Callable[[], None] = lambda: None,
+        history: Client | None = None,
     ) -> None:
         self.name = name
         self.request = request
@@ -85,15 +93,20 @@ class Client:
             0.0,
             "not connected yet",
         )
-        self.inbox: list[Message] = []
-        self.received: list[Message] = []
+        self.inbox: list[Message] = history.inbox if history is not None else []
+        self.received: list[Message] = history.received if history is not None else []
+        self.earlier: tuple[ConnectionSummary, ...] = (
+            history.connections if history is not None else ()
+        )
+        """The client's previous connections in this scenario, oldest first."""
+        self.started_at = now()
         self.close_info: CloseInfo | None = None
         self.subprotocol: str | None = None
         self.pings: list[float] = []
         self.pongs: list[float] = []
         self.last_ping_sent: float | None = None
         self.connection: TrackedConnection | None = None
-        self._events: list[TranscriptEvent] = []
+        self._events: list[TranscriptEvent] = history._events if history is not None else []
         self._on_change = on_change
         self._waiters: list[asyncio.Future[None]] = []
         self._reader: asyncio.Task[None] | None = None
@@ -114,6 +127,13 @@ class Client:
         """True while the WebSocket connection is open."""
         conn = self.connection
         return conn is not None and self.close_info is None and conn.protocol.state is State.OPEN
+
+    @property
+    def connections(self) -> tuple[ConnectionSummary, ...]:
+        """Every connection of this client in the scenario, oldest first, this one last."""
+        number = len(self.earlier) + 1
+        current = ConnectionSummary(number, self.started_at, self.result, self.close_info)
+        return (*self.earlier, current)
 
     @property
     def reading(self) -> bool:
@@ -190,7 +210,7 @@ class Client:
         kwargs = connect_kwargs(
             req, functools.partial(TrackedConnection, tap=self), req.ssl_context()
         )
-        start = now()
+        start = self.started_at = now()
         outcome, detail = ConnectOutcome.OPEN, ""
         conn: TrackedConnection | None = None
         try:
@@ -225,6 +245,7 @@ class Client:
                 f"connected in {elapsed * 1000:.1f} ms",
                 at=start + elapsed,
                 subprotocol=self.subprotocol,
+                connection=len(self.earlier) + 1,
             )
             self._start_reader()
         else:

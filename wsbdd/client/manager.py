@@ -62,22 +62,26 @@ class ClientManager:
     # -- connections -------------------------------------------------------------
 
     async def connect(self, name: str, request: ConnectRequest) -> Client:
-        """Connect ``name`` (replacing and closing any client of that name).
+        """Connect ``name`` (closing any earlier connection of that name).
 
         The client is registered before the attempt, whatever its outcome,
-        so ``get(name).result`` tells what happened.
+        so ``get(name).result`` tells what happened. A new connection of a
+        known client keeps its history: received and unconsumed messages and
+        the transcript of every earlier connection.
         """
         old = self.clients.pop(name, None)
         if old is not None:
             await old.shutdown()
-        client = Client(name, request, on_change=self._notify)
+        client = Client(name, request, on_change=self._notify, history=old)
         self.clients[name] = client
         try:
             await client.open()
         except BaseException:
-            # A usage/config mistake or a cancelled connect: forget the client.
+            # A usage/config mistake or a cancelled connect: forget the attempt.
             if self.clients.get(name) is client:
                 del self.clients[name]
+                if old is not None:
+                    self.clients[name] = old
             raise
         return client
 

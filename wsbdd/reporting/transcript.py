@@ -7,7 +7,8 @@ For every client of a scenario the report gets two attachments:
     then one line per frame or event with its time since the scenario
     started, its direction (``→`` sent, ``←`` received, ``•`` event), its
     frame type and a readable payload, then how the connection closed (code,
-    reason, who closed it).
+    reason, who closed it). A client that reconnected has one such section
+    per connection, in order (``connection 1 of 2`` ...).
 ``messages A.json`` (JSON)
     the same, complete and machine-readable: payloads parsed when they are
     JSON, binary frames in hex.
@@ -22,7 +23,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wsbdd.model import CloseInfo, ConnectResult, HandshakeInfo, TranscriptEvent
+from wsbdd.model import (
+    CloseInfo,
+    ConnectionSummary,
+    ConnectResult,
+    HandshakeInfo,
+    TranscriptEvent,
+)
 from wsbdd.redaction import Redactor
 from wsbdd.reporting._allure import attach_json, attach_text, is_active
 
@@ -56,10 +63,18 @@ class ClientRecord:
     result: ConnectResult
     close: CloseInfo | None
     events: tuple[TranscriptEvent, ...]
+    connections: tuple[ConnectionSummary, ...] = ()
+    """Every connection, oldest first (empty: only ``result`` and ``close``)."""
 
     @classmethod
     def of(cls, client: Client) -> ClientRecord:
-        return cls(client.name, client.result, client.close_info, tuple(client.transcript))
+        return cls(
+            client.name,
+            client.result,
+            client.close_info,
+            tuple(client.transcript),
+            client.connections,
+        )
 
 
 def snapshot_clients(session: ScenarioSession) -> list[ClientRecord]:
@@ -136,17 +151,59 @@ def _close_line(close: CloseInfo | None, origin: float, redactor: Redactor) -> s
 
 
 def render_client(record: ClientRecord, origin: float, redactor: Redactor) -> str:
-    """The handshake, the transcript and the close of one client, as text."""
-    url = redactor.url(record.result.handshake.url)
-    lines = [f"client {record.name}  {url}"]
-    lines.extend(_handshake_lines(record.result, redactor))
+    """The handshake, the transcript and the close of one client, as text.
+
+    A client with several connections gets one section per connection, in
+    order, each with the frames and events of its own time span.
+    """
+    if len(record.connections) <= 1:
+        url = redactor.url(record.result.handshake.url)
+        lines = [f"client {record.name}  {url}"]
+        lines.extend(
+            _connection_lines(record.result, record.close, record.events, origin, redactor)
+        )
+        return "\n".join(lines)
+    lines = [f"client {record.name}  ({len(record.connections)} connections)"]
+    for connection, events in _by_connection(record):
+        url = redactor.url(connection.result.handshake.url)
+        lines.append("")
+        lines.append(f"connection {connection.number} of {len(record.connections)}  {url}")
+        lines.extend(
+            _connection_lines(connection.result, connection.close, events, origin, redactor)
+        )
+    return "\n".join(lines)
+
+
+def _connection_lines(
+    result: ConnectResult,
+    close: CloseInfo | None,
+    events: Sequence[TranscriptEvent],
+    origin: float,
+    redactor: Redactor,
+) -> list[str]:
+    lines = _handshake_lines(result, redactor)
     lines.append("")
-    lines.extend(render_transcript(record.name, record.events, origin, redactor).splitlines()[1:])
-    if not record.events:
+    lines.extend(render_transcript("", events, origin, redactor).splitlines()[1:])
+    if not events:
         lines.append("(no frames)")
     lines.append("")
-    lines.append(_close_line(record.close, origin, redactor))
-    return "\n".join(lines)
+    lines.append(_close_line(close, origin, redactor))
+    return lines
+
+
+def _by_connection(
+    record: ClientRecord,
+) -> list[tuple[ConnectionSummary, list[TranscriptEvent]]]:
+    """Each connection with the events from its start to the next one's (events are in order)."""
+    connections = record.connections
+    parts: list[tuple[ConnectionSummary, list[TranscriptEvent]]] = [(c, []) for c in connections]
+    starts = [c.started_at for c in connections]
+    current = 0
+    for event in record.events:
+        while current + 1 < len(starts) and event.at >= starts[current + 1]:
+            current += 1
+        parts[current][1].append(event)
+    return parts
 
 
 def transcript_json(
@@ -193,16 +250,34 @@ def client_json(record: ClientRecord, origin: float, redactor: Redactor) -> dict
         "outcome": record.result.outcome.value,
         "detail": redactor.text(record.result.detail),
         "handshake": _handshake_json(record.result.handshake, redactor),
-        "close": None
-        if close is None
-        else {
-            "code": close.code,
-            "reason": redactor.text(close.reason),
-            "initiated_by": close.initiated_by,
-            "clean": close.clean,
-            "t_ms": round((close.at - origin) * 1000, 3),
-        },
+        "close": None if close is None else _close_json(close, origin, redactor),
         "messages": transcript_json(record.name, record.events, origin, redactor),
+        "connections": [
+            _connection_json(connection, origin, redactor) for connection in record.connections
+        ],
+    }
+
+
+def _connection_json(
+    connection: ConnectionSummary, origin: float, redactor: Redactor
+) -> dict[str, Any]:
+    close = connection.close
+    return {
+        "number": connection.number,
+        "t_ms": round((connection.started_at - origin) * 1000, 3),
+        "outcome": connection.result.outcome.value,
+        "handshake": _handshake_json(connection.result.handshake, redactor),
+        "close": None if close is None else _close_json(close, origin, redactor),
+    }
+
+
+def _close_json(close: CloseInfo, origin: float, redactor: Redactor) -> dict[str, Any]:
+    return {
+        "code": close.code,
+        "reason": redactor.text(close.reason),
+        "initiated_by": close.initiated_by,
+        "clean": close.clean,
+        "t_ms": round((close.at - origin) * 1000, 3),
     }
 
 
