@@ -10,7 +10,10 @@ the graphql-transport-ws protocol exactly as Strawberry implements it:
 * ``subscription { messages(room) }`` delivers what ``mutation { send }``
   publishes to that room; rooms not starting with ``room:`` are forbidden (an
   ``error`` message for that operation);
-* ``subscription { count(upTo) }`` yields 1..upTo, then ``complete``.
+* ``subscription { count(upTo) }`` yields 1..upTo, then ``complete``;
+* ``subscription { broken }`` fails in its resolver: Strawberry sends a
+  ``next`` whose ``data`` is null and which carries ``errors``, then
+  ``complete`` (a subscription that failed without an ``error`` message).
 """
 
 from __future__ import annotations
@@ -117,6 +120,11 @@ class Subscription:
     async def count(self, up_to: int) -> AsyncGenerator[int, None]:
         for n in range(1, up_to + 1):
             yield n
+
+    @strawberry.subscription
+    async def broken(self) -> AsyncGenerator[int, None]:
+        raise RuntimeError("the resolver failed")
+        yield 0  # pragma: no cover - makes this an async generator
 
 
 class ChatGraphQL(GraphQL[dict[str, Any], None]):

@@ -201,3 +201,49 @@ def test_a_channel_the_profile_does_not_map_is_an_error_naming_the_key_to_add(
         r"variables = \{ query = \.\.\. \}",
         blocks["no operation for the channel"],
     ), run.output
+
+
+def test_a_subscription_that_failed_is_never_confirmed(gql_project: BehaveProject) -> None:
+    gql_project.feature(
+        """
+        Feature: graphql-transport-ws rejections
+          Scenario: a resolver error is not confirmed
+            Given client A is connected as alice
+            When client A subscribes to broken:1
+            Then client A's subscription to broken:1 is confirmed
+
+          Scenario: a resolver error is a rejection
+            Given client A is connected as alice
+            When client A subscribes to broken:1
+            Then client A's subscription to broken:1 is rejected
+            And client A receives {"type": "complete"} within 1 s
+
+          Scenario: an error message is not confirmed
+            Given client A is connected as alice
+            When client A subscribes to user:123:private
+            Then client A's subscription to user:123:private is confirmed
+
+          Scenario: a failed subscription next to a good one is rejected
+            Given client A is connected as alice
+            And client A is subscribed to count:2
+            When client A subscribes to broken:2
+            Then client A's subscription to broken:2 is rejected
+        """
+    )
+    run = gql_project.run()
+    blocks = outcomes(
+        run,
+        {
+            "a resolver error is not confirmed": "failed",
+            "a resolver error is a rejection": "passed",
+            "an error message is not confirmed": "failed",
+            "a failed subscription next to a good one is rejected": "passed",
+        },
+    )
+    resolver = blocks["a resolver error is not confirmed"]
+    assert (
+        "client A's subscription to broken:1 was rejected, expected it to be confirmed" in resolver
+    ), resolver
+    assert '"data":null' in resolver.replace(" ", "") and "the resolver failed" in resolver
+    error = blocks["an error message is not confirmed"]
+    assert "subscription to user:123:private was rejected, expected it to be confirmed" in error

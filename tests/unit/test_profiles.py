@@ -76,6 +76,57 @@ def test_graphql_transport_ws_authenticates_by_message_and_has_no_subscribe_ack(
     assert gql.channel_variables("room:lobby") == {"variables": {}}
 
 
+def test_chat_waits_for_the_welcome_and_graphql_lists_two_ways_of_refusing() -> None:
+    chat = load_profile("chat")
+    assert chat.connection.ack is not None
+    assert chat.connection.ack.render(Variables({})) == {"type": "welcome"}
+    assert chat.connection.settle == pytest.approx(0.1)
+    gql = load_profile("graphql-transport-ws")
+    assert gql.subscribe is not None
+    rejections = [t.render(Variables({"operation_id": "op1"})) for t in gql.subscribe.rejections]
+    assert rejections == [
+        {"id": "op1", "type": "error"},
+        {"id": "op1", "type": "next", "payload": {"data": "{{null}}", "errors": "{{any}}"}},
+    ]
+    assert [t.key for t in gql.subscribe.rejections] == [
+        "subscribe.reject[0]",
+        "subscribe.reject[1]",
+    ]
+
+
+def test_a_connection_table_and_a_list_of_rejections(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "api.toml",
+        """
+        [connection]
+        ack = { type = "hello" }
+        reject = [{ type = "denied" }, { type = "error", fatal = true }]
+        settle = "250 ms"
+
+        [auth]
+        mode = "message"
+        message = { type = "auth", token = "${token}" }
+        ack = { type = "authed" }
+        reject = [{ type = "auth_failed" }, { type = "error" }]
+        """,
+    )
+    profile = load_profile(str(path))
+    connection = profile.connection
+    assert connection.settle == pytest.approx(0.25)
+    assert [t.value for t in connection.rejections] == [
+        {"type": "denied"},
+        {"type": "error", "fatal": True},
+    ]
+    assert connection.reject is connection.rejections[0]
+    assert [t.value for t in profile.auth.rejections] == [
+        {"type": "auth_failed"},
+        {"type": "error"},
+    ]
+    # Without a [connection] table: no welcome, the default settle time.
+    assert load_profile("graphql-transport-ws").connection.rejections == ()
+
+
 # -- extends, names, channels ------------------------------------------------------
 
 
@@ -184,7 +235,7 @@ def test_put_path_writes_a_copy() -> None:
 # -- errors: every one names the file and the key ---------------------------------------
 
 ERRORS = [
-    ("oops = 1", "oops", "unknown key (expected one of: auth, channels, delivery"),
+    ("oops = 1", "oops", "unknown key (expected one of: auth, channels, connection, delivery"),
     ("[profile]\nnmae = 'x'", "profile.nmae", "unknown key (expected one of: confirm_window"),
     ("[profile]\nname = 3", "profile.name", "must be a string, not int"),
     ("[profile]\nconfirm_window = 'soon'", "profile.confirm_window", "'soon' is not a duration"),
@@ -230,6 +281,10 @@ ERRORS = [
     ("[delivery]\nmatch = {}\nsender = 1", "delivery.sender", "must be a string, not int"),
     ("[delivery]\nmatch = {}\npos = '$.p'", "delivery.pos", "unknown key"),
     ("extends = 1", "extends", "must be the name or path of another profile"),
+    ("connection = 1", "connection", "must be a table with ack, reject or settle"),
+    ("[connection]\nsettle = 'soon'", "connection.settle", "'soon' is not a duration"),
+    ("[connection]\nwelcome = {}", "connection.welcome", "unknown key (expected one of: ack"),
+    ("[connection]\nack = 3", "connection.ack", "must be a table (a JSON object template)"),
 ]
 
 
