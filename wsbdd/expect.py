@@ -31,9 +31,12 @@ from wsbdd.model import CloseInfo, Message, now
 from wsbdd.redaction import Redactor
 from wsbdd.timing import format_duration
 
-__all__ = ["Deadline", "Receiver", "Unseen"]
+__all__ = ["CLOSEST_SEARCHED", "Deadline", "Receiver", "Unseen"]
 
 T = TypeVar("T")
+
+CLOSEST_SEARCHED = 2000
+"""A failure shows the closest of the latest this-many unconsumed messages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,10 @@ class Receiver:
                 return _GIVE_UP
             return found
 
-        result = cast("T | _GiveUp | None", self._clients.wait(name, bounded, deadline.remaining()))
+        result = cast(
+            "T | _GiveUp | None",
+            self._clients.wait(name, bounded, deadline.remaining(), until=deadline.until),
+        )
         return None if isinstance(result, _GiveUp) else result
 
     def failure(
@@ -123,10 +129,13 @@ class Receiver:
         extra: Sequence[str] = (),
         messages: Sequence[Message] | None = None,
     ) -> ExpectationFailed:
-        waited = now() - deadline.origin  # before the (costly, on a flood) search below
+        waited = now() - deadline.origin
         client = self._clients.get(name)
         shown = list(client.inbox) if messages is None else list(messages)
-        nearest = closest(shown, expected) if expected is not None else None
+        # The closest message is searched among the latest ones only: on a
+        # flood, a search of every message would outlast the wait itself.
+        recent = shown[-CLOSEST_SEARCHED:]
+        nearest = closest(recent, expected) if expected is not None else None
         return self._fail(
             render_wait_failure(
                 WaitFailure(

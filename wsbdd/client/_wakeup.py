@@ -12,6 +12,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
+from wsbdd.model import now
+
 __all__ = ["wait_for_change", "wake"]
 
 T = TypeVar("T")
@@ -30,12 +32,18 @@ async def wait_for_change(
     waiters: list[asyncio.Future[None]],
     probe: Callable[[], T | None],
     timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
+    until: float | None = None,
 ) -> T | None:
     """Run ``probe`` now and after every :func:`wake`; its first non-None result, or None.
 
-    The deadline is ``timeout`` seconds from now; None means it passed first.
+    The deadline is ``timeout`` seconds from now, or ``until`` (a
+    :func:`wsbdd.model.now` time) when given: a caller on another thread
+    passes ``until`` so that the time its request takes to reach a busy loop
+    (a flood) does not push the deadline back. None means it passed first.
     """
     loop = asyncio.get_running_loop()
+    if until is not None:
+        timeout = until - now()
     deadline = loop.time() + timeout
     result = probe()
     if result is not None or timeout <= 0:

@@ -66,6 +66,9 @@ Probe = Callable[["Client"], "T | None"]
 _SETTLE = 1.0
 """Seconds to wait for the TCP connection to go after a close/abort."""
 
+_READ_SLICE = 0.005
+"""Seconds the reader runs at most before it lets the loop do something else."""
+
 
 class Client:
     """One named WebSocket client and everything it saw.
@@ -311,6 +314,7 @@ class Client:
 
     async def _read(self, conn: TrackedConnection) -> None:
         name, received, inbox, arrivals = self.name, self.received, self.inbox, conn.arrivals
+        slice_end = now() + _READ_SLICE
         try:
             while True:
                 data = await conn.recv()
@@ -319,6 +323,12 @@ class Client:
                 received.append(msg)
                 inbox.append(msg)
                 self._notify()
+                if now() > slice_end:
+                    # recv() returns without suspending while frames are queued
+                    # (one socket read holds thousands on a flood): let timers
+                    # and other clients run, so every deadline is kept.
+                    await asyncio.sleep(0)
+                    slice_end = now() + _READ_SLICE
         except ConnectionClosed:
             self._finish_close()
         except asyncio.CancelledError:
@@ -573,14 +583,15 @@ class Client:
         self,
         probe: Callable[[Client], T | None],
         timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
+        until: float | None = None,
     ) -> T | None:
         """Run ``probe`` now and after every change; first non-None result, or None.
 
         ``probe`` runs on the loop thread. The deadline is ``timeout`` seconds
-        from now; no polling, the client wakes its waiters on every message,
-        ping, pong and close.
+        from now (or the ``now()`` time ``until``); no polling, the client
+        wakes its waiters on every message, ping, pong and close.
         """
-        return await wait_for_change(self._waiters, lambda: probe(self), timeout)
+        return await wait_for_change(self._waiters, lambda: probe(self), timeout, until)
 
     # -- helpers ------------------------------------------------------------------
 

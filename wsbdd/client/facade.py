@@ -142,13 +142,21 @@ class Clients:
 
     # -- waiting ------------------------------------------------------------------------
 
-    def wait(self, name: str, probe: Callable[[Client], T | None], timeout: float) -> T | None:
+    def wait(
+        self,
+        name: str,
+        probe: Callable[[Client], T | None],
+        timeout: float,
+        until: float | None = None,
+    ) -> T | None:
         """Run ``probe(client)`` on the loop now and after every change to the client.
 
         Returns the first non-None result, or None once ``timeout`` seconds
-        have passed. Exceptions raised by the probe propagate.
+        have passed (or, given, at the ``wsbdd.model.now()`` time ``until``,
+        however long the request takes to reach a busy loop). Exceptions
+        raised by the probe propagate.
         """
-        return self._run(self.manager.wait(name, probe, timeout), timeout)
+        return self._run(self.manager.wait(name, probe, timeout, until), timeout)
 
     def wait_all(
         self, probe: Callable[[Mapping[str, Client]], T | None], timeout: float

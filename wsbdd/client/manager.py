@@ -163,9 +163,10 @@ class ClientManager:
         name: str,
         probe: Callable[[Client], T | None],
         timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
+        until: float | None = None,
     ) -> T | None:
         """Run ``probe(client)`` now and after every change to it (see :meth:`Client.wait`)."""
-        return await self.get(name).wait(probe, timeout)
+        return await self.get(name).wait(probe, timeout, until)
 
     async def wait_all(
         self,

@@ -1,0 +1,111 @@
+"""Every wait and every HTTP request ends within its deadline plus a small margin.
+
+An HTTP response that trickles (an SSE endpoint: headers, then a line every
+100 ms, never the end) must end at the request's total deadline, not run for
+ever because each read is quick; a wait on a client under a flood of messages
+must end on time, not when the loop gets round to its timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+from fixture_servers import ServerThread
+from websockets.asyncio.server import ServerConnection
+
+from wsbdd.client import Client, Clients, ConnectRequest
+from wsbdd.exceptions import ExpectationFailed
+from wsbdd.http import HttpTrigger
+from wsbdd.model import now
+
+MARGIN = 0.5
+"""Seconds a deadline may be overrun on a loaded machine."""
+
+
+@pytest.fixture
+def trickling(servers: ServerThread) -> Iterator[str]:
+    """http:// URL of a server that answers 200 and then sends a line every 100 ms, for ever."""
+    writers: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+            )
+            while True:
+                writer.write(b"6\r\ndata:\n\r\n")
+                await writer.drain()
+                await asyncio.sleep(0.1)
+
+    async def start() -> tuple[asyncio.Server, str]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/events"
+
+    server, url = servers.run(start())
+    yield url
+
+    async def stop() -> None:
+        for writer in writers:
+            writer.transport.abort()
+        server.close()
+
+    servers.run(stop())
+
+
+def test_a_trickling_http_response_ends_at_the_total_deadline(trickling: str) -> None:
+    http = HttpTrigger(None, timeout=1.0)
+    start = now()
+    with pytest.raises(ExpectationFailed) as failure:
+        http.request("GET", trickling)
+    took = now() - start
+    assert 1.0 <= took < 1.0 + MARGIN, took
+    text = str(failure.value)
+    assert text.startswith(f"GET {trickling} got no complete response within 1.00 s (waited 1.0")
+
+
+def test_a_quick_http_response_still_arrives(servers: ServerThread) -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{"ok": true}')
+        await writer.drain()
+        writer.close()
+
+    async def start() -> str:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+
+    response = HttpTrigger(None, timeout=1.0).request("GET", servers.run(start()))
+    assert (response.status, response.payload) == (200, {"ok": True})
+
+
+FLOOD = 100_000
+
+
+async def _flood(ws: ServerConnection) -> None:
+    for i in range(FLOOD):
+        ws.protocol.send_text(b'{"type": "flood", "n": %d}' % i)
+        if i % 500 == 499:
+            ws.send_data()
+            await ws.drain()
+    await asyncio.Future()  # then hold the connection
+
+
+def nothing(client: Client) -> None:
+    return None
+
+
+def test_a_wait_under_a_flood_ends_on_time(servers: ServerThread, clients: Clients) -> None:
+    srv = servers.websocket(_flood, compression=None)
+    assert clients.connect("A", ConnectRequest(srv.url, compression=None)).opened
+    assert clients.wait("A", lambda c: True if c.received else None, 5.0)
+    start = now()
+    assert clients.wait("A", nothing, 1.0, until=start + 1.0) is None
+    took = now() - start
+    assert len(clients.get("A").received) < FLOOD, "the flood was over before the wait ended"
+    assert 1.0 <= took < 1.0 + MARGIN, took
