@@ -127,7 +127,7 @@ def test_a_reconnect_storm_fails_against_a_fragile_server(
             Then all 150 clients are connected within 5 s
 
           Scenario: connect and disconnect in a storm
-            When 300 clients connect and disconnect, 150 at a time
+            When 300 clients connect as carol and disconnect, 150 at a time
         """
     )
     run = project.run(env_name="fragile")

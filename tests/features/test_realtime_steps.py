@@ -187,7 +187,7 @@ def test_memory_and_metrics_of_the_managed_server(tmp_path: Path) -> None:
         Feature: memory
           Scenario: grows a little
             When I record the server's memory
-            And 300 clients connect and disconnect, 100 at a time
+            And 300 clients connect as carol and disconnect, 100 at a time
             Then the server's memory grew by less than 50 MB
             And the server metric "connections" is 0
 
@@ -200,7 +200,7 @@ def test_memory_and_metrics_of_the_managed_server(tmp_path: Path) -> None:
 
           Scenario: a memory limit that cannot hold
             When I record the server's memory
-            And 300 clients connect and disconnect, 100 at a time
+            And 300 clients connect as carol and disconnect, 100 at a time
             Then the server's memory grew by less than 0.000001 MB
         """
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.features.harness import TOKENS, BehaveProject
 from tests.suite.suite_runs import ScenarioResult, run_suite
 from wsbdd.server import BUGS
 
@@ -98,3 +99,39 @@ def test_the_suite_catches(bug: str, tmp_path: Path) -> None:
         f"--bug {bug} also broke scenarios not meant to catch it:\n"
         + "\n\n".join(f"{r.location} {r.name}: {r.status}\n{r.message}" for r in collateral)
     )
+
+
+ANONYMOUS_CYCLES = "clients connect and disconnect, 200 at a time"
+"""The anonymous form of the cycle step the leak scenarios use ``as carol``."""
+
+
+@pytest.mark.parametrize("bug", [None, "leak_on_disconnect"])
+def test_the_anonymous_cycle_form_is_never_a_false_pass(bug: str | None, tmp_path: Path) -> None:
+    # The leak scenarios with the anonymous cycle form. The reference server
+    # closes every connection without a token with 4401 right after the
+    # handshake, so the anonymous form can never be green against it (it
+    # used to pass, hiding leak_on_disconnect): the cycle step fails, saying
+    # how many cycles the server closed and with which code.
+    shipped = Path("features/leaks.feature").read_text()
+    anonymous = shipped.replace(
+        "clients connect as carol and disconnect, 200 at a time", ANONYMOUS_CYCLES
+    )
+    assert anonymous != shipped, "features/leaks.feature no longer has the cycle step"
+    project = BehaveProject(
+        tmp_path / "project",
+        {
+            "WSBDD_SERVER": "embedded",
+            "WSBDD_SERVER_ARGS": f"--bug {bug}" if bug else "",
+            "WSBDD_PROFILE": "chat",
+            **TOKENS,
+        },
+    )
+    project.feature(anonymous.replace("10000 " + ANONYMOUS_CYCLES, "1000 " + ANONYMOUS_CYCLES))
+    run = project.run()
+    assert "1000 clients connect and disconnect, 200 at a time ... failed" in run.output, (
+        run.output
+    )
+    assert (
+        "1000 of 1000 connect/disconnect cycles failed: "
+        '1000 × closed by the server with code 4401 "unauthorized"'
+    ) in run.output, run.output

@@ -277,7 +277,9 @@ class Member:
         if conn is not self.connection:
             return
         if self.expect is not None:
-            self._answer(f"{self.close_phrase()} before its {self.expect.what} was confirmed")
+            # A welcome (nothing sent) is answered by the close itself.
+            why = "" if not self.expect.text else f" before its {self.expect.what} was confirmed"
+            self._answer(self.close_phrase() + why)
         crowd = self.crowd
         crowd.lost += 1
         if crowd.waiters:
