@@ -277,9 +277,9 @@ class CrowdOps:
         greeting: list[CrowdExchange] = []
         profile = session.profile
         welcome = profile.connection if profile is not None else None
-        if welcome is not None and (welcome.ack is not None or welcome.rejections):
+        if profile is not None and welcome is not None and (welcome.ack or welcome.rejections):
             # "Connected": the welcome arrives (or the settle time passes), no close.
-            variables = self._variables(profile, identity, token, None)  # type: ignore[arg-type]
+            variables = self._variables(profile, identity, token, None)
             exchange = _exchange(None, welcome.ack, welcome.rejections, variables, "connection")
             patience = session.scaled(welcome.settle)
             greeting.append(dataclasses.replace(exchange, patience=patience))

@@ -11,7 +11,8 @@ import pytest
 from fixture_servers import ServerThread, hold
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.client import Client, Clients, ConnectRequest
+from wsbdd.client import Client, ClientManager, Clients, ConnectRequest
+from wsbdd.client.crowd import Crowd, CrowdReport
 from wsbdd.model import CloseInfo, now
 
 # Raw frames (server to client: never masked).
@@ -79,3 +80,27 @@ def test_invalid_utf8_in_a_text_frame_closes_at_once_with_1007(
     assert now() - start < 1.5, "the 1007 close waited for the close timeout"
     assert (info.code, info.initiated_by) == (1007, "client"), info
     assert "invalid start byte" in info.reason
+
+
+def test_crowd_members_leave_a_server_that_breaks_the_protocol_at_once(
+    servers: ServerThread, clients: Clients
+) -> None:
+    async def handler(ws: ServerConnection) -> None:
+        ws.transport.write(INVALID_FRAMES["code 999"][0])
+        deaf(ws)
+        await hold(ws)
+
+    srv = servers.websocket(handler)
+    crowd = Crowd(ConnectRequest(srv.url, close_timeout=5.0), 5, settle=0.5)
+
+    async def work(manager: ClientManager) -> CrowdReport:
+        manager.add_crowd(crowd)
+        report = await crowd.open()
+        await crowd.wait_until(lambda: crowd.lost == 5, 3.0)
+        return report
+
+    start = now()
+    report = clients.run(work, 10.0)
+    assert now() - start < 2.0, "the members waited for the server to close"
+    assert crowd.lost == 5
+    assert report.failures == {'closed by the client with code 1002 "invalid status code"': 5}

@@ -50,7 +50,13 @@ from websockets.protocol import Event
 
 from wsbdd.model import now
 
-__all__ = ["QUIET_LOGGER", "FrameTap", "PingControlProtocol", "TrackedConnection"]
+__all__ = [
+    "QUIET_LOGGER",
+    "FrameTap",
+    "PingControlProtocol",
+    "TrackedConnection",
+    "close_soon",
+]
 
 QUIET_LOGGER = logging.getLogger("wsbdd.client.websockets")
 """Logger handed to websockets: no propagation, so no traceback spam in runs."""
@@ -146,18 +152,7 @@ class TrackedConnection(ClientConnection):
     def _failed(self) -> None:
         """The protocol failed the connection: close TCP at once (see the module docstring)."""
         self.failed_at = now()
-        loop = asyncio.get_running_loop()
-        # call_soon: websockets writes the close frame first (send_data runs
-        # right after the protocol call that failed).
-        loop.call_soon(self._close_transport)
-
-    def _close_transport(self) -> None:
-        transport = self.transport
-        if transport.is_closing():
-            return
-        transport.close()  # flushes the close frame, then FIN
-        limit = self.close_timeout if self.close_timeout is not None else 1.0
-        asyncio.get_running_loop().call_later(limit, transport.abort)
+        close_soon(self)
 
     # -- stamping -------------------------------------------------------------
 
@@ -191,3 +186,19 @@ class TrackedConnection(ClientConnection):
         self.lost_at = now()
         super().connection_lost(exc)
         self.tap.on_lost(self.lost_at)
+
+
+def close_soon(conn: ClientConnection) -> None:
+    """Close ``conn``'s TCP connection once its close frame is written (aborted if stuck)."""
+    # call_soon: websockets writes the close frame first (send_data runs
+    # right after the protocol call that failed).
+    asyncio.get_running_loop().call_soon(_close_transport, conn)
+
+
+def _close_transport(conn: ClientConnection) -> None:
+    transport = conn.transport
+    if transport.is_closing():
+        return
+    transport.close()  # flushes the close frame, then FIN
+    limit = conn.close_timeout if conn.close_timeout is not None else 1.0
+    asyncio.get_running_loop().call_later(limit, transport.abort)

@@ -57,6 +57,7 @@ from wsbdd.timing import format_duration
 
 from ._connect import connect_kwargs, status_line
 from ._wakeup import wait_for_change, wake
+from .connection import close_soon
 from .progress import Progress
 from .request import ConnectRequest
 
@@ -230,6 +231,10 @@ class Member:
             return "never connected"
         proto = conn.protocol
         rcvd = proto.close_rcvd
+        sent = proto.close_sent
+        if rcvd is None and sent is not None and proto.parser_exc is not None and not self.closing:
+            # wsbdd failed it (the server broke the protocol): our frame says why.
+            return CloseInfo(int(sent.code), sent.reason, "client", True, 0.0).describe()
         if rcvd is None:
             if self.closing:
                 return "closed by the client without the server's close frame"
@@ -315,6 +320,10 @@ class CrowdConnection(ClientConnection):
     def data_received(self, data: bytes) -> None:
         self._stamp = now()
         super().data_received(data)
+        if self.protocol.parser_exc is not None and not self.transport.is_closing():
+            # The server broke the protocol: websockets sent its close frame
+            # (1002...) and would wait for the server; leave at once instead.
+            close_soon(self)
 
     def process_event(self, event: Event) -> None:
         if self.response is None or not isinstance(event, Frame):
