@@ -109,3 +109,18 @@ def test_a_wait_under_a_flood_ends_on_time(servers: ServerThread, clients: Clien
     took = now() - start
     assert len(clients.get("A").received) < FLOOD, "the flood was over before the wait ended"
     assert 1.0 <= took < 1.0 + MARGIN, took
+
+
+def test_a_close_under_a_flood_ends_within_its_close_timeout(
+    servers: ServerThread, clients: Clients
+) -> None:
+    srv = servers.websocket(_flood, compression=None)
+    request = ConnectRequest(srv.url, compression=None, close_timeout=1.0)
+    assert clients.connect("A", request).opened
+    assert clients.wait("A", lambda c: True if len(c.received) > 1000 else None, 5.0)
+    start = now()
+    clients.disconnect("A")
+    took = now() - start
+    client = clients.get("A")
+    assert client.close_info is not None and not client.is_open
+    assert took < 1.0 + MARGIN, took
