@@ -248,8 +248,8 @@ class ChannelOps:
 
         def probe(client: Client) -> tuple[str, Message | None] | None:
             for message in unseen(client):
-                if not message.is_json:
-                    continue
+                if not message.is_json or message.index < client.first_index:
+                    continue  # an answer comes on the connection the request went on
                 for kind, expected in answers:
                     if matches(expected, message.payload):
                         client.consume(message)

@@ -216,8 +216,8 @@ class ConnectionOps:
 
         def probe(client: Client) -> tuple[Message | None] | None:
             for message in unseen(client):
-                if not message.is_json:
-                    continue
+                if not message.is_json or message.index < client.first_index:
+                    continue  # only what this connection received confirms it
                 if any(matches(reject, message.payload) for reject in rejects):
                     return (message,)
                 if ack is not None and matches(ack, message.payload):

@@ -158,3 +158,25 @@ def test_history_spans_a_clients_connections(project: BehaveProject) -> None:
             "what the earlier connection received can still be received": "passed",
         },
     )
+
+
+def test_a_new_connection_is_confirmed_only_by_what_it_received(project: BehaveProject) -> None:
+    # The first connection's welcome is still unconsumed: it must not confirm
+    # the second connection, which the server closes with 4403.
+    project.feature(
+        """
+        Feature: confirmation per connection
+          Scenario: a wrong token on a reconnect
+            Given the API profile "chat"
+            And client A is connected as alice
+            And the tokens:
+              | user | token |
+              | dave | nope  |
+            When client A authenticates as dave
+        """
+    )
+    run = project.run()
+    blocks = outcomes(run, {"a wrong token on a reconnect": "failed"})
+    block = blocks["a wrong token on a reconnect"]
+    assert "client A connected as dave, but the connection did not stay open: " in block, block
+    assert "code 4403" in block

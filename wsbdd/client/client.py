@@ -75,7 +75,8 @@ class Client:
 
     Public state (read it from probes, which run on the loop thread):
     ``name``, ``request``, ``result``, ``inbox`` (unconsumed messages in
-    arrival order), ``received`` (all messages), ``transcript``,
+    arrival order), ``received`` (all messages, on every connection;
+    ``first_index`` is this connection's first), ``transcript``,
     ``close_info``, ``subprotocol``, ``pings`` / ``pongs`` (arrival times of
     protocol pings and pongs from the server), ``last_ping_sent``.
     """
@@ -102,6 +103,8 @@ class Client:
             history.connections if history is not None else ()
         )
         """The client's previous connections in this scenario, oldest first."""
+        self.first_index = len(self.received)
+        """``Message.index`` of this connection's first message (earlier ones came before)."""
         self.started_at = now()
         self.close_info: CloseInfo | None = None
         self.subprotocol: str | None = None
