@@ -60,7 +60,7 @@ def client_connects(context: Any, name: str, **groups: str | None) -> None:
 @given(rf"client {CLIENT} is connected{_CLAUSES}")
 @when(rf"client {CLIENT} is connected{_CLAUSES}")
 def client_is_connected(context: Any, name: str, **groups: str | None) -> None:
-    """Opens a connection that must succeed (clauses as for "connects")."""
+    """Opens a connection that must succeed and stay open past its welcome (or 100 ms)."""
     session(context).connections.connect(name, _spec(context, groups), require_open=True)
 
 
