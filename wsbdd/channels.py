@@ -258,7 +258,7 @@ class ChannelOps:
                 return ("closed", None)
             return None
 
-        return self._session.clients.wait(name, probe, deadline.remaining())
+        return self._session.clients.wait(name, probe, deadline.remaining(), until=deadline.until)
 
     # -- publishing ---------------------------------------------------------------
 
@@ -339,11 +339,12 @@ class ChannelOps:
         timeout: float,
         *,
         consume: bool = False,
+        until: float | None = None,
     ) -> dict[str, Message]:
         """Wait up to ``timeout`` for every publication to arrive at ``name``: what came, by mark.
 
         With ``consume``, once all have arrived they are consumed (on the loop,
-        by the probe itself).
+        by the probe itself). ``until``: the deadline as a ``now()`` time.
         """
         session = self._session
         arrivals = _Arrivals(self, name, publications)
@@ -357,7 +358,7 @@ class ChannelOps:
                     client.consume(message)  # a no-op for one an earlier step consumed
             return found
 
-        if session.clients.wait(name, probe, timeout) is None:
+        if session.clients.wait(name, probe, timeout, until=until) is None:
             session.clients.wait(name, probe, 0.0)  # the very last arrivals, on the loop too
         return arrivals.found
 
@@ -374,7 +375,9 @@ class ChannelOps:
         session = self._session
         deadline = session.deadline(within)
 
-        found = self._await_arrivals(name, publications, deadline.remaining(), consume=True)
+        found = self._await_arrivals(
+            name, publications, deadline.remaining(), consume=True, until=deadline.until
+        )
         if len(found) < len(publications):
             client = session.client(name)
             missing = [p for p in publications if p.mark not in found]
