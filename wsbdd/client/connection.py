@@ -92,13 +92,23 @@ class PingControlProtocol(ClientProtocol):
     """The close code and reason wsbdd sent when it failed the connection (None: it did not)."""
     on_failure: Callable[[], None] | None = None
 
+    failed: bool = False
+    """Whether websockets failed the connection (the peer broke the protocol)."""
+
     def fail(self, code: int, reason: str = "") -> None:
+        sent_before = self.close_sent
         super().fail(code, reason)
         # 1006: a network error, no close frame to send (and nothing the peer broke).
-        if self.failure is None and code != 1006:
-            self.failure = (int(code), reason)
-            if self.on_failure is not None:
-                self.on_failure()
+        if self.failed or code == 1006:
+            return
+        self.failed = True
+        sent = self.close_sent
+        if sent is not None and sent is not sent_before:
+            # Only a close frame sent now says why (not one sent before, nor
+            # none at all when the server's close had already arrived).
+            self.failure = (int(sent.code), sent.reason)
+        if self.on_failure is not None:
+            self.on_failure()
 
     def recv_frame(self, frame: Frame) -> None:
         if frame.opcode is PING and not self.answer_pings:
