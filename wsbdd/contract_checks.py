@@ -44,6 +44,7 @@ __all__ = [
     "ContractLibrary",
     "Frame",
     "channel_path_of",
+    "check_frame",
 ]
 
 SETTING = "WSBDD_ASYNCAPI"
