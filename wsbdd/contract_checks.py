@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from wsbdd.client import Client, Clients
 from wsbdd.contracts import (
+    SETTING,
     ContractChecker,
     ContractCoverage,
     Direction,
@@ -46,9 +47,6 @@ __all__ = [
     "channel_path_of",
     "check_frame",
 ]
-
-SETTING = "WSBDD_ASYNCAPI"
-"""The environment key naming the run's contract."""
 
 INVALID_INPUT_TAG = "asyncapi.invalid-input"
 """Tag of a scenario whose clients send frames outside the contract on purpose."""

@@ -10,6 +10,7 @@ from wsbdd.contracts.check import ContractChecker, FrameVerdict
 from wsbdd.contracts.coverage import ContractCoverage, NonConforming
 from wsbdd.contracts.document import load_contract
 from wsbdd.contracts.model import (
+    SETTING,
     Contract,
     ContractChannel,
     ContractMessage,
@@ -18,6 +19,7 @@ from wsbdd.contracts.model import (
 )
 
 __all__ = [
+    "SETTING",
     "Contract",
     "ContractChannel",
     "ContractChecker",

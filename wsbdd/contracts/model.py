@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
+    "SETTING",
     "Contract",
     "ContractChannel",
     "ContractMessage",
@@ -25,6 +26,9 @@ __all__ = [
     "Direction",
     "address_pattern",
 ]
+
+SETTING = "WSBDD_ASYNCAPI"
+"""The environment key naming the run's contract."""
 
 Direction = Literal["sent", "received"]
 
