@@ -91,22 +91,25 @@ def _path_to(value: Any, wanted: str) -> tuple[str | int, ...] | None:
 class ContractLibrary:
     """The run's contracts: loaded once, resolved against the features folder, covered."""
 
-    def __init__(self, default: str | None, source: str, features_dir: Path | None = None) -> None:
+    def __init__(
+        self, default: str | None, source: str, features_dirs: Sequence[Path] = ()
+    ) -> None:
         self.default = default or None
         self.source = source
-        self.features_dir = features_dir or Path("features")
+        self.features_dirs: list[Path] = list(features_dirs)
         self._checkers: dict[tuple[Path, tuple[str | int, ...]], ContractChecker] = {}
         self.coverage: dict[Path, ContractCoverage] = {}
 
     def resolve(self, name: str) -> Path:
         """``name`` under the features folder, else under the project root."""
         path = Path(name)
-        candidates = [path] if path.is_absolute() else [self.features_dir / path, Path.cwd() / path]
+        folders = [*self.features_dirs, Path("features"), Path.cwd()]
+        candidates = [path] if path.is_absolute() else [folder / path for folder in folders]
         for candidate in candidates:
             if candidate.is_file():
                 return candidate.resolve()
-        tried = " or ".join(str(c) for c in candidates)
-        raise ContractError(f'AsyncAPI contract "{name}" not found (looked for {tried})')
+        tried = list(dict.fromkeys(str(c) for c in candidates))
+        raise ContractError(f'AsyncAPI contract "{name}" not found (looked for {", ".join(tried)})')
 
     def checker(self, name: str, channel_path: tuple[str | int, ...]) -> ContractChecker:
         path = self.resolve(name)

@@ -40,7 +40,7 @@ def before_all(context: Any) -> None:
     env_name = choose_environment(None, userdata)
     settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
     run = RunContext(settings)
-    run.contracts.features_dir = _features_dir(context.config)
+    run.contracts.features_dirs = _features_dirs(context.config)
     run.contracts.default_checker(("channel",))  # a bad WSBDD_ASYNCAPI stops the run here
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets
@@ -108,12 +108,15 @@ def _report_contracts(context: Any, run: RunContext) -> None:
     write_contract_coverage(allure_results_dirs(context.config), coverages, run.redactor)
 
 
-def _features_dir(config: Any) -> Path:
-    """The folder of the features being run (``features`` unless behave was given others)."""
+def _features_dirs(config: Any) -> list[Path]:
+    """The folders of the features being run, where contract files are looked for first."""
+    found: list[Path] = []
     for given in getattr(config, "paths", None) or ():
-        path = Path(str(given).split(":", 1)[0] if not Path(str(given)).exists() else str(given))
-        while not path.is_dir() and path != path.parent:
-            path = path.parent
-        if str(path) not in ("", "."):
-            return path
-    return Path("features")
+        path = Path(str(given))
+        if not path.exists():
+            path = Path(str(given).rsplit(":", 1)[0])  # features/x.feature:12
+        folder = path if path.is_dir() else path.parent
+        if (folder / "features").is_dir():
+            found.append(folder / "features")  # behave was given the project's root
+        found.append(folder)
+    return found

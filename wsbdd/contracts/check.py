@@ -93,19 +93,32 @@ class ContractChecker:
                 isinstance(value, dict) and key in value and value[key] == fixed
                 for key, fixed in message.constants
             ):
-                return FrameVerdict(direction, message, tuple(self.violations(value, message)))
+                return self.check_as(value, message)
+        for message in candidates:
+            if self.is_valid(value, message):
+                return FrameVerdict(direction, message)
         scored: list[tuple[list[SchemaViolation], int, ContractMessage]] = []
         for order, message in enumerate(candidates):
-            violations = self.violations(value, message)
-            if not violations:
-                return FrameVerdict(direction, message)
-            scored.append((violations, order, message))
+            scored.append((self.violations(value, message), order, message))
         violations, _, closest = min(scored, key=lambda item: (len(item[0]), item[1]))
         return FrameVerdict(direction, None, tuple(violations), closest)
 
     def check_as(self, value: Any, message: ContractMessage) -> FrameVerdict:
         """The verdict on a frame that must be ``message``."""
+        if self.is_valid(value, message):
+            return FrameVerdict(message.direction, message)
         return FrameVerdict(message.direction, message, tuple(self.violations(value, message)))
+
+    def is_valid(self, value: Any, message: ContractMessage) -> bool:
+        """True when ``value`` satisfies ``message``'s payload schema (stops at the first error)."""
+        if message.schema_uri is None:
+            return True
+        try:
+            return bool(self._validator(message.schema_uri).is_valid(value))
+        except referencing.exceptions.Unresolvable as err:
+            raise ContractError(
+                f"{self.contract.path}: message {message.name!r}: cannot resolve $ref {err.ref!r}"
+            ) from None
 
     def _candidates(
         self, value: Any, direction: Direction, connection_path: str | None
@@ -146,9 +159,15 @@ class ContractChecker:
 
     def _validator(self, uri: str) -> Any:
         if uri not in self._validators:
-            cls = jsonschema.validators.Draft7Validator
+            resolved = self._registry.resolver().lookup(uri)
+            cls = jsonschema.validators.validator_for(
+                resolved.contents, default=jsonschema.validators.Draft7Validator
+            )
             self._validators[uri] = cls(
-                {"$ref": uri}, registry=self._registry, format_checker=cls.FORMAT_CHECKER
+                resolved.contents,
+                registry=self._registry,
+                format_checker=cls.FORMAT_CHECKER,
+                _resolver=resolved.resolver,
             )
         return self._validators[uri]
 

@@ -123,13 +123,58 @@ class ContractFiles:
         return current
 
     def registry(self) -> referencing.Registry[Any]:
-        """A jsonschema registry that finds these files (schemas as JSON Schema draft 7)."""
+        """A jsonschema registry holding these files and every file their ``$ref`` reach.
+
+        The files are added up front (a registry that had to *retrieve* a file
+        would do so again on every validation); schemas are JSON Schema draft 7
+        unless they say otherwise (``$schema``).
+        """
+        self.load(self.root_uri)
+        self._load_referenced()
 
         def retrieve(uri: str) -> referencing.Resource[Any]:
             try:
                 contents = self.load(uri)
             except ContractError as err:
                 raise referencing.exceptions.NoSuchResource(ref=uri) from err  # type: ignore[call-arg,unused-ignore]
-            return referencing.jsonschema.DRAFT7.create_resource(contents)
+            return _resource(contents)
 
-        return referencing.Registry(retrieve=retrieve)  # type: ignore[call-arg,unused-ignore]
+        registry: referencing.Registry[Any] = referencing.Registry(retrieve=retrieve)  # type: ignore[call-arg,unused-ignore]
+        resources = [(uri, _resource(contents)) for uri, contents in self._parsed.items()]
+        return registry.with_resources(resources).crawl()
+
+    def _load_referenced(self) -> None:
+        """Parse every file a ``$ref`` of a parsed file names (until there is no new one)."""
+        pending = list(self._parsed)
+        while pending:
+            uri = pending.pop()
+            for ref in _refs(self._parsed[uri]):
+                target = urldefrag(urljoin(uri, ref))[0]
+                if target and target not in self._parsed and urlsplit(target).scheme == "file":
+                    try:
+                        self.load(target)
+                    except ContractError:
+                        continue  # reported when a schema needs it
+                    pending.append(target)
+
+
+def _resource(contents: Any) -> referencing.Resource[Any]:
+    return referencing.Resource.from_contents(
+        contents, default_specification=referencing.jsonschema.DRAFT7
+    )
+
+
+def _refs(node: Any) -> list[str]:
+    """Every ``$ref`` string in a parsed document."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                found.append(ref)
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return found
