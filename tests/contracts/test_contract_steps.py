@@ -169,3 +169,45 @@ def test_a_bad_run_contract_stops_the_run_naming_the_key(
     assert "environments/test.env: WSBDD_ASYNCAPI: " in run.output
     assert 'AsyncAPI contract "nowhere.yaml" not found' in run.output
     assert "0 scenarios passed" in run.output or "untested" in run.output
+
+
+V2_CONTRACT = """
+asyncapi: 2.6.0
+info: {title: Orders, version: 1.0.0}
+channels:
+  orders.user-{user}:
+    parameters: {user: {schema: {type: string}}}
+    subscribe:
+      message:
+        oneOf:
+          - {$ref: "#/components/messages/OrderCreated"}
+          - {$ref: "#/components/messages/OrderPaid"}
+components:
+  messages:
+    OrderCreated:
+      payload: {$ref: "schemas/order.created.json"}
+    OrderPaid:
+      messageId: order-paid
+      payload: {$ref: "schemas/order.paid.json"}
+"""
+
+
+def test_an_asyncapi_2_6_contract_works_the_same(project: BehaveProject) -> None:
+    with_contract(project).file("features/orders-2.6.yaml", V2_CONTRACT)
+    project.feature(
+        "Feature: contract\n  Scenario: s\n"
+        '    Given the AsyncAPI contract "orders-2.6.yaml"\n'
+        '    And the API profile "chat"\n'
+        "    And client A is connected as alice\n"
+        "    And client A is subscribed to orders.user-alice\n"
+        + ORDER
+        + '    Then client A receives the message "OrderCreated" within 2 s\n'
+        '    And client A receives the message "order-paid" within 2 s\n'
+        "    And every message of client A conforms to the AsyncAPI contract\n"
+    )
+    run = project.run()
+    # 2.6 here describes only the orders: welcome, subscribed and the sent subscribe fit nothing
+    assert "client A: 3 of 5 frames do not conform" in run.output, run.output
+    assert "fits no message received in the contract" in run.output
+    assert "the contract has no message sent by clients" in run.output
+    assert run.output.count("passed") >= 1 and 'receives the message "order-paid"' in run.output
