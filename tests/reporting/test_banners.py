@@ -105,8 +105,10 @@ def test_the_categories_separate_product_defects_from_broken_tests(whole: bool) 
     failed = _outcome(BehaveStatus.failed, ExpectationFailed("client B did not receive x"))
     config = _outcome(BehaveStatus.error, UnknownClient("C", ["A", "B"]))
     crash = _outcome(BehaveStatus.error, RuntimeError("boom"))
+    located = ("broken", "features/chat.feature:12: client B is not connected", "")
     undefined = ("broken", "undefined step: Given nothing\nsnippet", "")
     assert _category(*failed, whole=whole) == "Product defects: a broken expectation"
     assert _category(*config, whole=whole) == "Broken tests: configuration or usage"
+    assert _category(*located, whole=whole) == "Broken tests: configuration or usage"
     assert _category(*crash, whole=whole) == "Broken tests: an error in a step or hook"
     assert _category(*undefined, whole=whole) == "Broken tests: undefined or pending steps"

@@ -7,7 +7,9 @@ or pending step, or a bug in a step or hook. The same rules feed Allure 2
 (``categories.json`` in the results folder) and Allure 3 (``categories`` in
 its config): first match wins. The regular expressions match a whole message
 (Allure 2 matches whole strings, Allure 3 searches), so they start and end
-with ``[\\s\\S]*``.
+with ``[\\s\\S]*``. Two rules with one name make one category (both tools
+merge them): a ``WsbddError`` is known by its trace mark or by a message that
+starts with the feature file and line.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ CATEGORIES: Final[tuple[dict[str, Any], ...]] = (
         "name": "Broken tests: configuration or usage",
         "matchedStatuses": ["broken"],
         "traceRegex": _ANY + r"\(WsbddError\)" + _ANY,
+    },
+    {
+        # A mistake shown as one line naming the feature file and line.
+        "name": "Broken tests: configuration or usage",
+        "matchedStatuses": ["broken"],
+        "messageRegex": r"[^\n]*\.feature:\d+: " + _ANY,
     },
     {
         "name": "Broken tests: undefined or pending steps",
