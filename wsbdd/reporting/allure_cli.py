@@ -50,12 +50,11 @@ def allure3_config(output: Path, history: Path | None, *, single_file: bool) -> 
     return config
 
 
-def _clear_output(output: Path) -> None:
-    """Remove the previous report, refusing to delete a folder that is not one."""
+def _check_output(output: Path) -> None:
+    """Refuse a report folder that holds something else than a report (it is replaced)."""
     if not output.exists():
         return
     if output.is_dir() and (not any(output.iterdir()) or (output / "index.html").is_file()):
-        shutil.rmtree(output)
         return
     raise WsbddError(
         f"{output} exists and is not an Allure report (no index.html): "
@@ -89,9 +88,11 @@ def generate_report(
         )
     require_java(tool)
     results, output = results.resolve(), output.resolve()
-    _clear_output(output)
+    _check_output(output)
     write_categories(results)
-    history = prepare_history(results, output, tool.major)
+    history = prepare_history(results, output, tool.major)  # reads the previous report
+    if output.exists():
+        shutil.rmtree(output)
     if tool.major < 3:
         command = [str(tool.path), "generate", str(results), "-o", str(output), "--clean"]
         return _run([*command, "--single-file"] if single_file else command)
