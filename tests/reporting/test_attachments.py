@@ -63,10 +63,11 @@ def test_a_client_transcript_has_handshake_frames_and_close() -> None:
     assert "client A  ws://127.0.0.1:9/ws?token=***" in text
     assert "handshake: open, HTTP 101, subprotocol chat.v1, 4.0 ms" in text
     assert "Authorization: Bearer ***" in text
-    assert '+10.000 ms → text   {"type": "auth", "token": "***"}' in text
-    assert '+20.000 ms ← text   {"type":"ok"}' in text
+    assert "(t = time since the scenario started)" in text
+    assert 't=    10.000 ms → text   {"type": "auth", "token": "***"}' in text
+    assert 't=    20.000 ms ← text   {"type":"ok"}' in text
     assert "← binary <binary 2 bytes: 0102>" in text
-    assert 'close: closed by the server with code 4401 "unauthorized" at +500.0 ms' in text
+    assert 'close: closed by the server with code 4401 "unauthorized" at t=500.0 ms' in text
     assert SECRET not in text
     record = client_json(_record(events, close), 10.0, Redactor([SECRET]))
     assert record["close"] == {
@@ -115,7 +116,9 @@ def test_the_failure_diff_shows_expected_closest_and_each_difference() -> None:
     text = render_failure(error, 5.0, Redactor([SECRET]))
     assert text.startswith("client A did not receive it within 1 s\n")
     assert 'expected:\n  {\n    "type": "message",\n    "from": "alice",' in text
-    assert "closest message: #1, received 250.0 ms after the scenario started" in text
+    assert (
+        "closest message: #1, received at t=250.0 ms (t = time since the scenario started)" in text
+    )
     assert '"from": "bob"' in text
     assert '$.from: expected "alice", got "bob"' in text
     assert "$.text: missing key" in text
