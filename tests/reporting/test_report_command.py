@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from wsbdd.cli import main
-from wsbdd.reporting.allure_tool import INSTALL_COMMAND, LOCAL_ALLURE, find_allure
+from wsbdd.reporting.allure_tool import ALLURE3_PACKAGE, INSTALL_COMMAND, LOCAL_ALLURE, find_allure
 from wsbdd.reporting.categories import CATEGORIES
 
 FAKE_ALLURE = f"""#!{sys.executable}
@@ -235,3 +235,10 @@ def test_serve_serves_the_report_on_localhost(no_tools: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_the_install_script_installs_the_allure_wsbdd_asks_for() -> None:
+    script = (Path(__file__).parents[2] / ".ci" / "install-report-tools").read_text()
+    version = ALLURE3_PACKAGE.split("@", 1)[1]
+    assert f'ALLURE3_VERSION="${{ALLURE3_VERSION:-{version}}}"' in script
+    assert 'npm_install "allure@$ALLURE3_VERSION"' in script
