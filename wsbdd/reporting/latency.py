@@ -127,6 +127,13 @@ def _text(
     )
 
 
+def _beside(x: float, y: float, body: str, colour: str) -> str:
+    """A label beside a vertical line: right of it, or left of it in the chart's right half."""
+    if x > _LEFT + (WIDTH - _LEFT - _RIGHT) / 2:
+        return _text(x - 4, y, body, anchor="end", size=12, fill=colour)
+    return _text(x + 4, y, body, anchor="start", size=12, fill=colour)
+
+
 def _limit_lines(
     limit: LatencyLimit, samples: Sequence[float], x_of: Any, upper: float, axis_y: float
 ) -> list[str]:
@@ -144,7 +151,7 @@ def _limit_lines(
     return [
         f'<line x1="{x:.1f}" y1="{_TOP - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="{colour}" '
         f'stroke-width="3"><title>{escape(limit.label)}</title></line>',
-        _text(x - 4, axis_y - 8, limit.label, anchor="end", size=12, fill=colour),
+        _beside(x, axis_y - 8, limit.label, colour),
     ]
 
 
@@ -231,16 +238,7 @@ def latency_svg(
             f'<line x1="{x:.1f}" y1="{_TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="{colour}" '
             f'stroke-width="2" stroke-dasharray="6 3"/>'
         )
-        parts.append(
-            _text(
-                x + 4,
-                _TOP + 14 + 14 * row,
-                f"{label} {value * 1000:.1f} ms",
-                anchor="start",
-                size=12,
-                fill=colour,
-            )
-        )
+        parts.append(_beside(x, _TOP + 14 + 14 * row, f"{label} {value * 1000:.1f} ms", colour))
     if limit is not None:
         parts.extend(_limit_lines(limit, samples, x_of, upper, axis_y))
     parts.append("</svg>")

@@ -3,7 +3,7 @@
 Allure keeps history between reports in its own way:
 
 * Allure 3 appends one entry per generated report to a history file (its
-  config's ``historyPath``); wsbdd keeps it beside the report folder,
+  config's ``historyPath``); wsbdd keeps it beside the report folder:
   ``reports/allure-history.jsonl`` for ``reports/allure-report``;
 * Allure 2 writes ``history/`` into the report, and reads it back from the
   results folder's ``history/`` next time.
@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 from typing import Final
 
-__all__ = ["HISTORY_BEFORE", "MARK", "history_file", "prepare_history"]
+__all__ = ["HISTORY_BEFORE", "HISTORY_FILE", "MARK", "history_file", "prepare_history"]
 
 MARK: Final = ".wsbdd-history-run"
 """In the results folder: the fingerprint of the run whose prior history is kept there."""
@@ -33,9 +33,16 @@ HISTORY_BEFORE: Final = ".wsbdd-history-before.jsonl"
 _ALLURE2_HISTORY: Final = "history"
 
 
+HISTORY_FILE: Final = "allure-history.jsonl"
+
+
 def history_file(output: Path) -> Path:
-    """Allure 3's history file for the report folder ``output``: beside it."""
-    return output.parent / f"{output.name.removesuffix('-report')}-history.jsonl"
+    """Allure 3's history file for the report folder ``output``: beside it, whatever its name.
+
+    Every report built in one folder (``reports/allure-report``, a single-file
+    ``reports/one-file``) shares it, and each run still counts once.
+    """
+    return output.parent / HISTORY_FILE
 
 
 def _fingerprint(results: Path) -> str:
