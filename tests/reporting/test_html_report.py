@@ -9,6 +9,7 @@ diff, transcript and latency chart).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -44,8 +45,8 @@ Feature: chat
     And clients A and B are connected as alice and bob
     And client A is subscribed to room:r2
     And client B is subscribed to room:r2
-    When client A publishes 40 messages to room:r2 at 400 per second
-    Then client B receives all 40 messages from client A within 5 s
+    When client A publishes 20 messages to room:r2 at 400 per second
+    Then client B receives all 20 messages from client A within 5 s
     And the p95 delivery latency from client A to client B is below 200 ms
     When client B sends {"type": "message", "channel": "room:r2", "text": "hi"}
     Then client A receives {"type": "message", "from": "carol", "text": "hi"} within 300 ms
@@ -108,6 +109,13 @@ def report(project: BehaveProject) -> Path:
 @pytest.fixture
 def served(report: Path) -> Iterator[str]:
     """The report served over HTTP on 127.0.0.1 (the report's scripts need HTTP)."""
+    with served_folder(report) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def served_folder(report: Path) -> Iterator[str]:
+    """Serve ``report`` on 127.0.0.1 and a free port while the block runs; its URL."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -147,6 +155,10 @@ def _shows(text: str) -> str:
     return f"document.body.innerText.includes({json.dumps(text)})"
 
 
+_TO_TOP = "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
+"""JavaScript: scroll every container back to the top (the report focuses the first result)."""
+
+
 def _keep(shot: Path, name: str) -> None:
     data = shot.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 20_000
@@ -160,9 +172,10 @@ def test_the_overview_shows_the_run_and_the_categories(
 ) -> None:
     chromium = find_chromium()
     assert chromium is not None
-    with Browser(chromium, width=1440, height=1000) as page:
+    with Browser(chromium, width=1440, height=1150) as page:
         page.goto(f"{served}/")
         page.wait_for(_shows("wrong sender"), "the tree of results")
+        page.evaluate(_TO_TOP)
         text = page.text()
         assert "wsbdd" in text  # the report's name
         assert "hello reaches the room" in text or "chat" in text
@@ -214,7 +227,9 @@ def test_the_failed_scenario_shows_diff_transcript_and_latency_chart(
     _keep(shot, "allure-failed-scenario.png")
 
 
-def test_the_trend_counts_each_run_once(report: Path, project: BehaveProject) -> None:
+def test_the_trend_counts_each_run_once(
+    report: Path, project: BehaveProject, tmp_path: Path
+) -> None:
     history = project.root / "reports" / "allure-history.jsonl"
     assert len(history.read_text().splitlines()) == 1
     wsbdd(project, "report", "--single-file", "-o", "reports/one-file")  # the same run
@@ -222,9 +237,19 @@ def test_the_trend_counts_each_run_once(report: Path, project: BehaveProject) ->
     assert sorted(p.name for p in single.iterdir() if p.suffix == ".html") == ["index.html"]
     assert not (single / "data").exists()  # everything is inside index.html
     assert len(history.read_text().splitlines()) == 1
-    wsbdd_run(project)  # a new run
-    wsbdd(project, "report")
-    assert len(history.read_text().splitlines()) == 2
+    for _ in range(2):  # two more runs
+        wsbdd_run(project)
+        wsbdd(project, "report")
+    assert len(history.read_text().splitlines()) == 3
     charts = json.loads((report / "widgets" / "charts.json").read_text())
     dynamics = next(c for c in charts["general"].values() if c["type"] == "statusDynamics")
-    assert len(dynamics["data"]) == 2  # the first run, from the history, and the current one
+    assert len(dynamics["data"]) == 3  # the two runs before, from the history, and this one
+    chromium = find_chromium()
+    assert chromium is not None
+    with served_folder(report) as url, Browser(chromium, width=1440, height=760) as page:
+        page.goto(f"{url}/#charts")
+        page.wait_for(_shows("Status dynamics"), "the trend chart")
+        page.wait_for("document.querySelectorAll('[data-testid=bar]').length > 0", "its bars")
+        shot = tmp_path / "trend.png"
+        page.screenshot(shot)
+    _keep(shot, "allure-trend.png")

@@ -145,7 +145,7 @@ def _limit_lines(
     if limit_ms > upper:
         x = x_of(upper)
         return [
-            _text(x, axis_y - 8, f"{limit.label} →", anchor="end", size=12, fill=colour),
+            _text(x, _TOP + 14 * 4, f"{limit.label} →", anchor="end", size=12, fill=colour),
         ]
     x = x_of(limit_ms)
     return [
