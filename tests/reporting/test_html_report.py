@@ -9,7 +9,6 @@ diff, transcript and latency chart).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import http.server
 import json
@@ -109,13 +108,6 @@ def report(project: BehaveProject) -> Path:
 @pytest.fixture
 def served(report: Path) -> Iterator[str]:
     """The report served over HTTP on 127.0.0.1 (the report's scripts need HTTP)."""
-    with served_folder(report) as url:
-        yield url
-
-
-@contextlib.contextmanager
-def served_folder(report: Path) -> Iterator[str]:
-    """Serve ``report`` on 127.0.0.1 and a free port while the block runs; its URL."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -159,6 +151,14 @@ _TO_TOP = "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scro
 """JavaScript: scroll every container back to the top (the report focuses the first result)."""
 
 
+_SETTLED = (
+    "(() => { const now = JSON.stringify(Array.from(document.querySelectorAll('svg path'))"
+    ".map(p => p.getAttribute('d'))); const same = window.__wsbddLast === now;"
+    " window.__wsbddLast = now; return same && document.getAnimations().length === 0; })()"
+)
+"""JavaScript: true once the charts' shapes stopped changing between two polls."""
+
+
 def _keep(shot: Path, name: str) -> None:
     data = shot.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 20_000
@@ -167,8 +167,8 @@ def _keep(shot: Path, name: str) -> None:
         shutil.copyfile(shot, IMAGES / name)
 
 
-def test_the_overview_shows_the_run_and_the_categories(
-    report: Path, served: str, tmp_path: Path
+def test_the_overview_the_categories_and_the_trend(
+    report: Path, project: BehaveProject, served: str, tmp_path: Path
 ) -> None:
     chromium = find_chromium()
     assert chromium is not None
@@ -185,6 +185,29 @@ def test_the_overview_shows_the_run_and_the_categories(
         page.wait_for(_click("nav-tab-categories", "Categories"), "the Categories tab")
         page.wait_for(_shows("Product defects: a broken expectation"), "the product category")
     _keep(shot, "allure-overview.png")
+    # The trend: each run once, however many reports are built from it.
+    history = project.root / "reports" / "allure-history.jsonl"
+    assert len(history.read_text().splitlines()) == 1
+    wsbdd(project, "report", "--single-file", "-o", "reports/one-file")  # the same run
+    single = project.root / "reports" / "one-file"
+    assert sorted(p.name for p in single.iterdir() if p.suffix == ".html") == ["index.html"]
+    assert not (single / "data").exists()  # everything is inside index.html
+    assert len(history.read_text().splitlines()) == 1
+    for _ in range(2):  # two more runs
+        wsbdd_run(project)
+        wsbdd(project, "report")
+    assert len(history.read_text().splitlines()) == 3
+    charts = json.loads((report / "widgets" / "charts.json").read_text())
+    dynamics = next(c for c in charts["general"].values() if c["type"] == "statusDynamics")
+    assert len(dynamics["data"]) == 3  # the two runs before, from the history, and this one
+    with Browser(chromium, width=1440, height=760) as page:
+        page.goto(f"{served}/#charts")
+        page.wait_for(_shows("Status dynamics"), "the trend chart")
+        page.wait_for("document.querySelectorAll('[data-testid=bar]').length > 0", "its bars")
+        page.wait_for(_SETTLED, "the charts to finish drawing")
+        shot = tmp_path / "trend.png"
+        page.screenshot(shot)
+    _keep(shot, "allure-trend.png")
 
 
 def test_the_failed_scenario_shows_diff_transcript_and_latency_chart(
@@ -225,31 +248,3 @@ def test_the_failed_scenario_shows_diff_transcript_and_latency_chart(
         shot = tmp_path / "failed-scenario.png"
         page.screenshot(shot)
     _keep(shot, "allure-failed-scenario.png")
-
-
-def test_the_trend_counts_each_run_once(
-    report: Path, project: BehaveProject, tmp_path: Path
-) -> None:
-    history = project.root / "reports" / "allure-history.jsonl"
-    assert len(history.read_text().splitlines()) == 1
-    wsbdd(project, "report", "--single-file", "-o", "reports/one-file")  # the same run
-    single = project.root / "reports" / "one-file"
-    assert sorted(p.name for p in single.iterdir() if p.suffix == ".html") == ["index.html"]
-    assert not (single / "data").exists()  # everything is inside index.html
-    assert len(history.read_text().splitlines()) == 1
-    for _ in range(2):  # two more runs
-        wsbdd_run(project)
-        wsbdd(project, "report")
-    assert len(history.read_text().splitlines()) == 3
-    charts = json.loads((report / "widgets" / "charts.json").read_text())
-    dynamics = next(c for c in charts["general"].values() if c["type"] == "statusDynamics")
-    assert len(dynamics["data"]) == 3  # the two runs before, from the history, and this one
-    chromium = find_chromium()
-    assert chromium is not None
-    with served_folder(report) as url, Browser(chromium, width=1440, height=760) as page:
-        page.goto(f"{url}/#charts")
-        page.wait_for(_shows("Status dynamics"), "the trend chart")
-        page.wait_for("document.querySelectorAll('[data-testid=bar]').length > 0", "its bars")
-        shot = tmp_path / "trend.png"
-        page.screenshot(shot)
-    _keep(shot, "allure-trend.png")
