@@ -118,6 +118,7 @@ def test_allure3_in_the_suites_tools_builds_the_report_with_wsbdds_config(
     assert call["args"][call["args"].index("-o") + 1] == str(output)
     config = call["config"]
     assert config["historyPath"] == str(no_tools / "reports" / "allure-history.jsonl")
+    assert config["historyLimit"] == 50  # the history file does not grow for ever
     assert config["categories"]["rules"] == [dict(rule) for rule in CATEGORIES]
     assert config["plugins"]["awesome"]["options"]["singleFile"] is False
     assert (output / "index.html").is_file()

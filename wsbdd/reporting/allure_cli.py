@@ -26,10 +26,20 @@ from wsbdd.reporting.allure_tool import AllureTool, ReportToolMissing, require_j
 from wsbdd.reporting.categories import CATEGORIES, write_categories
 from wsbdd.reporting.report_history import prepare_history
 
-__all__ = ["REPORT_NAME", "allure3_config", "generate_report", "has_results", "serve_report"]
+__all__ = [
+    "HISTORY_LIMIT",
+    "REPORT_NAME",
+    "allure3_config",
+    "generate_report",
+    "has_results",
+    "serve_report",
+]
 
 REPORT_NAME = "wsbdd"
 """The report's title unless the suite's own Allure config says otherwise."""
+
+HISTORY_LIMIT = 50
+"""Runs kept in Allure 3's history file (the trend shows at most these)."""
 
 
 def has_results(results: Path) -> bool:
@@ -47,6 +57,7 @@ def allure3_config(output: Path, history: Path | None, *, single_file: bool) -> 
     }
     if history is not None:
         config["historyPath"] = str(history)
+        config["historyLimit"] = HISTORY_LIMIT
     return config
 
 
