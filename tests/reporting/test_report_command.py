@@ -166,6 +166,16 @@ def test_allure2_alone_is_used_with_categories_and_history(
     assert json.loads(trend.read_text()) == [0, 1]
 
 
+def test_an_allure3_config_with_allure2_is_an_error(
+    no_tools: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install_fake(no_tools / ".tools", "allure-commandline", "2.46.1")
+    results(no_tools, "a")
+    (no_tools / "allurerc.json").write_text("{}")
+    assert main(["report", "--config", "allurerc.json"]) == 2
+    assert "is an Allure 3 config, and Allure 2.46.1" in capsys.readouterr().err
+
+
 def test_allure2_without_java_says_allure3_needs_none(
     no_tools: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -243,3 +253,16 @@ def test_the_install_script_installs_the_allure_wsbdd_asks_for() -> None:
     version = ALLURE3_PACKAGE.split("@", 1)[1]
     assert f'ALLURE3_VERSION="${{ALLURE3_VERSION:-{version}}}"' in script
     assert 'npm_install "allure@$ALLURE3_VERSION"' in script
+
+
+def test_a_suites_own_allure3_config_is_used_instead(
+    no_tools: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    package = install_fake(no_tools / ".tools", "allure", "3.18.0")
+    folder = results(no_tools, "a")
+    (no_tools / "allurerc.json").write_text(json.dumps({"name": "ours"}))
+    assert main(["report", "--config", "allurerc.json"]) == 0
+    [call] = calls(package)
+    assert call["config"] == {"name": "ours"} and call["args"][-1] == str(folder.resolve())
+    assert main(["report", "--config", "missing.json"]) == 2
+    assert "--config missing.json: no such file" in capsys.readouterr().err

@@ -97,6 +97,8 @@ def generate_report(
             f"no Allure results in {results} (no *-result.json): run the suite first "
             f"(wsbdd run writes them to reports/allure-results)"
         )
+    if config is not None and tool.major < 3:
+        raise WsbddError(f"--config {config} is an Allure 3 config, and {tool.label} is Allure 2")
     require_java(tool)
     results, output = results.resolve(), output.resolve()
     _check_output(output)
