@@ -266,3 +266,15 @@ def test_a_suites_own_allure3_config_is_used_instead(
     assert call["config"] == {"name": "ours"} and call["args"][-1] == str(folder.resolve())
     assert main(["report", "--config", "missing.json"]) == 2
     assert "--config missing.json: no such file" in capsys.readouterr().err
+
+
+def test_a_new_suite_ignores_the_report_tool_and_reports(
+    no_tools: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", "fresh"]) == 0
+    ignored = (no_tools / "fresh" / ".gitignore").read_text().splitlines()
+    assert ".tools/" in ignored and "reports/" in ignored
+    os.chdir(no_tools / "fresh")
+    capsys.readouterr()
+    assert main(["report"]) == 2  # no .ci/ in a new suite: the one command instead
+    assert f"\n    {INSTALL_COMMAND}" in capsys.readouterr().err
