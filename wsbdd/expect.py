@@ -179,7 +179,7 @@ class Receiver:
             limit = deadline.limit or 0.0
             raise self._fail(
                 f"client {name} received {what} too late: it arrived "
-                f"{format_duration(found.latency)} after the last trigger "
+                f"{format_duration(found.latency)} after {deadline.reference} "
                 f"(limit {format_duration(limit)})\n"
                 f"  message #{found.message.index}: {found.message.display()}",
                 client=name,
@@ -385,7 +385,7 @@ class Receiver:
             raise self._fail(
                 f"client {name}: {len(late)} of {len(found)} messages arrived too late; the "
                 f"latest arrived {format_duration(worst.received_at - deadline.origin)} after "
-                f"the last trigger (limit {format_duration(deadline.limit)})\n"
+                f"{deadline.reference} (limit {format_duration(deadline.limit)})\n"
                 f"  message #{worst.index}: {worst.display()}"
             )
 
