@@ -250,10 +250,12 @@ def attach_latency(
     receiver: str,
     stats: LatencyStats,
     samples: Sequence[float],
-    limit: LatencyLimit | None = None,
+    rank: float | None = None,
+    limit: float | None = None,
 ) -> None:
-    """Attach the table and the chart of the latencies a latency step measured."""
+    """Attach the table and the chart of a latency step (``rank``: the p tested below ``limit``)."""
     name = f"latency {sender} → {receiver}"
     attach_csv(latency_table(stats), name)
     title = f"delivery latency, client {sender} → client {receiver}"
-    attach_svg(latency_svg(samples, stats, title, limit), f"{name} chart")
+    tested = LatencyLimit(rank, limit) if rank is not None and limit is not None else None
+    attach_svg(latency_svg(samples, stats, title, tested), f"{name} chart")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from wsbdd.reporting._allure import is_active
 from wsbdd.reporting._behave import status_name
 from wsbdd.reporting.failure import attach_failure
-from wsbdd.reporting.latency import LatencyLimit, attach_latency
+from wsbdd.reporting.latency import attach_latency
 from wsbdd.reporting.transcript import attach_scenario_record
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class ScenarioReport:
     def _attach_new_latency(self) -> None:
         reports = self.session.latency_reports
         for sender, receiver, stats, samples, rank, limit in reports[self._latency_attached :]:
-            attach_latency(sender, receiver, stats, samples, LatencyLimit(rank, limit))
+            attach_latency(sender, receiver, stats, samples, rank, limit)
         self._latency_attached = len(reports)
 
     def after_step(self, step: Any) -> None:
