@@ -95,8 +95,8 @@ def _payload(event: TranscriptEvent, redactor: Redactor) -> str:
 def render_transcript(
     name: str, events: Sequence[TranscriptEvent], origin: float, redactor: Redactor
 ) -> str:
-    """One line per event: ``t=    12.345 ms ← text   {"type": "pong"}``."""
-    lines = [f"client {name}"]
+    """The label of its times, then one line per event: ``t=    12.345 ms ← text   {...}``."""
+    lines = [f"client {name}", f"({TIME_LABEL})"]
     for event in _shown(events, lines):
         offset = (event.at - origin) * 1000
         lines.append(
@@ -146,7 +146,6 @@ def render_client(record: ClientRecord, origin: float, redactor: Redactor) -> st
     lines = [f"client {record.name}  {url}"]
     lines.extend(_handshake_lines(record.result, redactor))
     lines.append("")
-    lines.append(f"({TIME_LABEL})")
     lines.extend(render_transcript(record.name, record.events, origin, redactor).splitlines()[1:])
     if not record.events:
         lines.append("(no frames)")
