@@ -201,16 +201,31 @@ async def _serve(options: ServerOptions) -> None:
 
     server = ReferenceServer(options)
     stop = asyncio.Event()
+    received: list[str] = []
     loop = asyncio.get_running_loop()
+
+    def on_signal(signum: signal.Signals) -> None:
+        received.append(signum.name)
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal, signum)
     await server.start()
     # handlers are in place before anyone learns the address: no signal is lost
     print(BANNER.format(ws_url=server.ws_url, http_url=server.http_url), flush=True)
     try:
         await stop.wait()
     finally:
-        await server.stop()
+        why = received[0] if received else "stop"
+        _log(f"{why} received: no new connections, closing every connection with 1001")
+        report = await server.stop()
+        cut = f", {report.cut} cut after no answer" if report.cut else ""
+        _log(f"stopped in {report.seconds:.2f} s ({report.connections} connection(s) closed{cut})")
+
+
+def _log(line: str) -> None:
+    """One line on stderr per server event (never one per frame or per failed send)."""
+    print(f"wsbdd reference server: {line}", file=sys.stderr, flush=True)
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -71,6 +71,8 @@ class Hub:
         self.channels: dict[str, Channel] = {}
         self.published = 0
         self.delivered = 0
+        self.stopping = False
+        """True once the server is stopping: handlers stop reading, nothing is delivered."""
 
     # -- sessions --------------------------------------------------------
     def add_session(self, session: Session) -> None:
@@ -200,7 +202,10 @@ class Hub:
             self._fan_out(*held)
 
     def close(self) -> None:
-        """Cancel pending timers (server stop)."""
+        """Server stop: no more deliveries, queued frames dropped, timers cancelled."""
+        self.stopping = True
+        for session in self.sessions:
+            session.outbox.close()
         for channel in self.channels.values():
             if channel.held_timer is not None:
                 channel.held_timer.cancel()
