@@ -111,7 +111,7 @@ class ReferenceServer:
         self.hub = Hub(history=opts.history, bugs=bugs)
         self.users = UserTable.resolve(opts.users)
         self.orders = OrderService(self.hub, paid_delay=opts.order_paid_delay, bugs=bugs)
-        self.protocol = ProtocolHandler(self.hub, bugs=bugs)
+        self.protocol = ProtocolHandler(self.hub, bugs=bugs, max_depth=opts.max_depth)
         self.http = HttpApp(self.hub, self.users, self.orders, self._extra_metrics)
         heartbeat = not opts.bug("no_heartbeat")
         origins: list[Origin | None] | None = None

@@ -134,6 +134,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="largest incoming message; bigger closes with 1009 (default %(default)s)",
     )
     parser.add_argument(
+        "--max-depth",
+        type=_positive_int,
+        default=_DEFAULTS.max_depth,
+        metavar="N",
+        help="arrays/objects nested deeper than N in a frame are refused with "
+        "error bad_request (default %(default)s)",
+    )
+    parser.add_argument(
         "--origins",
         default=None,
         metavar="LIST",
@@ -175,6 +183,7 @@ def options_from_args(args: argparse.Namespace) -> ServerOptions:
         users=users,
         close_timeout=args.close_timeout,
         send_buffer=args.send_buffer,
+        max_depth=args.max_depth,
     )
 
 

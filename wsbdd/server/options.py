@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .bugs import validate_bugs
+from .jsonframes import DEFAULT_MAX_DEPTH
 
 __all__ = ["DEFAULT_MAX_SIZE", "ServerOptions"]
 
@@ -38,6 +39,7 @@ class ServerOptions:
     close_timeout: float = 5.0
     order_paid_delay: float = 0.05
     send_buffer: int = 65536
+    max_depth: int = DEFAULT_MAX_DEPTH
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bugs", validate_bugs(self.bugs))
@@ -49,6 +51,8 @@ class ServerOptions:
             raise ValueError("history must be >= 0")
         if self.max_size <= 0:
             raise ValueError("max_size must be > 0")
+        if self.max_depth <= 0:
+            raise ValueError("max_depth must be > 0")
         if self.ping_interval <= 0 or self.ping_timeout <= 0:
             raise ValueError("ping_interval and ping_timeout must be > 0")
 
