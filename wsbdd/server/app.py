@@ -108,7 +108,12 @@ class ReferenceServer:
             raise RuntimeError("server already started")
         opts = self.options
         bugs = opts.bugs
-        self.hub = Hub(history=opts.history, bugs=bugs)
+        self.hub = Hub(
+            history=opts.history,
+            bugs=bugs,
+            history_total=opts.history_total,
+            history_bytes=opts.history_bytes,
+        )
         self.users = UserTable.resolve(opts.users)
         self.orders = OrderService(self.hub, paid_delay=opts.order_paid_delay, bugs=bugs)
         self.protocol = ProtocolHandler(self.hub, bugs=bugs, max_depth=opts.max_depth)

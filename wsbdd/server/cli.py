@@ -127,6 +127,21 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="messages kept per channel for resume (default %(default)s)",
     )
     parser.add_argument(
+        "--history-total",
+        type=_non_negative_int,
+        default=_DEFAULTS.history_total,
+        metavar="N",
+        help="messages kept for resume across all channels, oldest dropped first "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--history-bytes",
+        type=_non_negative_int,
+        default=_DEFAULTS.history_bytes,
+        metavar="BYTES",
+        help="bytes of messages kept for resume across all channels (default %(default)s)",
+    )
+    parser.add_argument(
         "--max-size",
         type=_positive_int,
         default=_DEFAULTS.max_size,
@@ -178,6 +193,8 @@ def options_from_args(args: argparse.Namespace) -> ServerOptions:
         ping_timeout=args.ping_timeout,
         queue_limit=args.queue_limit,
         history=args.history,
+        history_total=args.history_total,
+        history_bytes=args.history_bytes,
         max_size=args.max_size,
         origins=origins,
         users=users,
