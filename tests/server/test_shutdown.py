@@ -190,7 +190,7 @@ def assert_clean_stop(outcome: Outcome) -> None:
     )
     assert outcome.exited_after < 5.0, f"exited {outcome.exited_after:.1f} s after SIGTERM"
     assert outcome.returncode == 0, (outcome.returncode, outcome.stderr[-20:])
-    assert outcome.refused_while_stopping is not False, "accepted a connection while stopping"
+    assert outcome.refused_while_stopping is True, "accepted a connection while stopping"
     assert len(outcome.stderr) == 2, outcome.stderr[:20]
     assert "SIGTERM received" in outcome.stderr[0], outcome.stderr
     assert "stopped in" in outcome.stderr[1], outcome.stderr
