@@ -69,6 +69,8 @@ def test_deep_nesting_is_refused_before_parsing(levels: int) -> None:
         ('{"x": ' + "9" * (MAX_NUMBER_LENGTH + 1) + "}", "bad_request"),
         ('{"x": 0.' + "1" * (MAX_NUMBER_LENGTH + 1) + "}", "bad_request"),
         ("{", "bad_json"),
+        ('{"x": "\\ud800"}', "bad_request"),
+        ('{"\\udc00": 1}', "bad_request"),
     ],
 )
 def test_non_json_and_out_of_range_numbers_are_refused(text: str, code: str) -> None:
@@ -84,6 +86,7 @@ def test_valid_numbers_still_parse_and_dumps_refuses_nan() -> None:
         "c": 1e308,
         "d": int("9" * 400),
     }
+    assert loads('{"e": "\\ud83d\\ude00"}') == {"e": "\U0001f600"}  # a pair is one character
     with pytest.raises(ValueError):
         dumps({"x": float("nan")})
 
@@ -114,13 +117,14 @@ HOSTILE = [
     ("-Infinity", "bad_json"),
     ("1e999", "bad_request"),
     ("9" * 2_000, "bad_request"),
+    ('"\\ud800 alone"', "bad_request"),
 ]
 
 
 @pytest.mark.parametrize(
     ("extra", "code"),
     HOSTILE,
-    ids=["1k", "30k", "objects", "limit+1", "nan", "inf", "-inf", "1e999", "digits"],
+    ids=["1k", "30k", "objects", "limit+1", "nan", "inf", "-inf", "1e999", "digits", "surrogate"],
 )
 def test_hostile_frame_gets_an_error_and_nothing_is_delivered(extra: str, code: str) -> None:
     async def main() -> None:

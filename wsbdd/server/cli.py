@@ -242,8 +242,8 @@ async def _serve(options: ServerOptions) -> None:
     try:
         await stop.wait()
     finally:
-        why = received[0] if received else "stop"
-        _log(f"{why} received: no new connections, closing every connection with 1001")
+        why = f"{received[0]} received" if received else "stopping"
+        _log(f"{why}: no new connections, closing every connection with 1001")
         report = await server.stop()
         cut = f", {report.cut} cut after no answer" if report.cut else ""
         _log(f"stopped in {report.seconds:.2f} s ({report.connections} connection(s) closed{cut})")

@@ -8,7 +8,9 @@ when it is JSON the server will not hold:
   the depth is measured on the text before parsing, so even 30,000 levels
   cost one linear scan and never reach the parser's recursion;
 * a number literal longer than ``MAX_NUMBER_LENGTH`` characters;
-* a number that is not a finite double (``1e999``).
+* a number that is not a finite double (``1e999``);
+* a string holding a lone surrogate (``"\\ud800"``): it has no UTF-8 form,
+  so it could not be sent on.
 
 Outgoing frames are written with ``allow_nan=False``: the server never sends
 ``NaN`` or ``Infinity``.
@@ -39,6 +41,7 @@ MAX_NUMBER_LENGTH = 1000
 # a string (closing quote optional, so an unterminated one ends the scan in
 # linear time) or one bracket; everything else is skipped by finditer
 _TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"?|[\[\]{}]', re.DOTALL)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _OPEN = frozenset("[{")
 _CLOSE = frozenset("]}")
 
@@ -98,13 +101,21 @@ def loads(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
     if deeper_than(text, max_depth):
         raise FrameError("bad_request", f"JSON nested deeper than {max_depth} levels")
     try:
-        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_not_json)
+        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_not_json)
     except FrameError:
         raise
     except RecursionError:  # pragma: no cover - max_depth set above the interpreter's limit
         raise FrameError("bad_request", "JSON nested too deep to parse") from None
     except ValueError as exc:
         raise FrameError("bad_json", f"invalid JSON: {exc}") from None
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        try:
+            dumps(value).encode("utf-8")
+        except UnicodeEncodeError:
+            raise FrameError(
+                "bad_request", "a string holds a lone surrogate: not Unicode"
+            ) from None
+    return value
 
 
 def dumps(obj: Any) -> str:
