@@ -76,9 +76,24 @@ def test_seq_memory_continues_above_every_seq_it_forgot() -> None:
     seqs.retire("room:b", 3, published=10)
     assert seqs.start("room:a") == 7  # remembered by name
     seqs.retire("room:a", 8, published=11)
+    assert seqs.start("room:b") == 3
     seqs.retire("room:c", 1, published=12)  # room:b's memory is dropped: floor 12
     assert len(seqs) == 2 and seqs.floor == 12
     assert seqs.start("room:b") == 12 and seqs.start("room:new") == 12
+    assert seqs.start("room:a") == 12  # its own 8 is below the floor
+
+
+def test_seq_memory_holds_hashes_not_names() -> None:
+    tracemalloc.start()
+    try:
+        seqs = SeqMemory(limit=100)
+        for i in range(100):  # 6 MB of names
+            seqs.retire(f"room:{i}-" + "x" * 60_000, i + 1, published=i + 1)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert held < 100_000, f"{held} bytes held for 100 freed channels"
+    assert seqs.start("room:42-" + "x" * 60_000) == 43
 
 
 # -- the hub -----------------------------------------------------------------

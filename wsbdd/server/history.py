@@ -109,14 +109,17 @@ class History:
 class SeqMemory:
     """The last seq of freed channels, so a channel created again continues above it.
 
-    The last ``limit`` freed channels are remembered by name; a channel freed
+    The last ``limit`` freed channels are remembered by the hash of their
+    name (a few dozen bytes each, however long the name); a channel freed
     before them is covered by ``floor``, the number of frames published when
-    its memory was dropped (no channel's seq can exceed that number).
+    its memory was dropped (no channel's seq can exceed that number). Two
+    names with the same hash share the higher seq: a channel may then start
+    above its own last seq, never below it.
     """
 
     def __init__(self, limit: int = RETIRED_LIMIT) -> None:
         self.limit = limit
-        self._last: OrderedDict[str, int] = OrderedDict()
+        self._last: OrderedDict[int, int] = OrderedDict()
         self.floor = 0
 
     def __len__(self) -> int:
@@ -126,12 +129,13 @@ class SeqMemory:
         """Remember that ``channel`` was freed at ``seq`` (``published`` frames so far)."""
         if seq <= self.floor:
             return
-        self._last[channel] = seq
-        self._last.move_to_end(channel)
+        key = hash(channel)
+        self._last[key] = max(seq, self._last.get(key, 0))
+        self._last.move_to_end(key)
         while len(self._last) > self.limit:
             self._last.popitem(last=False)
             self.floor = max(self.floor, published)
 
     def start(self, channel: str) -> int:
         """The seq a channel called ``channel`` starts from when it is created."""
-        return max(self._last.pop(channel, 0), self.floor)
+        return max(self._last.get(hash(channel), 0), self.floor)
