@@ -20,7 +20,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from wsref_helpers import run
+from wsref_helpers import RawClient, client, close_code, closed, run
+
+from wsbdd.server import ReferenceServer, ServerOptions
 
 SUBSCRIBERS = 300
 PUBLISHERS = 4
@@ -205,3 +207,24 @@ def test_clients_vanishing_under_load_log_nothing_per_send() -> None:
     outcome = sigterm_under_load(cut_subscribers=True)
     assert_clean_stop(outcome)
     assert len(outcome.subscribers) == SUBSCRIBERS // 2
+
+
+def test_stop_cuts_a_peer_that_never_answers_the_close_after_the_grace() -> None:
+    async def main() -> None:
+        server = ReferenceServer(ServerOptions(close_timeout=0.5))
+        await server.start()
+        mute = await RawClient.open(server.port)  # reads nothing, never answers the close
+        assert (await mute.frame()) is not None  # the welcome
+        polite = await client(server, "bob")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        report = await server.stop()
+        took = loop.time() - started
+        assert (report.connections, report.cut) == (2, 1), report
+        assert 0.4 < took < 1.5, took
+        assert await closed(polite) == (1001, "going away")
+        frame = await mute.frame()
+        assert frame is not None and frame[0] == 8 and close_code(frame[1]) == 1001, frame
+        mute.close()
+
+    run(main())
