@@ -38,16 +38,32 @@ class Codec(Protocol):
         """The frame for ``value``; :class:`CodecError` when it cannot be encoded."""
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def to_json_like(value: Any) -> Any:
-    """``value`` with bytes as hex, dates as ISO 8601 and mapping keys as text."""
-    if value is None or isinstance(value, bool | int | str):
+    """``value`` with bytes as hex, dates as ISO 8601 and mapping keys as text.
+
+    Values that are already plain JSON (the usual case) are returned as they
+    are, without a copy: this runs on every received frame.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
         return value
+    if kind is dict:
+        if all(type(k) is str and type(v) in _SCALARS for k, v in value.items()):
+            return value
+        return {k if type(k) is str else str(k): to_json_like(v) for k, v in value.items()}
+    if kind is list:
+        if all(type(item) in _SCALARS for item in value):
+            return value
+        return [to_json_like(item) for item in value]
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
     if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: to_json_like(v) for k, v in value.items()}
+        return {k if type(k) is str else str(k): to_json_like(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_json_like(item) for item in value]
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
