@@ -14,7 +14,6 @@ same content) is measured beside it, in-process, as information.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import subprocess
 import sys
@@ -63,8 +62,7 @@ asyncio.run(main())
 
 def one_run(codec: str, count: int) -> float:
     """Frames per second recorded by a wsbdd client speaking ``codec``."""
-    from wsbdd.client import ClientManager, ConnectRequest, LoopThread
-    from wsbdd.codecs import codec_named
+    from wsbdd.client import LoopThread
 
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(count), codec, json.dumps(MESSAGE)],
@@ -77,7 +75,7 @@ def one_run(codec: str, count: int) -> float:
         loop = LoopThread("bench-codecs")
         loop.start()
         try:
-            return loop.run(_receive(port, codec, count, codec_named), 120)
+            return loop.run(_receive(port, codec, count), 120)
         finally:
             loop.stop()
     finally:
@@ -85,7 +83,7 @@ def one_run(codec: str, count: int) -> float:
         server.wait()
 
 
-async def _receive(port: int, codec: str, count: int, codec_named: object) -> float:
+async def _receive(port: int, codec: str, count: int) -> float:
     from wsbdd.client import ClientManager, ConnectRequest
     from wsbdd.codecs import codec_named as named
 
