@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .channels import may_use
 from .clock import new_id, utc_now
 from .hub import Hub
+from .jsonframes import DEFAULT_MAX_DEPTH, FrameError, loads
 from .session import Session
 
 __all__ = ["RESERVED_FIELDS", "ProtocolHandler"]
@@ -23,8 +23,11 @@ def _error(code: str, message: str, **extra: Any) -> dict[str, Any]:
 class ProtocolHandler:
     """Interprets client frames for one server (stateless between frames)."""
 
-    def __init__(self, hub: Hub, *, bugs: frozenset[str]) -> None:
+    def __init__(
+        self, hub: Hub, *, bugs: frozenset[str], max_depth: int = DEFAULT_MAX_DEPTH
+    ) -> None:
         self.hub = hub
+        self.max_depth = max_depth
         self.check_ownership = "no_ownership_check" not in bugs
 
     def handle(self, session: Session, data: str | bytes) -> None:
@@ -33,9 +36,9 @@ class ProtocolHandler:
             session.reply(_error("bad_request", "binary frames are not supported; send JSON text"))
             return
         try:
-            frame = json.loads(data)
-        except ValueError as exc:
-            session.reply(_error("bad_json", f"invalid JSON: {exc}"))
+            frame = loads(data, max_depth=self.max_depth)
+        except FrameError as exc:
+            session.reply(_error(exc.code, exc.message))
             return
         if not isinstance(frame, dict):
             session.reply(_error("bad_request", "expected a JSON object with a 'type'"))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
+from .jsonframes import dumps
 from .outbox import Outbox
 
 __all__ = ["SILENT_DROP_AFTER", "SLOW_PUSH_DELAY", "Session", "dumps"]
@@ -18,11 +18,6 @@ SLOW_PUSH_DELAY = 0.3
 LEAK_BYTES = 50 * 1024
 
 _ids = itertools.count(1)
-
-
-def dumps(obj: Any) -> str:
-    """Compact JSON text of a protocol frame."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
 class Session:
