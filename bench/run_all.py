@@ -87,6 +87,8 @@ BENCHES: tuple[Bench, ...] = (
           quick=("--quick",), timeout=600),
     Bench("suite_time", "suite_time.py", "the shipped suite's wall time, clean server",
           quick=("--quick",), timeout=900),
+    Bench("codecs", "codecs.py", "decoded MessagePack frames recorded vs. JSON; Protobuf cost",
+          quick=("--quick",), timeout=600),
     Bench("artillery", "artillery/compare.py", "peer comparison: the crowd scenario, Artillery",
           quick=("--quick",), timeout=1800),
 )

@@ -518,6 +518,70 @@ class Receiver:
             )
 
 
+    # -- by predicate (binary frames) -------------------------------------------
+
+    def next_where(
+        self,
+        name: str,
+        problem: Callable[[Message], str | None],
+        what: str,
+        deadline: Deadline,
+    ) -> Message:
+        """The very next unconsumed message; ``problem`` says why it is not ``what`` (or None)."""
+
+        def probe(client: Client) -> Message | None:
+            return client.inbox[0] if client.inbox else None
+
+        found = self._wait(name, probe, deadline)
+        if found is None:
+            raise self.failure(name, f"receive a next message: {what}", deadline)
+        self._consume(self._clients.get(name), found)
+        why = problem(found)
+        if why is not None:
+            raise self._fail(
+                f"client {name}'s next message is not {what}\n"
+                f"  received: #{found.index} {found.display()}\n  {why}",
+                client=name,
+                closest=found,
+            )
+        return found
+
+    def receive_in_order_where(
+        self,
+        name: str,
+        accepts: Sequence[Callable[[Message], bool]],
+        whats: Sequence[str],
+        deadline: Deadline,
+        explain: Callable[[int, Sequence[Message]], Sequence[str]] | None = None,
+    ) -> list[Message]:
+        """Messages accepted by each predicate in turn, each after the previous one."""
+        unseen = Unseen()
+        found_so_far: list[Message] = []
+
+        def probe(client: Client) -> list[Message] | None:
+            for message in unseen(client):
+                if len(found_so_far) == len(accepts):
+                    break
+                if accepts[len(found_so_far)](message):
+                    found_so_far.append(message)
+            return None if len(found_so_far) < len(accepts) else found_so_far
+
+        found = self._wait_and_consume(name, probe, deadline)
+        if found is None:
+            done = len(found_so_far)
+            inbox = list(self._clients.get(name).inbox)
+            extra = [f"matched {done} of {len(accepts)} in order"]
+            extra += explain(done, inbox) if explain else ()
+            raise self.failure(
+                name,
+                f"receive, in order, {len(accepts)} messages (next missing: {whats[done]})",
+                deadline,
+                extra=extra,
+            )
+        self._check_all_in_time(name, found, deadline)
+        return found
+
+
 class Unseen:
     """The client's unconsumed messages that one wait has not looked at yet.
 

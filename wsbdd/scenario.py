@@ -11,8 +11,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from wsbdd.binary_checks import BinaryChecks, hex_frame
 from wsbdd.channels import ChannelOps
 from wsbdd.client import Client, Clients
+from wsbdd.codec_choice import SETTING as CODEC_SETTING
+from wsbdd.codec_choice import CodecChoice
 from wsbdd.connections import ConnectionOps, ConnectSpec
 from wsbdd.contract_checks import ContractChecks
 from wsbdd.exceptions import ConfigError, ExpectationFailed, ProfileError, UsageError
@@ -74,6 +77,14 @@ class ScenarioSession:
         self.channels = ChannelOps(self)
         self.http = HttpExchange(self)
         self.schemas = SchemaChecks(self)
+        self.codecs = CodecChoice(
+            run.settings.values.get(CODEC_SETTING),
+            run.settings.source,
+            lambda: self.profile,
+            lambda: run.features_dirs,
+            self.clients,
+        )
+        self.binary = BinaryChecks(self.receiver)
         self.contracts = ContractChecks(
             run.contracts, self.clients, self.receiver, lambda: self.profile
         )
@@ -164,21 +175,15 @@ class ScenarioSession:
     # -- sending ---------------------------------------------------------------
 
     def send_json(self, name: str, text: str) -> float:
-        value = self.json(text)
-        return self.clients.send_text(name, json.dumps(value, ensure_ascii=False))
+        """One JSON value, sent in the client's codec (JSON text unless chosen otherwise)."""
+        return self.clients.send_value(name, self.json(text))
 
     def send_text(self, name: str, text: str) -> float:
         return self.clients.send_text(name, self.text(text))
 
     def hex_bytes(self, hex_text: str) -> bytes:
         """The bytes written as hexadecimal in a step (``${variables}`` substituted)."""
-        cleaned = "".join(self.text(hex_text).split())
-        try:
-            return bytes.fromhex(cleaned)
-        except ValueError:
-            raise UsageError(
-                f'"{hex_text}" is not hexadecimal (expected pairs of 0-9a-f, e.g. "0a0b0c")'
-            ) from None
+        return hex_frame(self.text(hex_text)).data
 
     def send_binary_hex(self, name: str, hex_text: str) -> float:
         return self.clients.send_binary(name, self.hex_bytes(hex_text))
@@ -195,11 +200,10 @@ class ScenarioSession:
             raise UsageError("the number of messages must be at least 1")
         if rate is not None and rate <= 0:
             raise UsageError("the rate must be above 0 per second")
-        frames = [
-            json.dumps(render_json(template, self.variables.with_counter(i)), ensure_ascii=False)
-            for i in range(1, count + 1)
+        values = [
+            render_json(template, self.variables.with_counter(i)) for i in range(1, count + 1)
         ]
-        self.clients.send_many(name, frames, rate)
+        self.clients.send_many_values(name, values, rate)
 
     def send_protocol_ping(self, name: str) -> float:
         return self.clients.send_ping(name)

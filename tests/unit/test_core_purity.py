@@ -23,6 +23,8 @@ CORE_MODULES = (
     "wsbdd.matching.render",
     "wsbdd.timing",
     "wsbdd.redaction",
+    "wsbdd.codecs",
+    "wsbdd.codecs.hexframes",
     "wsbdd.contracts",
     "wsbdd.contracts.check",
     "wsbdd.contracts.coverage",
@@ -35,6 +37,7 @@ CORE_FILES = [
     ROOT / "wsbdd" / "timing.py",
     ROOT / "wsbdd" / "redaction.py",
     *sorted((ROOT / "wsbdd" / "contracts").glob("*.py")),
+    *sorted((ROOT / "wsbdd" / "codecs").glob("*.py")),
 ]
 
 

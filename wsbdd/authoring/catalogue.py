@@ -73,6 +73,12 @@ GROUPS: tuple[GroupInfo, ...] = (
         "Expected JSON is a partial match: keys you write must match, others are ignored.",
     ),
     GroupInfo(
+        "codec_steps",
+        "Binary frames and codecs",
+        "MessagePack, CBOR and Protobuf decoded for the JSON steps; binary frames as hex "
+        "(docs/codecs.md).",
+    ),
+    GroupInfo(
         "channel_steps",
         "Channels, through the API profile",
         "Subscribe, publish and check deliveries without writing the API's JSON: "

@@ -183,3 +183,15 @@ Feature: Canonical step vocabulary
     Then client A receives the message "OrderCreated" within 1 s
     Then every message of client A conforms to the AsyncAPI contract
     Then every message of this scenario conforms to the AsyncAPI contract
+
+  Scenario: Binary frames and codecs
+    Given client A's messages are MessagePack
+    Given client A's messages are CBOR
+    Given client A's messages are Protobuf "chat.Envelope" from "protos/chat.proto"
+    Then client A receives a binary message starting with "30 0c"
+    Then client A's next message is the binary message "20 02 00 00"
+    Then client A receives, in order, the binary messages:
+      """
+      30 05 00 01 74 31
+      30 05 00 01 74 32
+      """

@@ -85,10 +85,20 @@ def _ms(at: float, origin: float) -> str:
 
 
 def _payload(event: TranscriptEvent, redactor: Redactor) -> str:
+    """The frame as a line: text as it is; binary in hex, after its decoded value if any."""
     if isinstance(event.data, bytes):
         data = redactor.bytes(event.data)
         more = "…" if len(data) > _BINARY_SHOWN else ""
-        return f"<binary {len(data)} bytes: {data[:_BINARY_SHOWN].hex()}{more}>"
+        head = data[:_BINARY_SHOWN]
+        shown_hex = head.hex(" ") if "codec" in event.meta else head.hex()
+        frame = f"binary {len(data)} bytes: {shown_hex}{more}"
+        if "decoded" in event.meta:
+            value = redactor.value(event.meta["decoded"])
+            shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            return f"{shown} ({event.meta['codec']} {frame})"
+        if "problem" in event.meta:
+            return f"<{frame}> ({event.meta['codec']}: {event.meta['problem']})"
+        return f"<{frame}>"
     return redactor.text(event.data)
 
 

@@ -28,6 +28,7 @@ from .orders import OrderService
 from .protocol import ProtocolHandler
 from .session import Session
 from .web import HttpApp, HttpRequest
+from .wire import Wire
 
 __all__ = [
     "SHUTDOWN_GRACE",
@@ -108,15 +109,19 @@ class ReferenceServer:
             raise RuntimeError("server already started")
         opts = self.options
         bugs = opts.bugs
+        self.wire = Wire(opts.codec, max_depth=opts.max_depth)
         self.hub = Hub(
             history=opts.history,
             bugs=bugs,
             history_total=opts.history_total,
             history_bytes=opts.history_bytes,
+            encode=self.wire.encode,
         )
         self.users = UserTable.resolve(opts.users)
         self.orders = OrderService(self.hub, paid_delay=opts.order_paid_delay, bugs=bugs)
-        self.protocol = ProtocolHandler(self.hub, bugs=bugs, max_depth=opts.max_depth)
+        self.protocol = ProtocolHandler(
+            self.hub, bugs=bugs, max_depth=opts.max_depth, wire=self.wire
+        )
         self.http = HttpApp(self.hub, self.users, self.orders, self._extra_metrics)
         heartbeat = not opts.bug("no_heartbeat")
         origins: list[Origin | None] | None = None
@@ -261,7 +266,13 @@ class ReferenceServer:
             return
         assert self.hub is not None
         self._limit_send_buffer(ws)
-        session = Session(user, ws, queue_limit=self.options.queue_limit, bugs=self.options.bugs)
+        session = Session(
+            user,
+            ws,
+            queue_limit=self.options.queue_limit,
+            bugs=self.options.bugs,
+            encode=self.wire.encode,
+        )
         writer = asyncio.get_running_loop().create_task(session.outbox.run())
         self.hub.add_session(session)
         session.reply({"type": "welcome", "user": user, "subprotocol": ws.subprotocol})

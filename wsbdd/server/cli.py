@@ -171,6 +171,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "(else WSBDD_SERVER_USERS=alice:tok,bob:tok, else alice/bob/carol)",
     )
     parser.add_argument(
+        "--codec",
+        choices=("json", "msgpack", "cbor"),
+        default=_DEFAULTS.codec,
+        help="what /ws frames are made of: JSON text (default), or MessagePack or CBOR "
+        "binary frames, both ways",
+    )
+    parser.add_argument(
         "--close-timeout",
         type=_positive_float,
         default=_DEFAULTS.close_timeout,
@@ -198,6 +205,7 @@ def options_from_args(args: argparse.Namespace) -> ServerOptions:
         max_size=args.max_size,
         origins=origins,
         users=users,
+        codec=args.codec,
         close_timeout=args.close_timeout,
         send_buffer=args.send_buffer,
         max_depth=args.max_depth,

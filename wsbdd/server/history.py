@@ -41,7 +41,7 @@ class History:
         self.per_channel = per_channel
         self.total_frames = total_frames
         self.total_bytes = total_bytes
-        self._kept: dict[str, deque[tuple[int, str, int]]] = {}
+        self._kept: dict[str, deque[tuple[int, str | bytes, int]]] = {}
         # publication order of kept frames; entries of frames already dropped
         # by their channel's own limit are skipped when they come up
         self._order: deque[tuple[str, int]] = deque()
@@ -52,11 +52,11 @@ class History:
         """True when ``channel`` has at least one kept frame."""
         return channel in self._kept
 
-    def keep(self, channel: str, seq: int, text: str) -> list[str]:
+    def keep(self, channel: str, seq: int, text: str | bytes) -> list[str]:
         """Keep frame ``seq`` of ``channel``; the other channels left with no frame at all."""
         if not (self.per_channel and self.total_frames and self.total_bytes):
             return []
-        size = len(text.encode())
+        size = len(text.encode()) if isinstance(text, str) else len(text)
         if size > self.total_bytes:
             # too big to keep: the older frames would replay with a gap, drop them too
             self.forget(channel)
@@ -80,14 +80,16 @@ class History:
                     emptied.append(name)
         return emptied
 
-    def _drop_oldest(self, channel: str, frames: deque[tuple[int, str, int]]) -> None:
+    def _drop_oldest(self, channel: str, frames: deque[tuple[int, str | bytes, int]]) -> None:
         _, _, size = frames.popleft()
         self.frames -= 1
         self.bytes -= size
         if not frames:
             del self._kept[channel]
 
-    def since(self, channel: str, last_seq: int, since: int) -> tuple[list[str], bool]:
+    def since(
+        self, channel: str, last_seq: int, since: int
+    ) -> tuple[list[str | bytes], bool]:
         """Frames of ``channel`` after ``since`` still kept, and whether none is missing.
 
         ``last_seq`` is the channel's current seq.

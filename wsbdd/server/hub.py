@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,7 @@ class Channel:
     seq: int = 0
     subscribers: dict[Session, None] = field(default_factory=dict)
     users: Counter[str] = field(default_factory=Counter)
-    held: tuple[str, list[Session]] | None = None
+    held: tuple[str | bytes, list[Session]] | None = None
     held_timer: asyncio.TimerHandle | None = None
 
 
@@ -45,7 +46,7 @@ class SubscribeResult:
     """What a subscribe produced: the current seq, replay frames, recovery flag."""
 
     seq: int
-    replay: list[str]
+    replay: list[str | bytes]
     recovered: bool | None
 
 
@@ -59,7 +60,10 @@ class Hub:
         bugs: frozenset[str],
         history_total: int = DEFAULT_HISTORY_TOTAL,
         history_bytes: int = DEFAULT_HISTORY_BYTES,
+        encode: Callable[[dict[str, Any]], str | bytes] = dumps,
     ) -> None:
+        self.encode = encode
+        """How a pushed frame is written (JSON text, or the server's ``--codec``)."""
         self.history = History(history, history_total, history_bytes)
         self._seqs = SeqMemory()
         # the bug switches, resolved once
@@ -112,7 +116,7 @@ class Hub:
         channel = self.channel(name)
         if self._no_resume:
             since = None
-        replay: list[str] = []
+        replay: list[str | bytes] = []
         recovered: bool | None = None
         if since is not None:
             replay, recovered = self.history.since(name, channel.seq, since)
@@ -140,7 +144,9 @@ class Hub:
         self._free_if_idle(channel)
 
     def _presence(self, channel: Channel, user: str, status: str) -> None:
-        text = dumps({"type": "presence", "channel": channel.name, "user": user, "status": status})
+        text = self.encode(
+            {"type": "presence", "channel": channel.name, "user": user, "status": status}
+        )
         for other in channel.subscribers:
             if other.user != user:
                 other.deliver(text)
@@ -153,7 +159,7 @@ class Hub:
         channel.seq += 1
         frame["channel"] = name
         frame["seq"] = channel.seq
-        text = dumps(frame)
+        text = self.encode(frame)
         self.published += 1
         for emptied in self.history.keep(name, channel.seq, text):
             self._free_if_idle(self.channels.get(emptied))
@@ -175,7 +181,7 @@ class Hub:
         self._free_if_idle(channel)
         return seq
 
-    def _fan_out(self, text: str, targets: list[Session]) -> None:
+    def _fan_out(self, text: str | bytes, targets: list[Session]) -> None:
         """Deliver ``text`` to ``targets``: one ``broadcast`` for every connection ready now.
 
         A session whose delivery is a plain push (no delivery bug) and whose
@@ -195,7 +201,9 @@ class Hub:
             broadcast(direct, text)
         self.delivered += len(targets)
 
-    def _publish_swapped(self, channel: Channel, text: str, targets: list[Session]) -> None:
+    def _publish_swapped(
+        self, channel: Channel, text: str | bytes, targets: list[Session]
+    ) -> None:
         if channel.held is not None:
             self._fan_out(text, targets)
             self._release(channel)

@@ -28,6 +28,8 @@ class ServerOptions:
     (``history`` frames) and in total (``history_total`` frames,
     ``history_bytes`` bytes of JSON text); 0 in any of them keeps nothing.
     ``max_depth`` bounds the nesting of arrays/objects in a client frame.
+    ``codec`` is what ``/ws`` frames are made of: ``json`` text (default),
+    ``msgpack`` or ``cbor`` binary frames, both ways.
     """
 
     host: str = "127.0.0.1"
@@ -46,6 +48,7 @@ class ServerOptions:
     order_paid_delay: float = 0.05
     send_buffer: int = 65536
     max_depth: int = DEFAULT_MAX_DEPTH
+    codec: str = "json"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bugs", validate_bugs(self.bugs))
@@ -57,6 +60,8 @@ class ServerOptions:
             raise ValueError("history, history_total and history_bytes must be >= 0")
         if self.max_size <= 0:
             raise ValueError("max_size must be > 0")
+        if self.codec not in ("json", "msgpack", "cbor"):
+            raise ValueError("codec must be json, msgpack or cbor")
         if self.max_depth <= 0:
             raise ValueError("max_depth must be > 0")
         if self.ping_interval <= 0 or self.ping_timeout <= 0:

@@ -36,7 +36,7 @@ class Outbox:
         self.limit = limit
         self._on_overflow = on_overflow
         self._high_water = high_water
-        self._pending: deque[str] = deque()
+        self._pending: deque[str | bytes] = deque()
         self._wakeup = asyncio.Event()
         self._sending = False
         self.closed = False
@@ -73,7 +73,7 @@ class Outbox:
         ws = self._ws
         return ws.protocol.state is State.OPEN and not ws.transport.is_closing()
 
-    def push(self, text: str) -> bool:
+    def push(self, text: str | bytes) -> bool:
         """Queue (or write at once) one text frame; False when dropped or overflowing."""
         if self.writable_now():
             broadcast((self._ws,), text)

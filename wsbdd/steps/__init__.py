@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from wsbdd.steps import (
     channel_steps,
+    codec_steps,
     connection_steps,
     contract_steps,
     crowd_steps,
@@ -27,6 +28,7 @@ from wsbdd.steps import (
 
 __all__ = [
     "channel_steps",
+    "codec_steps",
     "connection_steps",
     "contract_steps",
     "crowd_steps",
