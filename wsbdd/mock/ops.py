@@ -1,0 +1,369 @@
+"""What the mock-server steps do: one :class:`MockOps` per scenario (``session.mock``).
+
+It starts the :class:`~wsbdd.mock.server.MockServer` on the run's loop,
+starts and stops the app under test, waits (bounded, woken by every change
+the server records, never polling) and turns what the mock saw into verdicts.
+Everything it does ends with the scenario: :meth:`MockOps.close`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from wsbdd.exceptions import ExpectationFailed, ServerControlError, UsageError
+from wsbdd.matching import describe_expected
+from wsbdd.matching.matchers import check_expected, matches
+from wsbdd.mock import analytics
+from wsbdd.mock.app import AppProcess
+from wsbdd.mock.identity import ClientKey, describe_keys
+from wsbdd.mock.recorder import MockRecord
+from wsbdd.mock.script import Script
+from wsbdd.mock.server import CLOSE_GRACE, MockServer
+from wsbdd.model import Message, now
+from wsbdd.timing import format_duration
+
+if TYPE_CHECKING:
+    from wsbdd.scenario import ScenarioSession
+
+__all__ = ["APP_START_CHECK", "MockOps"]
+
+T = TypeVar("T")
+
+APP_START_CHECK = 0.5
+"""Seconds an app may take to show it runs (its first attempt, or still running)."""
+
+
+class MockOps:
+    """The scenario's mock server, its app under test and their verdicts."""
+
+    def __init__(self, session: ScenarioSession) -> None:
+        self.session = session
+        self.script = Script()
+        self.server: MockServer | None = None
+        self.apps: list[AppProcess] = []
+        self.reports: list[tuple[str, Any]] = []
+        """(check, report) of each reconnect check, for the report."""
+        self.histories: tuple[dict[str, analytics.ClientHistory], float] | None = None
+        """The attempts per client and the disruption the last check judged."""
+        self.origin = now()
+
+    # -- set-up ------------------------------------------------------------------
+
+    def start(self, path: str | None, subprotocols: tuple[str, ...], port: int = 0) -> str:
+        """``Given a mock server``: listen on 127.0.0.1 and set ``${mock_url}``."""
+        if self.server is not None:
+            raise UsageError("this scenario already has a mock server")
+        path = self.session.text(path) if path else None
+        if path is not None and not path.startswith("/"):
+            raise UsageError(f'the mock server\'s path must start with "/", got "{path}"')
+        server = MockServer(
+            self.script, self.session.variables, path=path, subprotocols=subprotocols
+        )
+        try:
+            self._loop(server.start(port), 5.0)
+        except OSError as exc:
+            why = "the address is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise ServerControlError(
+                f"the mock server cannot listen on 127.0.0.1:{port}: {why or exc}"
+            ) from None
+        except TimeoutError:
+            raise ServerControlError(
+                f"the mock server did not start listening on port {port}"
+            ) from None
+        self.server = server
+        url = f"ws://127.0.0.1:{server.port}{path or ''}"
+        self.session.set_variable("mock_url", url)
+        self.session.set_variable("mock_http_url", f"http://127.0.0.1:{server.port}")
+        self.session.set_variable("mock_port", server.port)
+        return url
+
+    @property
+    def running(self) -> MockServer:
+        if self.server is None:
+            raise UsageError('no mock server in this scenario: add "Given a mock server" first')
+        return self.server
+
+    @property
+    def record(self) -> MockRecord:
+        return self.running.record
+
+    def greet(self, text: str) -> None:
+        _ = self.running
+        self.script.greet(self.session.json(text))
+
+    def answer(self, request: str, reply: str) -> None:
+        _ = self.running
+        expected = self.session.json(request)
+        check_expected(expected)
+        self.script.answer(expected, reply, self.session.variables.scenario)
+
+    def set_latency(self, low: float, high: float | None) -> None:
+        _ = self.running
+        self.script.set_latency(low, high)
+
+    def tell_apart(self, source: str, name: str) -> None:
+        self.record.keys = (ClientKey.parse(source, self.session.text(name)),)
+
+    # -- the app under test ---------------------------------------------------------
+
+    def start_app(self, command: str) -> AppProcess:
+        """Run the app with the mock URL in its environment; an app that cannot run is an error.
+
+        Returns once the app made its first connection attempt, or after
+        :data:`APP_START_CHECK` when it is still running. An app that exited
+        by then with an error, or without trying to connect, is a usage error
+        naming the command and quoting its output.
+        """
+        record = self.record
+        url = str(self.session.variables.get("mock_url"))
+        text = self.session.text(command)
+        before = self._call(lambda: len(record.connections))
+        signal = threading.Event()
+        stop = self._call(lambda: record.listen(signal.set))
+        try:
+            app = AppProcess(text, {"WSBDD_MOCK_URL": url, "MOCK_URL": url}, notify=signal)
+            self.apps.append(app)
+            signal.wait(self.session.scaled(APP_START_CHECK))
+        finally:
+            self._call(stop)
+        if app.exited.is_set():
+            code = app.wait(CLOSE_GRACE)
+            attempts = self._call(lambda: len(record.connections)) - before
+            if code != 0 or attempts == 0:
+                raise UsageError(self.session.run.redactor.text(app.describe_exit()))
+        return app
+
+    # -- waiting ----------------------------------------------------------------------
+
+    def _loop(self, coro: Any, timeout: float) -> Any:
+        return self.session.clients.loop.run(coro, timeout)
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        return self.session.clients.loop.call(fn)
+
+    def _until(self, probe: Callable[[], T | None], timeout: float) -> T | None:
+        """Run ``probe`` on the loop now and after each change, until it answers or time is up."""
+        record = self.record
+
+        async def wait() -> T | None:
+            changed = asyncio.Event()
+            stop = record.listen(changed.set)
+            deadline = asyncio.get_running_loop().time() + timeout
+            try:
+                while True:
+                    changed.clear()
+                    found = probe()
+                    remaining = deadline - asyncio.get_running_loop().time()
+                    if found is not None or remaining <= 0:
+                        return found
+                    try:
+                        await asyncio.wait_for(changed.wait(), remaining)
+                    except TimeoutError:
+                        return probe()
+            finally:
+                stop()
+
+        result: T | None = self._loop(wait(), timeout + 5.0)
+        return result
+
+    def _seen(self) -> str:
+        """What the mock saw, for a failure: every connection and the app's state."""
+        lines = [f"the mock server at {self.session.variables.get('mock_url')} saw "]
+        conns = self._call(lambda: [c.summary() for c in self.record.connections])
+        lines[0] += f"{len(conns)} connection attempts" + (":" if conns else "")
+        lines += [f"  {line}" for line in conns[-10:]]
+        for app in self.apps:
+            if app.returncode is not None:
+                lines.append(self.session.run.redactor.text(app.describe_exit()))
+        return "\n".join(lines)
+
+    # -- assertions -------------------------------------------------------------------
+
+    def assert_connections(self, count: int, within: float) -> None:
+        """``the mock server has N connections within T``: exactly N open when N is reached."""
+        record = self.record
+        timeout = self.session.scaled(within)
+        started = now()
+        found = self._until(
+            lambda: n if (n := len(record.open_connections())) >= count else None, timeout
+        )
+        if found is None:
+            have = self._call(lambda: len(record.open_connections()))
+            raise ExpectationFailed(
+                f"the mock server has {have} open connections, expected {count} within "
+                f"{format_duration(within)} (waited {format_duration(now() - started)})\n"
+                + self._seen()
+            )
+        if found > count:
+            raise ExpectationFailed(
+                f"the mock server has {found} open connections, expected {count}\n" + self._seen()
+            )
+
+    def assert_receives(self, text: str, within: float | None) -> Message:
+        """``the mock server receives {…} within T``: any connection, from the step's start."""
+        expected = self.session.json(text)
+        check_expected(expected)
+        record = self.record
+        limit = within if within is not None else self.session.default_timeout
+        started = now()
+        found = self._until(
+            lambda: record.take_message(lambda m: m.is_json and matches(expected, m.payload)),
+            self.session.scaled(limit),
+        )
+        if found is not None:
+            return found
+        received = self._call(record.messages)
+        shown = "\n".join(
+            f"  {m.client} +{format_duration(m.received_at - self.origin)} {m.display(200)}"
+            for m in received[-10:]
+        )
+        raise ExpectationFailed(
+            f"the mock server did not receive {describe_expected(expected)} within "
+            f"{format_duration(limit)} (waited {format_duration(now() - started)}); "
+            f"{len(received)} messages received"
+            + (f":\n{shown}" if shown else "")
+            + "\n"
+            + self._seen(),
+            expected=expected,
+        )
+
+    # -- disruptions ------------------------------------------------------------------
+
+    def send_all(self, text: str) -> int:
+        body = json.dumps(self.session.json(text), ensure_ascii=False)
+        server = self.running
+        result: int = self._loop(server.send_all(body), CLOSE_GRACE + 5.0)
+        return result
+
+    def drop_all(self) -> int:
+        server = self.running
+        return self._call(lambda: self._disrupt("drop", server.drop_all))
+
+    def close_all(self, code: int) -> int:
+        if not (1000 <= code <= 4999) or code in (1004, 1005, 1006, 1015):
+            raise UsageError(f"{code} is not a close code a server may send (1000-4999)")
+        server = self.running
+        self._call(lambda: server.record.disrupt(now(), f"close {code}"))
+        result: int = self._loop(server.close_all(code), CLOSE_GRACE + 5.0)
+        return result
+
+    def refuse(self, status: int, seconds: float) -> None:
+        if not 400 <= status <= 599:
+            raise UsageError(f"a refusal needs an HTTP error status (400-599), got {status}")
+        server = self.running
+
+        def refuse() -> None:
+            server.record.disrupt(now(), f"refuse {status}", weak=True)
+            server.refuse(status, self.session.scaled(seconds))
+
+        self._call(refuse)
+
+    def _disrupt(self, what: str, action: Callable[[], int]) -> int:
+        self.record.disrupt(now(), what)
+        return action()
+
+    # -- reconnect analytics ------------------------------------------------------------
+
+    def _histories(self) -> tuple[dict[str, analytics.ClientHistory], float]:
+        record = self.record
+
+        def read() -> tuple[list[analytics.Attempt], list[str], float | None]:
+            attempts, unknown = record.attempts()
+            return attempts, [c.summary() for c in unknown], record.disruption
+
+        attempts, unknown, since = self._call(read)
+        if since is None:
+            raise UsageError(
+                "no disruption yet: reconnects are measured after a step such as "
+                '"When the mock server drops every connection"'
+            )
+        if unknown:
+            raise UsageError(
+                f"the mock server cannot tell clients apart: {len(unknown)} connections carry "
+                f"none of {describe_keys(record.keys)} (e.g. {unknown[0]}); say how with "
+                '"Given the mock server tells clients apart by the header \\"X-Device\\"" '
+                "(or by the query parameter / by the field ...)"
+            )
+        return analytics.histories(attempts), since
+
+    def _judge(
+        self, check: str, report: Any, seen: tuple[dict[str, analytics.ClientHistory], float]
+    ) -> None:
+        self.reports.append((check, report))
+        self.histories = seen
+        failure: str | None = report.failure()
+        if failure:
+            raise ExpectationFailed(failure)
+
+    def assert_reconnect(self, within: float) -> None:
+        limit = self.session.scaled(within)
+        self._histories()  # a usage error before waiting
+
+        def probe() -> analytics.ReconnectReport | None:
+            clients, since = self._histories_now()
+            report = analytics.analyse_reconnects(clients, since, limit)
+            return report if report.complete else None
+
+        self._until(probe, max(0.0, self._since() + limit - now()))
+        clients, since = self._histories()
+        report = analytics.analyse_reconnects(clients, since, limit)
+        self._judge("reconnects", report, (clients, since))
+
+    def _histories_now(self) -> tuple[dict[str, analytics.ClientHistory], float]:
+        attempts, _ = self.record.attempts()
+        since = self.record.disruption
+        assert since is not None
+        return analytics.histories(attempts), since
+
+    def _since(self) -> float:
+        since = self._call(lambda: self.record.disruption)
+        assert since is not None
+        return since
+
+    def _settled(self, wait: float) -> tuple[dict[str, analytics.ClientHistory], float]:
+        """The histories once every known client tried again (or ``wait`` passed)."""
+
+        def probe() -> bool | None:
+            clients, since = self._histories_now()
+            done = analytics.analyse_reconnects(clients, since, 0).complete
+            return True if done else None
+
+        self._histories()
+        self._until(probe, self.session.scaled(wait))
+        return self._histories()
+
+    def assert_spread(self, minimum: float) -> None:
+        clients, since = self._settled(self.session.default_timeout)
+        self._judge("spread", analytics.analyse_spread(clients, since, minimum), (clients, since))
+
+    def assert_backoff(self, factor: float) -> None:
+        clients, since = self._settled(self.session.default_timeout)
+        self._judge("backoff", analytics.analyse_backoff(clients, since, factor), (clients, since))
+
+    def assert_jitter(self, minimum: float) -> None:
+        clients, since = self._settled(self.session.default_timeout)
+        self._judge("jitter", analytics.analyse_jitter(clients, since, minimum), (clients, since))
+
+    # -- teardown ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop every app (and its children), then the mock server and its connections."""
+        errors: list[BaseException] = []
+        for app in self.apps:
+            try:
+                app.stop()
+            except Exception as exc:
+                errors.append(exc)
+        if self.server is not None:
+            try:
+                self._loop(self.server.stop(), 3 * CLOSE_GRACE + 2.0)
+            except Exception as exc:
+                errors.append(exc)
+        self.server = None
+        if errors:
+            raise errors[0]
