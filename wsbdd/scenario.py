@@ -305,6 +305,11 @@ class ScenarioSession:
             self._mock = MockOps(self)
         return self._mock
 
+    @property
+    def mock_if_used(self) -> MockOps | None:
+        """The mock operations when a step used them, for the report and the teardown."""
+        return self._mock
+
     # -- teardown ----------------------------------------------------------------
 
     def close(self) -> None:

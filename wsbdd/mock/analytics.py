@@ -123,6 +123,14 @@ def _offset(seconds: float) -> str:
     return f"+{_ms(seconds)}"
 
 
+def _series(delays: Sequence[float], limit: int = 6) -> str:
+    """``50 ms, 100 ms, 200 ms … (12 delays)``; delays at :data:`RESOLUTION` marked ``≤``."""
+    shown = ", ".join(("≤" if d <= RESOLUTION else "") + _ms(d) for d in delays[:limit])
+    if len(delays) > limit:
+        shown += f" … ({len(delays)} delays)"
+    return shown or "none"
+
+
 def _names(items: Sequence[str], limit: int = 8) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
@@ -273,7 +281,7 @@ class BackoffReport:
             f"{self.factor:g} times per attempt:"
         ]
         for client in bad[:8]:
-            values = ", ".join(_ms(d) for d in self.delays[client]) or "none"
+            values = _series(self.delays[client])
             ratio = self.ratio(client)
             why = (
                 f"median ratio {ratio:.2f}"
@@ -323,7 +331,7 @@ class JitterReport:
         return (
             f"the reconnect delays vary by {self.variation:.0%} between clients, expected at "
             f"least {self.minimum:.0%}: {len(values)} clients' first delays "
-            f"{_ms(values[0])} … {_ms(values[-1])} (standard deviation "
+            f"{_series(values[:1])} … {_series(values[-1:])} (standard deviation "
             f"{_ms(statistics.pstdev(values))} over a mean of {_ms(mean)})"
         )
 

@@ -13,7 +13,7 @@ import errno
 import json
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from wsbdd.exceptions import ExpectationFailed, ServerControlError, UsageError
 from wsbdd.matching import describe_expected
@@ -28,9 +28,11 @@ from wsbdd.model import Message, now
 from wsbdd.timing import format_duration
 
 if TYPE_CHECKING:
-    from wsbdd.scenario import ScenarioSession
+    from wsbdd.client import Clients
+    from wsbdd.matching import Variables
+    from wsbdd.run import RunContext
 
-__all__ = ["APP_START_CHECK", "MockOps"]
+__all__ = ["APP_START_CHECK", "MockOps", "Session"]
 
 T = TypeVar("T")
 
@@ -38,10 +40,24 @@ APP_START_CHECK = 0.5
 """Seconds an app may take to show it runs (its first attempt, or still running)."""
 
 
+class Session(Protocol):
+    """What the mock needs of the scenario (a :class:`~wsbdd.scenario.ScenarioSession`)."""
+
+    run: RunContext
+    clients: Clients
+    variables: Variables
+    default_timeout: float
+
+    def text(self, value: str) -> str: ...
+    def json(self, text: str) -> Any: ...
+    def scaled(self, seconds: float) -> float: ...
+    def set_variable(self, name: str, value: Any) -> None: ...
+
+
 class MockOps:
     """The scenario's mock server, its app under test and their verdicts."""
 
-    def __init__(self, session: ScenarioSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
         self.script = Script()
         self.server: MockServer | None = None
@@ -137,6 +153,14 @@ class MockOps:
             if code != 0 or attempts == 0:
                 raise UsageError(self.session.run.redactor.text(app.describe_exit()))
         return app
+
+    def read(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the loop thread, where the server writes its record."""
+        return self._call(fn)
+
+    def disruption_name(self) -> str:
+        """``drop``, ``close 1012`` or ``refuse 503``: what reconnects are measured from."""
+        return self.read(lambda: self.record.disrupted_by) or "start"
 
     # -- waiting ----------------------------------------------------------------------
 

@@ -17,9 +17,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from wsbdd.mock.analytics import Attempt
 from wsbdd.mock.identity import DEFAULT_KEYS, ClientKey, identify
-from wsbdd.model import NOT_JSON, Message
+from wsbdd.model import NOT_JSON, CloseInfo, Message
 
-__all__ = ["MockClose", "MockConnection", "MockFrame", "MockRecord"]
+__all__ = ["MockConnection", "MockFrame", "MockRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,24 +29,6 @@ class MockFrame:
     at: float
     direction: Literal["received", "sent", "event"]
     data: str | bytes
-
-
-@dataclass(frozen=True, slots=True)
-class MockClose:
-    """How a mock connection ended: ``by`` the mock, the client, or the network (a cut)."""
-
-    at: float
-    code: int | None
-    reason: str
-    by: Literal["mock", "client", "network"]
-
-    def describe(self) -> str:
-        if self.code is None or self.code == 1006:
-            who = "the mock (a TCP cut)" if self.by == "mock" else "the network"
-            return f"cut without a close frame by {who}"
-        reason = f' "{self.reason}"' if self.reason else ""
-        who = "the mock" if self.by == "mock" else "the client"
-        return f"closed by {who} with code {self.code}{reason}"
 
 
 @dataclass(eq=False)
@@ -62,7 +44,9 @@ class MockConnection:
     subprotocol: str | None = None
     opened_at: float | None = None
     frames: list[MockFrame] = field(default_factory=list)
-    closed: MockClose | None = None
+    closed: CloseInfo | None = None
+    """How it ended ("server" is the mock); None while open, or for a refusal."""
+    refused_at: float | None = None
     first_message: Any = None
 
     @classmethod
@@ -84,7 +68,7 @@ class MockConnection:
     @property
     def ended_at(self) -> float | None:
         """When the connection ended or the refusal was sent; None while open or pending."""
-        return self.closed.at if self.closed is not None else None
+        return self.closed.at if self.closed is not None else self.refused_at
 
     def received(self) -> list[MockFrame]:
         return [f for f in self.frames if f.direction == "received"]
@@ -133,9 +117,8 @@ class MockRecord:
         self.changed()
         return conn
 
-    def refused(self, conn: MockConnection, status: int, at: float, reason: str) -> None:
-        conn.status = status
-        conn.closed = MockClose(at, None, reason, "mock")
+    def refused(self, conn: MockConnection, status: int, at: float) -> None:
+        conn.status, conn.refused_at = status, at
         self.changed()
 
     def opened(self, conn: MockConnection, at: float, subprotocol: str | None) -> None:
@@ -148,8 +131,8 @@ class MockRecord:
         conn.frames.append(frame)
         self.changed()
 
-    def ended(self, conn: MockConnection, close: MockClose) -> None:
-        if conn.closed is None:
+    def ended(self, conn: MockConnection, close: CloseInfo) -> None:
+        if conn.closed is None and conn.accepted:
             conn.closed = close
             self.changed()
 
@@ -177,7 +160,7 @@ class MockRecord:
                 continue  # the handshake has not been answered yet
             client = conn.client(self.keys)
             if client is None:
-                if conn.accepted and conn.first_message is None and conn.closed is None:
+                if conn.is_open and conn.first_message is None:
                     continue  # may still name itself in its first message
                 unknown.append(conn)
             else:

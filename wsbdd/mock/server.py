@@ -28,9 +28,9 @@ from websockets.protocol import Event
 
 from wsbdd.exceptions import UnknownVariable
 from wsbdd.matching import Variables
-from wsbdd.mock.recorder import MockClose, MockConnection, MockFrame, MockRecord
+from wsbdd.mock.recorder import MockConnection, MockFrame, MockRecord
 from wsbdd.mock.script import Script
-from wsbdd.model import now
+from wsbdd.model import CloseInfo, now
 
 __all__ = ["CLOSE_GRACE", "MockServer", "StampedConnection"]
 
@@ -124,7 +124,7 @@ class MockServer:
     def _refuse(
         self, connection: ServerConnection, conn: MockConnection, status: int, text: str
     ) -> Response:
-        self.record.refused(conn, status, now(), text)
+        self.record.refused(conn, status, now())
         return connection.respond(http.HTTPStatus(status), text + "\n")
 
     # -- a connection's life --------------------------------------------------------
@@ -185,10 +185,10 @@ class MockServer:
         return sum(1 for r in results if not isinstance(r, BaseException))
 
     def drop_all(self) -> int:
-        """Cut every connection's TCP stream, without a close frame."""
+        """Cut every connection's TCP stream: no closing handshake, the app sees 1006."""
         count = 0
         for conn, ws in list(self._live.items()):
-            self.record.ended(conn, MockClose(now(), None, "", "mock"))
+            self.record.ended(conn, CloseInfo(1006, "", "server", False, now()))
             ws.transport.abort()
             count += 1
         return count
@@ -198,7 +198,7 @@ class MockServer:
         targets = list(self._live.items())
 
         async def close(conn: MockConnection, ws: StampedConnection) -> None:
-            self.record.ended(conn, MockClose(now(), code, reason, "mock"))
+            self.record.ended(conn, CloseInfo(code, reason, "server", True, now()))
             try:
                 await asyncio.wait_for(ws.close(code, reason), CLOSE_GRACE)
             except (TimeoutError, ConnectionClosed, OSError):
@@ -231,12 +231,12 @@ def _json(data: str | bytes) -> Any:
         return None
 
 
-def _close_of(connection: ServerConnection) -> MockClose:
+def _close_of(connection: ServerConnection) -> CloseInfo:
     """How the connection ended, as the mock saw it (used when no step ended it)."""
     protocol = connection.protocol
     rcvd, sent = protocol.close_rcvd, protocol.close_sent
     if rcvd is not None and (sent is None or protocol.close_rcvd_then_sent):
-        return MockClose(now(), rcvd.code, rcvd.reason, "client")
+        return CloseInfo(rcvd.code, rcvd.reason, "client", True, now())
     if sent is not None:
-        return MockClose(now(), sent.code, sent.reason, "mock")
-    return MockClose(now(), None, "", "network")
+        return CloseInfo(sent.code, sent.reason, "server", True, now())
+    return CloseInfo(1006, "", "network", False, now())

@@ -83,7 +83,7 @@ def sends_to_every_client(context: Any, json: str) -> None:
 
 @step(r"the mock server drops every connection")
 def drops_every_connection(context: Any) -> None:
-    """Cuts every connection's TCP stream without a close frame (a crash, a network loss)."""
+    """Cuts every connection's TCP stream, no closing handshake (a crash, a network loss)."""
     session(context).mock.drop_all()
 
 
