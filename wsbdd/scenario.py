@@ -36,7 +36,7 @@ from wsbdd.timing import LatencyStats, format_duration, percentile
 
 if TYPE_CHECKING:
     from wsbdd.crowd import CrowdOps
-    from wsbdd.mock import MockOps
+    from wsbdd.mock.ops import MockOps
 
 __all__ = ["ConnectSpec", "ScenarioSession"]
 
@@ -300,7 +300,7 @@ class ScenarioSession:
     def mock(self) -> MockOps:
         """The scenario's mock server and app under test ("Given a mock server")."""
         if self._mock is None:
-            from wsbdd.mock import MockOps
+            from wsbdd.mock.ops import MockOps
 
             self._mock = MockOps(self)
         return self._mock

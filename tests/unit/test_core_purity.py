@@ -23,11 +23,17 @@ CORE_MODULES = (
     "wsbdd.matching.render",
     "wsbdd.timing",
     "wsbdd.redaction",
+    "wsbdd.mock.analytics",
+    "wsbdd.mock.identity",
+    "wsbdd.mock.script",
 )
 CORE_FILES = [
     *sorted((ROOT / "wsbdd" / "matching").glob("*.py")),
     ROOT / "wsbdd" / "timing.py",
     ROOT / "wsbdd" / "redaction.py",
+    ROOT / "wsbdd" / "mock" / "analytics.py",
+    ROOT / "wsbdd" / "mock" / "identity.py",
+    ROOT / "wsbdd" / "mock" / "script.py",
 ]
 
 

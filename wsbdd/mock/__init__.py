@@ -13,6 +13,5 @@ wsbdd plays the server; the app under test is the client:
 
 from __future__ import annotations
 
-from wsbdd.mock.ops import MockOps
-
-__all__ = ["MockOps"]
+# Nothing is imported here, so the pure modules load without asyncio or websockets.
+__all__: list[str] = []

@@ -28,7 +28,7 @@ from wsbdd.reporting._allure import attach_csv, attach_json, attach_svg, attach_
 from wsbdd.reporting.latency import HEIGHT, WIDTH, histogram, nice_step
 
 if TYPE_CHECKING:
-    from wsbdd.mock import MockOps
+    from wsbdd.mock.ops import MockOps
 
 __all__ = [
     "attach_mock",
