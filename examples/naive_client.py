@@ -34,6 +34,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url")
     parser.add_argument("--clients", type=int, default=1)
+    # The same options as backoff_client.py, so it drops into the same feature: ignored.
+    for option in ("--initial-delay", "--min-delay", "--max-delay", "--factor"):
+        parser.add_argument(option, type=float, help="accepted and ignored (the bug)")
     args = parser.parse_args()
     names = [f"c{i}" for i in range(1, args.clients + 1)]
     await asyncio.gather(*(client(args.url, name) for name in names))
