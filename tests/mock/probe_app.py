@@ -34,6 +34,7 @@ async def main() -> None:
     parser.add_argument("--pid-file")
     parser.add_argument("--ignore-term", action="store_true")
     parser.add_argument("--child", action="store_true")
+    parser.add_argument("--token", help="sent in the query and in an auth message")
     args = parser.parse_args()
     if args.ignore_term:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -45,6 +46,8 @@ async def main() -> None:
         with open(args.pid_file, "w") as out:  # noqa: ASYNC230
             out.write(" ".join(map(str, pids)))
     url = args.url if args.no_query else f"{args.url}?client=p1"
+    if args.token:
+        url += f"&token={args.token}"
     headers = [tuple(h.split("=", 1)) for h in args.header]
     protocols = [args.subprotocol] if args.subprotocol else None
     report: list[dict[str, object]] = []
@@ -54,6 +57,9 @@ async def main() -> None:
                 await ws.send(
                     json.dumps({"type": "hello", "client": "p1", "subprotocol": ws.subprotocol})
                 )
+                if args.token:
+                    await ws.send(json.dumps({"type": "auth", "token": args.token}))
+                    print(f"authenticated with {args.token}", flush=True)
                 for item in report:
                     await ws.send(json.dumps(item))
                 report.clear()

@@ -33,7 +33,7 @@ BACKGROUND = f"""
 Feature: reconnecting-websocket
   Background:
     Given a mock server at "/ws"
-    When the app under test is started with "node {CLIENT / 'client.js'} ${{mock_url}} --clients 5 --min-delay 200 --grow 2 --max-delay 5000"
+    When the app under test is started with "node {CLIENT / "client.js"} ${{mock_url}} --clients 5 --min-delay 200 --grow 2 --max-delay 5000"
     Then the mock server has 5 connections within 10 s
     And the mock server receives {{"type": "hello", "client": "js1"}} within 2 s
 """

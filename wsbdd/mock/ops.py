@@ -151,7 +151,7 @@ class MockOps:
             code = app.wait(CLOSE_GRACE)
             attempts = self._call(lambda: len(record.connections)) - before
             if code != 0 or attempts == 0:
-                raise UsageError(self.session.run.redactor.text(app.describe_exit()))
+                raise UsageError(self._redact(app.describe_exit()))
         return app
 
     def read(self, fn: Callable[[], T]) -> T:
@@ -195,6 +195,10 @@ class MockOps:
         result: T | None = self._loop(wait(), timeout + 5.0)
         return result
 
+    def _redact(self, text: str) -> str:
+        """``text`` with the run's secrets and sensitive parameters hidden."""
+        return self.session.run.redactor.text(text)
+
     def _seen(self) -> str:
         """What the mock saw, for a failure: every connection and the app's state."""
         lines = [f"the mock server at {self.session.variables.get('mock_url')} saw "]
@@ -203,8 +207,8 @@ class MockOps:
         lines += [f"  {line}" for line in conns[-10:]]
         for app in self.apps:
             if app.returncode is not None:
-                lines.append(self.session.run.redactor.text(app.describe_exit()))
-        return "\n".join(lines)
+                lines.append(app.describe_exit())
+        return self._redact("\n".join(lines))
 
     # -- assertions -------------------------------------------------------------------
 
@@ -247,10 +251,11 @@ class MockOps:
             for m in received[-10:]
         )
         raise ExpectationFailed(
-            f"the mock server did not receive {describe_expected(expected)} within "
-            f"{format_duration(limit)} (waited {format_duration(now() - started)}); "
-            f"{len(received)} messages received"
-            + (f":\n{shown}" if shown else "")
+            self._redact(
+                f"the mock server did not receive {describe_expected(expected)} within "
+                f"{format_duration(limit)} (waited {format_duration(now() - started)}); "
+                f"{len(received)} messages received" + (f":\n{shown}" if shown else "")
+            )
             + "\n"
             + self._seen(),
             expected=expected,
@@ -308,10 +313,12 @@ class MockOps:
             )
         if unknown:
             raise UsageError(
-                f"the mock server cannot tell clients apart: {len(unknown)} connections carry "
-                f"none of {describe_keys(record.keys)} (e.g. {unknown[0]}); say how with "
-                '"Given the mock server tells clients apart by the header \\"X-Device\\"" '
-                "(or by the query parameter / by the field ...)"
+                self._redact(
+                    f"the mock server cannot tell clients apart: {len(unknown)} connections "
+                    f"carry none of {describe_keys(record.keys)} (e.g. {unknown[0]}); say how "
+                    'with "Given the mock server tells clients apart by the header '
+                    '\\"X-Device\\"" (or by the query parameter / by the field ...)'
+                )
             )
         return analytics.histories(attempts), since
 
@@ -322,7 +329,7 @@ class MockOps:
         self.histories = seen
         failure: str | None = report.failure()
         if failure:
-            raise ExpectationFailed(failure)
+            raise ExpectationFailed(self._redact(failure))
 
     def assert_reconnect(self, within: float) -> None:
         limit = self.session.scaled(within)
