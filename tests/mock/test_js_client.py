@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (feature text is kept on one line per step, as testers write it)
 """A JavaScript client library with its own reconnect policy, under the mock server.
 
 examples/js_client/client.js runs clients on ``reconnecting-websocket`` (over

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (feature text is kept on one line per step, as testers write it)
 """What a mock scenario puts in the Allure report, with the run's secrets hidden."""
 
 from __future__ import annotations
