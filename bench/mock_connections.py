@@ -26,13 +26,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from results import emit  # noqa: E402
+from results import emit
 
-from wsbdd.client.loop import LoopThread  # noqa: E402
-from wsbdd.matching import Variables  # noqa: E402
-from wsbdd.mock.script import Script  # noqa: E402
-from wsbdd.mock.server import MockServer  # noqa: E402
-from wsbdd.model import now  # noqa: E402
+from wsbdd.client.loop import LoopThread
+from wsbdd.matching import Variables
+from wsbdd.mock.script import Script
+from wsbdd.mock.server import MockServer
+from wsbdd.model import now
 
 BENCH = "mock_connections"
 TARGET = 2.0
