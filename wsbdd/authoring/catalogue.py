@@ -103,6 +103,12 @@ GROUPS: tuple[GroupInfo, ...] = (
         "Crowds",
         "Many anonymous clients at once: connect, subscribe, reconnect, churn.",
     ),
+    GroupInfo(
+        "mock_steps",
+        "A mock server, to test a client app",
+        "wsbdd plays the server; the app under test is the client: scripted replies, "
+        "disruptions, and how the app's clients reconnect (docs/testing-client-apps.md).",
+    ),
 )
 """Known step modules of :mod:`wsbdd.steps`, in catalogue order."""
 

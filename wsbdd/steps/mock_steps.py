@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from behave import step, use_step_matcher
 
@@ -14,6 +15,19 @@ __all__: list[str] = []  # importing this module registers its steps; it exports
 use_step_matcher("re")
 
 _NUMBER = r"\d+(?:\.\d+)?"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _for_lint(
+    *, sets: tuple[str, ...] = (), filled_later: tuple[str, ...] = ()
+) -> Callable[[F], F]:
+    """Tell ``wsbdd lint`` which variables a step sets, and which arguments it fills later."""
+
+    def mark(func: F) -> F:
+        vars(func).update(wsbdd_sets=sets, wsbdd_filled_later=filled_later)
+        return func
+
+    return mark
 
 
 @step(
@@ -21,6 +35,7 @@ _NUMBER = r"\d+(?:\.\d+)?"
     r'(?: at "(?P<path>[^"]*)")?'
     r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
 )
+@_for_lint(sets=("mock_url", "mock_http_url", "mock_port"))
 def mock_server(context: Any, port: str | None, path: str | None, subprotocols: str | None) -> None:
     """Starts a mock WebSocket server on 127.0.0.1 (a free port) and sets ${mock_url}."""
     offered = tuple(p.strip() for p in (subprotocols or "").split(",") if p.strip())
@@ -34,6 +49,7 @@ def greets(context: Any, json: str) -> None:
 
 
 @step(r"the mock server answers (?P<request>[\[{].*[\]}]) with (?P<reply>[\[{].*[\]}])")
+@_for_lint(filled_later=("reply",))
 def answers(context: Any, request: str, reply: str) -> None:
     """Each received message matching the first JSON gets the second, ${…} filled from it."""
     session(context).mock.answer(request, reply)
