@@ -16,7 +16,9 @@ def test_mock_variables_are_known_and_reply_fields_are_not_checked(
     monkeypatch.delenv("WSBDD_ENV", raising=False)
     (tmp_path / "features").mkdir()
     (tmp_path / "environments").mkdir()
-    (tmp_path / "environments" / "local.env").write_text("WSBDD_SERVER=none\nWSBDD_URL=ws://127.0.0.1:9/\n")
+    (tmp_path / "environments" / "local.env").write_text(
+        "WSBDD_SERVER=none\nWSBDD_URL=ws://127.0.0.1:9/\n"
+    )
     (tmp_path / "features" / "t.feature").write_text(
         textwrap.dedent(
             """\
