@@ -205,3 +205,37 @@ def test_teardown_stops_a_stubborn_app_and_its_children_and_closes_connections(
     assert time.monotonic() - started < 30
     for pid in map(int, pids.read_text().split()):
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie", pid
+
+
+def test_an_app_started_while_the_mock_refuses_is_judged_on_its_backoff(
+    project: BehaveProject,
+) -> None:
+    backoff = PROBE.parents[2] / "examples" / "backoff_client.py"
+    project.feature(
+        f"""
+        Feature: mock
+          Scenario: the server is down when the app starts
+            Given a mock server
+            When the mock server refuses new connections with status 503 for 2 s
+            And the app under test is started with "python {backoff} ${{mock_url}} --clients 3 --initial-delay 0.5 --min-delay 0.5 --factor 2"
+            Then every client reconnects within 10 s
+            And the reconnect delays of each client grow at least 1.5 times per attempt
+        """
+    )
+    run = project.run()
+    assert run.passed, run.output
+
+
+def test_sending_to_every_client_with_none_connected_fails(project: BehaveProject) -> None:
+    project.feature(
+        """
+        Feature: mock
+          Scenario: nobody there
+            Given a mock server
+            When the mock server sends {"type": "message"} to every client
+        """
+    )
+    run = project.run()
+    assert not run.passed
+    assert 'the mock server has no open connection to send {"type": "message"} to' in run.output
+    assert "saw 0 connection attempts" in run.output

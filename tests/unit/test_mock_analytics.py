@@ -114,7 +114,27 @@ def test_jitter_is_stdev_over_mean_of_first_delays() -> None:
 
 def test_clients_that_joined_after_the_drop_are_not_judged() -> None:
     late_joiner = Attempt("new", DROP + 1, True, None)
-    report = analyse_reconnects(histories([late_joiner]), DROP, 1.0)
+    report = analyse_reconnects(
+        histories([_connected("a"), *_retries("a", 0.2), late_joiner]), DROP, 1.0
+    )
+    assert set(report.back) == {"a"}
+
+
+def test_an_app_started_during_a_refusal_is_judged_on_its_attempts_since() -> None:
+    first = Attempt("a", DROP + 0.1, False, DROP + 0.1)
+    retries = [
+        Attempt("a", DROP + 0.1 + d, d == 0.7, None if d == 0.7 else DROP + 0.1 + d)
+        for d in (0.1, 0.3, 0.7)
+    ]
+    clients = histories([first, *retries])
+    assert analyse_reconnects(clients, DROP, 1.0).failure() is None
+    backoff = analyse_backoff(clients, DROP, 1.5)
+    assert backoff.delays["a"] == pytest.approx([0.1, 0.2, 0.4])
+    assert backoff.failure() is None
+
+
+def test_no_client_at_all_is_a_failure_that_says_so() -> None:
+    report = analyse_reconnects(histories([]), DROP, 1.0)
     assert report.failure() == "no client was connected to the mock server before the disruption"
 
 

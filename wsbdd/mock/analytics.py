@@ -8,7 +8,8 @@ from, this module answers the reconnect steps. Definitions (docs/testing-client-
   connection ended, or its previous attempt was refused;
 * the **disruption** is the moment of the step that dropped or closed every
   connection (else the start of a refusal window); "after the drop" means
-  attempts at or after it, by clients that had tried before it;
+  attempts at or after it, by clients that had tried before it (or, when the
+  app started after it, by every client);
 * **spread** (the storm check): from the first to the last client's first
   attempt after the disruption;
 * **backoff**: per client, the median ratio of consecutive delays;
@@ -44,6 +45,7 @@ __all__ = [
     "analyse_spread",
     "densest_window",
     "histories",
+    "judged",
 ]
 
 RESOLUTION = 0.05
@@ -111,8 +113,14 @@ def histories(attempts: Iterable[Attempt]) -> dict[str, ClientHistory]:
     }
 
 
-def _known(clients: dict[str, ClientHistory], since: float) -> list[ClientHistory]:
-    return [h for h in clients.values() if h.before(since)]
+def judged(clients: dict[str, ClientHistory], since: float) -> list[ClientHistory]:
+    """The clients a check judges: those that tried before ``since``.
+
+    When none did (the app was started after the disruption, say while the
+    mock refuses), every client that tried since.
+    """
+    before = [h for h in clients.values() if h.before(since)]
+    return before or [h for h in clients.values() if h.after(since)]
 
 
 def _ms(seconds: float) -> str:
@@ -184,7 +192,7 @@ def analyse_reconnects(
     """Whether each client that had tried before ``since`` reconnected after it."""
     back: dict[str, float] = {}
     missing: dict[str, int] = {}
-    for history in _known(clients, since):
+    for history in judged(clients, since):
         attempt = history.reconnected(since)
         if attempt is None:
             missing[history.client] = len(history.after(since))
@@ -246,7 +254,7 @@ def analyse_spread(clients: dict[str, ClientHistory], since: float, minimum: flo
     """The storm check: first attempts after ``since`` must span at least ``minimum``."""
     first: dict[str, float] = {}
     waiting: list[str] = []
-    for history in _known(clients, since):
+    for history in judged(clients, since):
         attempt = history.first_attempt(since)
         if attempt is None:
             waiting.append(history.client)
@@ -298,7 +306,7 @@ def analyse_backoff(
     clients: dict[str, ClientHistory], since: float, factor: float
 ) -> BackoffReport:
     """The backoff check: each client's median delay ratio must reach ``factor``."""
-    return BackoffReport({h.client: h.delays(since) for h in _known(clients, since)}, factor)
+    return BackoffReport({h.client: h.delays(since) for h in judged(clients, since)}, factor)
 
 
 # --------------------------------------------------------------------- jitter
@@ -339,7 +347,7 @@ class JitterReport:
 def analyse_jitter(clients: dict[str, ClientHistory], since: float, minimum: float) -> JitterReport:
     """The jitter check: stdev / mean of the clients' first delays must reach ``minimum``."""
     first: dict[str, float] = {}
-    for history in _known(clients, since):
+    for history in judged(clients, since):
         delays = history.delays(since)
         if delays:
             first[history.client] = delays[0]

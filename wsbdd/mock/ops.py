@@ -264,9 +264,15 @@ class MockOps:
     # -- disruptions ------------------------------------------------------------------
 
     def send_all(self, text: str) -> int:
+        """Send to every open connection; with none open, a failure saying what the mock saw."""
         body = json.dumps(self.session.json(text), ensure_ascii=False)
         server = self.running
         result: int = self._loop(server.send_all(body), CLOSE_GRACE + 5.0)
+        if result == 0:
+            raise ExpectationFailed(
+                self._redact(f"the mock server has no open connection to send {body} to\n")
+                + self._seen()
+            )
         return result
 
     def drop_all(self) -> int:
@@ -356,28 +362,44 @@ class MockOps:
         assert since is not None
         return since
 
-    def _settled(self, wait: float) -> tuple[dict[str, analytics.ClientHistory], float]:
-        """The histories once every known client tried again (or ``wait`` passed)."""
+    def _settled(
+        self, ready: Callable[[dict[str, analytics.ClientHistory], float], bool]
+    ) -> tuple[dict[str, analytics.ClientHistory], float]:
+        """The histories once ``ready`` says so, or after the default timeout."""
 
         def probe() -> bool | None:
             clients, since = self._histories_now()
-            done = analytics.analyse_reconnects(clients, since, 0).complete
-            return True if done else None
+            return True if ready(clients, since) else None
 
-        self._histories()
-        self._until(probe, self.session.scaled(wait))
+        self._histories()  # a usage error before waiting
+        self._until(probe, self.session.scaled(self.session.default_timeout))
         return self._histories()
 
+    @staticmethod
+    def _all_tried(clients: dict[str, analytics.ClientHistory], since: float) -> bool:
+        """Every judged client made an attempt after the disruption."""
+        judged = analytics.judged(clients, since)
+        return bool(judged) and all(h.first_attempt(since) for h in judged)
+
+    @staticmethod
+    def _all_back(clients: dict[str, analytics.ClientHistory], since: float) -> bool:
+        """Every judged client reconnected after the disruption."""
+        judged = analytics.judged(clients, since)
+        return bool(judged) and all(h.reconnected(since) for h in judged)
+
     def assert_spread(self, minimum: float) -> None:
-        clients, since = self._settled(self.session.default_timeout)
+        """The storm check, once every client tried again (or the default timeout passed)."""
+        clients, since = self._settled(self._all_tried)
         self._judge("spread", analytics.analyse_spread(clients, since, minimum), (clients, since))
 
     def assert_backoff(self, factor: float) -> None:
-        clients, since = self._settled(self.session.default_timeout)
+        """The backoff check, once every client is back (or the default timeout passed)."""
+        clients, since = self._settled(self._all_back)
         self._judge("backoff", analytics.analyse_backoff(clients, since, factor), (clients, since))
 
     def assert_jitter(self, minimum: float) -> None:
-        clients, since = self._settled(self.session.default_timeout)
+        """The jitter check, once every client tried again (or the default timeout passed)."""
+        clients, since = self._settled(self._all_tried)
         self._judge("jitter", analytics.analyse_jitter(clients, since, minimum), (clients, since))
 
     # -- teardown ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from wsbdd.mock.analytics import ClientHistory
+from wsbdd.mock.analytics import ClientHistory, judged
 from wsbdd.mock.recorder import MockConnection, MockRecord
 from wsbdd.redaction import Redactor
 from wsbdd.reporting._allure import attach_csv, attach_json, attach_svg, attach_text, is_active
@@ -117,9 +117,8 @@ def mock_json(record: MockRecord, origin: float, redactor: Redactor) -> list[dic
 def reconnect_table(clients: dict[str, ClientHistory], since: float) -> str:
     """Per client: attempts after the disruption, first attempt, delays, median growth."""
     rows = ["client,attempts after,first attempt (ms),delays (ms),median ratio"]
-    for name, history in clients.items():
-        if not history.before(since):
-            continue
+    for history in judged(clients, since):
+        name = history.client
         after = history.after(since)
         first = f"{(after[0][0].at - since) * 1000:.1f}" if after else ""
         delays = history.delays(since)
@@ -201,8 +200,8 @@ def attach_mock(mock: MockOps, origin: float, redactor: Redactor) -> None:
         clients, since = mock.histories
         first = [
             (a.at - since) * 1000
-            for h in clients.values()
-            if h.before(since) and (a := h.first_attempt(since)) is not None
+            for h in judged(clients, since)
+            if (a := h.first_attempt(since)) is not None
         ]
         attach_csv(reconnect_table(clients, since), "reconnects")
         subtitle = f"{len(first)} clients, measured from the {mock.disruption_name()}"
