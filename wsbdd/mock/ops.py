@@ -12,7 +12,7 @@ import asyncio
 import errno
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from wsbdd.exceptions import ExpectationFailed, ServerControlError, UsageError
@@ -21,7 +21,7 @@ from wsbdd.matching.matchers import check_expected, matches
 from wsbdd.mock import analytics
 from wsbdd.mock.app import AppProcess
 from wsbdd.mock.identity import ClientKey, describe_keys
-from wsbdd.mock.recorder import MockRecord
+from wsbdd.mock.recorder import Change, MockRecord
 from wsbdd.mock.script import Script
 from wsbdd.mock.server import CLOSE_GRACE, MockServer
 from wsbdd.model import Message, now
@@ -38,6 +38,15 @@ T = TypeVar("T")
 
 APP_START_CHECK = 0.5
 """Seconds an app may take to show it runs (its first attempt, or still running)."""
+
+
+_TRIED: tuple[Change, ...] = ("refused", "opened", "frame")
+"""The changes after which a client may have made a (judged) attempt."""
+_BACK: tuple[Change, ...] = ("opened", "frame")
+"""The changes after which a client may be back."""
+_ATTEMPT: tuple[Change, ...] = ("attempt",)
+_FRAME: tuple[Change, ...] = ("frame",)
+_OPEN_OR_END: tuple[Change, ...] = ("opened", "ended")
 
 
 class Session(Protocol):
@@ -62,8 +71,6 @@ class MockOps:
         self.script = Script()
         self.server: MockServer | None = None
         self.apps: list[AppProcess] = []
-        self.reports: list[tuple[str, Any]] = []
-        """(check, report) of each reconnect check, for the report."""
         self.histories: tuple[dict[str, analytics.ClientHistory], float] | None = None
         """The attempts per client and the disruption the last check judged."""
         self.origin = now()
@@ -109,20 +116,24 @@ class MockOps:
         return self.running.record
 
     def greet(self, text: str) -> None:
+        """``greets every client with {…}``."""
         _ = self.running
         self.script.greet(self.session.json(text))
 
     def answer(self, request: str, reply: str) -> None:
+        """``answers {…} with {…}``: the reply is kept as a template, filled per request."""
         _ = self.running
         expected = self.session.json(request)
         check_expected(expected)
         self.script.answer(expected, reply, self.session.variables.scenario)
 
     def set_latency(self, low: float, high: float | None) -> None:
+        """``has a latency of T [to T2]``."""
         _ = self.running
         self.script.set_latency(low, high)
 
     def tell_apart(self, source: str, name: str) -> None:
+        """``tells clients apart by the header "X-Device"`` (or query parameter, or field)."""
         self.record.keys = (ClientKey.parse(source, self.session.text(name)),)
 
     # -- the app under test ---------------------------------------------------------
@@ -139,12 +150,12 @@ class MockOps:
         url = str(self.session.variables.get("mock_url"))
         text = self.session.text(command)
         before = self._call(lambda: len(record.connections))
-        signal = threading.Event()
-        stop = self._call(lambda: record.listen(signal.set))
+        woke = threading.Event()  # the app's first attempt, or its exit
+        stop = self._call(lambda: record.listen(woke.set, _ATTEMPT))
         try:
-            app = AppProcess(text, {"WSBDD_MOCK_URL": url, "MOCK_URL": url}, notify=signal)
+            app = AppProcess(text, {"WSBDD_MOCK_URL": url, "MOCK_URL": url}, notify=woke)
             self.apps.append(app)
-            signal.wait(self.session.scaled(APP_START_CHECK))
+            woke.wait(self.session.scaled(APP_START_CHECK))
         finally:
             self._call(stop)
         if app.exited.is_set():
@@ -170,13 +181,21 @@ class MockOps:
     def _call(self, fn: Callable[[], T]) -> T:
         return self.session.clients.loop.call(fn)
 
-    def _until(self, probe: Callable[[], T | None], timeout: float) -> T | None:
-        """Run ``probe`` on the loop now and after each change, until it answers or time is up."""
+    def _until(
+        self,
+        probe: Callable[[], T | None],
+        timeout: float,
+        kinds: Collection[Change] | None = None,
+    ) -> T | None:
+        """Run ``probe`` on the loop now and after each change (of ``kinds``) until it answers.
+
+        Returns the probe's answer, or its last ``None`` when ``timeout`` passed.
+        """
         record = self.record
 
         async def wait() -> T | None:
             changed = asyncio.Event()
-            stop = record.listen(changed.set)
+            stop = record.listen(changed.set, kinds)
             deadline = asyncio.get_running_loop().time() + timeout
             try:
                 while True:
@@ -218,7 +237,9 @@ class MockOps:
         timeout = self.session.scaled(within)
         started = now()
         found = self._until(
-            lambda: n if (n := len(record.open_connections())) >= count else None, timeout
+            lambda: n if (n := len(record.open_connections())) >= count else None,
+            timeout,
+            _OPEN_OR_END,
         )
         if found is None:
             have = self._call(lambda: len(record.open_connections()))
@@ -242,6 +263,7 @@ class MockOps:
         found = self._until(
             lambda: record.take_message(lambda m: m.is_json and matches(expected, m.payload)),
             self.session.scaled(limit),
+            _FRAME,
         )
         if found is not None:
             return found
@@ -331,7 +353,6 @@ class MockOps:
     def _judge(
         self, check: str, report: Any, seen: tuple[dict[str, analytics.ClientHistory], float]
     ) -> None:
-        self.reports.append((check, report))
         self.histories = seen
         failure: str | None = report.failure()
         if failure:
@@ -346,7 +367,7 @@ class MockOps:
             report = analytics.analyse_reconnects(clients, since, limit)
             return report if report.complete else None
 
-        self._until(probe, max(0.0, self._since() + limit - now()))
+        self._until(probe, max(0.0, self._since() + limit - now()), _BACK)
         clients, since = self._histories()
         report = analytics.analyse_reconnects(clients, since, limit)
         self._judge("reconnects", report, (clients, since))
@@ -363,7 +384,9 @@ class MockOps:
         return since
 
     def _settled(
-        self, ready: Callable[[dict[str, analytics.ClientHistory], float], bool]
+        self,
+        ready: Callable[[dict[str, analytics.ClientHistory], float], bool],
+        kinds: Collection[Change],
     ) -> tuple[dict[str, analytics.ClientHistory], float]:
         """The histories once ``ready`` says so, or after the default timeout."""
 
@@ -372,7 +395,7 @@ class MockOps:
             return True if ready(clients, since) else None
 
         self._histories()  # a usage error before waiting
-        self._until(probe, self.session.scaled(self.session.default_timeout))
+        self._until(probe, self.session.scaled(self.session.default_timeout), kinds)
         return self._histories()
 
     @staticmethod
@@ -389,17 +412,17 @@ class MockOps:
 
     def assert_spread(self, minimum: float) -> None:
         """The storm check, once every client tried again (or the default timeout passed)."""
-        clients, since = self._settled(self._all_tried)
+        clients, since = self._settled(self._all_tried, _TRIED)
         self._judge("spread", analytics.analyse_spread(clients, since, minimum), (clients, since))
 
     def assert_backoff(self, factor: float) -> None:
         """The backoff check, once every client is back (or the default timeout passed)."""
-        clients, since = self._settled(self._all_back)
+        clients, since = self._settled(self._all_back, _BACK)
         self._judge("backoff", analytics.analyse_backoff(clients, since, factor), (clients, since))
 
     def assert_jitter(self, minimum: float) -> None:
         """The jitter check, once every client tried again (or the default timeout passed)."""
-        clients, since = self._settled(self._all_tried)
+        clients, since = self._settled(self._all_tried, _TRIED)
         self._judge("jitter", analytics.analyse_jitter(clients, since, minimum), (clients, since))
 
     # -- teardown ---------------------------------------------------------------------

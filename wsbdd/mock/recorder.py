@@ -10,7 +10,7 @@ synchronised them. Listeners hear of every change (the waits' wake-up).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
@@ -19,7 +19,10 @@ from wsbdd.mock.analytics import Attempt
 from wsbdd.mock.identity import DEFAULT_KEYS, ClientKey, identify
 from wsbdd.model import NOT_JSON, CloseInfo, Message
 
-__all__ = ["MockConnection", "MockFrame", "MockRecord"]
+__all__ = ["Change", "MockConnection", "MockFrame", "MockRecord"]
+
+Change = Literal["attempt", "refused", "opened", "frame", "ended"]
+"""What changed in a record: listeners may hear only some kinds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,44 +100,48 @@ class MockRecord:
         self.keys: tuple[ClientKey, ...] = DEFAULT_KEYS
         self.disruption: float | None = None
         self.disrupted_by = ""
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[tuple[Callable[[], None], frozenset[str] | None]] = []
         self._consumed: set[tuple[int, int]] = set()
 
     # -- writing (the server, on the loop thread) ---------------------------------
 
-    def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
-        """Call ``listener`` after every change; returns the function that stops it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+    def listen(
+        self, listener: Callable[[], None], kinds: Collection[Change] | None = None
+    ) -> Callable[[], None]:
+        """Call ``listener`` after every change (of ``kinds`` only); returns its remover."""
+        entry = (listener, None if kinds is None else frozenset(kinds))
+        self._listeners.append(entry)
+        return lambda: self._listeners.remove(entry) if entry in self._listeners else None
 
-    def changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+    def changed(self, kind: Change) -> None:
+        for listener, kinds in list(self._listeners):
+            if kinds is None or kind in kinds:
+                listener()
 
     def attempt(self, at: float, target: str, headers: Sequence[tuple[str, str]]) -> MockConnection:
         conn = MockConnection.from_request(len(self.connections), at, target, headers)
         self.connections.append(conn)
-        self.changed()
+        self.changed("attempt")
         return conn
 
     def refused(self, conn: MockConnection, status: int, at: float) -> None:
         conn.status, conn.refused_at = status, at
-        self.changed()
+        self.changed("refused")
 
     def opened(self, conn: MockConnection, at: float, subprotocol: str | None) -> None:
         conn.status, conn.opened_at, conn.subprotocol = 101, at, subprotocol
-        self.changed()
+        self.changed("opened")
 
     def frame(self, conn: MockConnection, frame: MockFrame) -> None:
         if frame.direction == "received" and conn.first_message is None:
             conn.first_message = _payload(frame.data)
         conn.frames.append(frame)
-        self.changed()
+        self.changed("frame")
 
     def ended(self, conn: MockConnection, close: CloseInfo) -> None:
         if conn.closed is None and conn.accepted:
             conn.closed = close
-            self.changed()
+            self.changed("ended")
 
     def disrupt(self, at: float, what: str, *, weak: bool = False) -> None:
         """Mark the disruption reconnects are measured from (a refusal is ``weak``).
