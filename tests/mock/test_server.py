@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections.abc import Callable
 
 import pytest
@@ -11,7 +13,7 @@ from websockets.exceptions import InvalidStatus
 
 from wsbdd.matching import Variables
 from wsbdd.mock.script import Script
-from wsbdd.mock.server import MockServer
+from wsbdd.mock.server import MAX_FRAME, MockServer
 
 
 async def _until(server: MockServer, ready: Callable[[], bool]) -> None:
@@ -76,5 +78,41 @@ def test_a_port_in_use_raises_oserror_at_once() -> None:
         with pytest.raises(OSError):
             await asyncio.wait_for(second.start(first.port), 5)
         await first.stop()
+
+    asyncio.run(main())
+
+
+def test_latency_delays_each_frame_without_adding_up() -> None:
+    async def main() -> float:
+        script = Script()
+        script.answer({"type": "ping"}, '{"type": "pong", "n": "${n}"}', {})
+        script.set_latency(0.5)
+        server = MockServer(script, Variables())
+        await server.start()
+        async with connect(f"ws://127.0.0.1:{server.port}/?client=a") as ws:
+            started = time.monotonic()
+            for n in range(3):
+                await ws.send(json.dumps({"type": "ping", "n": n}))
+            replies = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(3)]
+            elapsed = time.monotonic() - started
+        assert [r["n"] for r in replies] == [0, 1, 2]
+        await server.stop()
+        return elapsed
+
+    elapsed = asyncio.run(main())
+    assert 0.5 <= elapsed < 1.2, elapsed  # three 0.5 s latencies in a row would be 1.5 s
+
+
+def test_a_frame_over_the_limit_closes_with_1009_and_is_recorded() -> None:
+    async def main() -> None:
+        server = await _started()
+        async with connect(f"ws://127.0.0.1:{server.port}/?client=a", max_size=None) as ws:
+            await ws.send("x" * (MAX_FRAME + 1))
+            await asyncio.wait_for(ws.wait_closed(), 10)
+            assert ws.close_code == 1009
+        await _until(server, lambda: server.record.connections[0].closed is not None)
+        closed = server.record.connections[0].closed
+        assert closed is not None and closed.code == 1009
+        await server.stop()
 
     asyncio.run(main())

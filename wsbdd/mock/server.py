@@ -32,10 +32,13 @@ from wsbdd.mock.recorder import MockConnection, MockFrame, MockRecord
 from wsbdd.mock.script import Script
 from wsbdd.model import CloseInfo, now
 
-__all__ = ["CLOSE_GRACE", "MockServer", "StampedConnection"]
+__all__ = ["CLOSE_GRACE", "MAX_FRAME", "MockServer", "StampedConnection"]
 
 CLOSE_GRACE = 2.0
 """Seconds a closing handshake may take before the connection is cut."""
+
+MAX_FRAME = 16 * 2**20
+"""The largest message the mock accepts (bytes); a bigger one closes with 1009, recorded."""
 
 _LOG = logging.getLogger("wsbdd.mock.websockets")
 _LOG.propagate = False
@@ -52,6 +55,8 @@ class StampedConnection(ServerConnection):
         self.record: MockConnection | None = None
         self.latency = 0.0
         """Seconds this connection waits before every frame the mock sends."""
+        self.outbox: asyncio.Queue[tuple[float, str]] | None = None
+        """With a latency: (due time, frame) waiting to be sent, in order."""
         self._stamp = now()
 
     def data_received(self, data: bytes) -> None:
@@ -100,7 +105,7 @@ class MockServer:
             subprotocols=list(self.subprotocols) or None,  # type: ignore[arg-type]
             create_connection=StampedConnection,
             ping_interval=None,
-            max_size=None,
+            max_size=MAX_FRAME,
             logger=_LOG,
         )
         self.port = self._server.sockets[0].getsockname()[1]
@@ -134,9 +139,12 @@ class MockServer:
         conn = connection.record
         self.record.opened(conn, now(), connection.subprotocol)
         self._live[conn] = connection
+        writer: asyncio.Task[None] | None = None
         if self.script.latency is not None:
             connection.latency = self.script.latency.draw(self._rng)
             self._event(conn, f"latency {connection.latency * 1000:.0f} ms on every frame sent")
+            connection.outbox = asyncio.Queue()
+            writer = asyncio.create_task(self._write_later(connection, conn))
         try:
             for greeting in self.script.greetings:
                 await self._send(connection, conn, greeting)
@@ -149,6 +157,8 @@ class MockServer:
             pass
         finally:
             self._live.pop(conn, None)
+            if writer is not None:
+                writer.cancel()
             await connection.wait_closed()
             self.record.ended(conn, _close_of(connection))
 
@@ -166,10 +176,27 @@ class MockServer:
             await self._send(connection, conn, reply)
 
     async def _send(self, connection: StampedConnection, conn: MockConnection, text: str) -> None:
-        if connection.latency:
-            await asyncio.sleep(connection.latency)  # the scripted delay, not a synchronisation
-        self.record.frame(conn, MockFrame(now(), "sent", text))
+        """Send now, or (with a latency) queue the frame to go out when its latency has passed."""
+        if connection.outbox is not None:
+            connection.outbox.put_nowait((now() + connection.latency, text))
+            return
+        at = now()
         await connection.send(text)
+        self.record.frame(conn, MockFrame(at, "sent", text))
+
+    async def _write_later(self, connection: StampedConnection, conn: MockConnection) -> None:
+        """Send each queued frame at its due time: latencies delay frames, they do not add up."""
+        assert connection.outbox is not None
+        while True:
+            due, text = await connection.outbox.get()
+            if (wait := due - now()) > 0:
+                await asyncio.sleep(wait)  # the scripted latency, not a synchronisation
+            at = now()
+            try:
+                await connection.send(text)
+            except ConnectionClosed:
+                return
+            self.record.frame(conn, MockFrame(at, "sent", text))
 
     def _event(self, conn: MockConnection, text: str) -> None:
         self.record.frame(conn, MockFrame(now(), "event", text))
