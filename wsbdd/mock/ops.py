@@ -428,18 +428,18 @@ class MockOps:
     # -- teardown ---------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop every app (and its children), then the mock server and its connections."""
+        """Close the mock's connections (1001) and stop it, then stop every app and its children."""
         errors: list[BaseException] = []
-        for app in self.apps:
-            try:
-                app.stop()
-            except Exception as exc:
-                errors.append(exc)
         if self.server is not None:
             try:
                 self._loop(self.server.stop(), 3 * CLOSE_GRACE + 2.0)
             except Exception as exc:
                 errors.append(exc)
         self.server = None
+        for app in self.apps:
+            try:
+                app.stop()
+            except Exception as exc:
+                errors.append(exc)
         if errors:
             raise errors[0]

@@ -239,10 +239,11 @@ class MockServer:
         self.refusal = (now() + seconds, status)
 
     async def stop(self) -> None:
-        """Close every connection (1001, then a cut), stop listening; bounded."""
-        await self.close_all(1001, "the mock server stops")
+        """Stop listening, close every connection (1001, then a cut); bounded."""
         if self._server is not None:
             self._server.close(close_connections=False)
+        await self.close_all(1001, "the mock server stops")
+        if self._server is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._server.wait_closed(), CLOSE_GRACE)
         for ws in list(self._live.values()):
