@@ -81,7 +81,7 @@ def app_started(context: Any, command: str) -> None:
 
 @step(rf"the mock server has (?P<count>\d+) connections? within (?P<within>{DURATION})")
 def has_connections(context: Any, count: str, within: str) -> None:
-    """Exactly this many connections are open once that many are (waits up to the time)."""
+    """Waits until this many connections are open at once; more than that fails."""
     session(context).mock.assert_connections(int(count), parse_duration(within))
 
 
