@@ -180,16 +180,21 @@ class MockRecord:
             for index, frame in enumerate(conn.received()):
                 if (conn.index, index) in self._consumed:
                     continue
-                message = Message.parse(f"#{conn.index}", index, frame.data, frame.at)
+                message = Message.parse(self._label(conn), index, frame.data, frame.at)
                 if probe(message):
                     self._consumed.add((conn.index, index))
                     return message
         return None
 
+    def _label(self, conn: MockConnection) -> str:
+        """``#3 (c7)``: the connection and, when known, its client."""
+        client = conn.client(self.keys)
+        return f"#{conn.index} ({client})" if client else f"#{conn.index}"
+
     def messages(self) -> list[Message]:
         """Every received message, in arrival order."""
         found = [
-            Message.parse(f"#{conn.index}", i, frame.data, frame.at)
+            Message.parse(self._label(conn), i, frame.data, frame.at)
             for conn in self.connections
             for i, frame in enumerate(conn.received())
         ]
