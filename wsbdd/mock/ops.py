@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from wsbdd.exceptions import ExpectationFailed, ServerControlError, UsageError
 from wsbdd.matching import describe_expected
 from wsbdd.matching.matchers import check_expected, matches
-from wsbdd.mock import analytics
 from wsbdd.mock.app import AppProcess
-from wsbdd.mock.identity import ClientKey, describe_keys
+from wsbdd.mock.identity import ClientKey
+from wsbdd.mock.reconnect_checks import ReconnectChecks
 from wsbdd.mock.recorder import Change, MockRecord
 from wsbdd.mock.script import Script
 from wsbdd.mock.server import CLOSE_GRACE, MockServer
@@ -40,10 +40,6 @@ APP_START_CHECK = 0.5
 """Seconds an app may take to show it runs (its first attempt, or still running)."""
 
 
-_TRIED: tuple[Change, ...] = ("refused", "opened", "frame")
-"""The changes after which a client may have made a (judged) attempt."""
-_BACK: tuple[Change, ...] = ("opened", "frame")
-"""The changes after which a client may be back."""
 _ATTEMPT: tuple[Change, ...] = ("attempt",)
 _FRAME: tuple[Change, ...] = ("frame",)
 _OPEN_OR_END: tuple[Change, ...] = ("opened", "ended")
@@ -71,8 +67,8 @@ class MockOps:
         self.script = Script()
         self.server: MockServer | None = None
         self.apps: list[AppProcess] = []
-        self.histories: tuple[dict[str, analytics.ClientHistory], float] | None = None
-        """The attempts per client and the disruption the last check judged."""
+        self.reconnects = ReconnectChecks(self)
+        """The reconnect checks: every client back, spread, backoff, jitter."""
         self.origin = now()
 
     # -- set-up ------------------------------------------------------------------
@@ -149,25 +145,25 @@ class MockOps:
         record = self.record
         url = str(self.session.variables.get("mock_url"))
         text = self.session.text(command)
-        before = self._call(lambda: len(record.connections))
+        before = self.call(lambda: len(record.connections))
         woke = threading.Event()  # the app's first attempt, or its exit
-        stop = self._call(lambda: record.listen(woke.set, _ATTEMPT))
+        stop = self.call(lambda: record.listen(woke.set, _ATTEMPT))
         try:
             app = AppProcess(text, {"WSBDD_MOCK_URL": url, "MOCK_URL": url}, notify=woke)
             self.apps.append(app)
             woke.wait(self.session.scaled(APP_START_CHECK))
         finally:
-            self._call(stop)
+            self.call(stop)
         if app.exited.is_set():
             code = app.wait(CLOSE_GRACE)
-            attempts = self._call(lambda: len(record.connections)) - before
+            attempts = self.call(lambda: len(record.connections)) - before
             if code != 0 or attempts == 0:
-                raise UsageError(self._redact(app.describe_exit()))
+                raise UsageError(self.redact(app.describe_exit()))
         return app
 
     def read(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` on the loop thread, where the server writes its record."""
-        return self._call(fn)
+        """Run ``fn`` on the loop thread, where the server writes its record (for the report)."""
+        return self.call(fn)
 
     def disruption_name(self) -> str:
         """``drop``, ``close 1012`` or ``refuse 503``: what reconnects are measured from."""
@@ -178,10 +174,11 @@ class MockOps:
     def _loop(self, coro: Any, timeout: float) -> Any:
         return self.session.clients.loop.run(coro, timeout)
 
-    def _call(self, fn: Callable[[], T]) -> T:
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the loop thread and return its result."""
         return self.session.clients.loop.call(fn)
 
-    def _until(
+    def until(
         self,
         probe: Callable[[], T | None],
         timeout: float,
@@ -214,20 +211,20 @@ class MockOps:
         result: T | None = self._loop(wait(), timeout + 5.0)
         return result
 
-    def _redact(self, text: str) -> str:
+    def redact(self, text: str) -> str:
         """``text`` with the run's secrets and sensitive parameters hidden."""
         return self.session.run.redactor.text(text)
 
     def _seen(self) -> str:
         """What the mock saw, for a failure: every connection and the app's state."""
         lines = [f"the mock server at {self.session.variables.get('mock_url')} saw "]
-        conns = self._call(lambda: [c.summary() for c in self.record.connections])
+        conns = self.call(lambda: [c.summary() for c in self.record.connections])
         lines[0] += f"{len(conns)} connection attempts" + (":" if conns else "")
         lines += [f"  {line}" for line in conns[-10:]]
         for app in self.apps:
             if app.returncode is not None:
                 lines.append(app.describe_exit())
-        return self._redact("\n".join(lines))
+        return self.redact("\n".join(lines))
 
     # -- assertions -------------------------------------------------------------------
 
@@ -236,13 +233,13 @@ class MockOps:
         record = self.record
         timeout = self.session.scaled(within)
         started = now()
-        found = self._until(
+        found = self.until(
             lambda: n if (n := len(record.open_connections())) >= count else None,
             timeout,
             _OPEN_OR_END,
         )
         if found is None:
-            have = self._call(lambda: len(record.open_connections()))
+            have = self.call(lambda: len(record.open_connections()))
             raise ExpectationFailed(
                 f"the mock server has {have} open connections, expected {count} within "
                 f"{format_duration(within)} (waited {format_duration(now() - started)})\n"
@@ -260,20 +257,20 @@ class MockOps:
         record = self.record
         limit = within if within is not None else self.session.default_timeout
         started = now()
-        found = self._until(
+        found = self.until(
             lambda: record.take_message(lambda m: m.is_json and matches(expected, m.payload)),
             self.session.scaled(limit),
             _FRAME,
         )
         if found is not None:
             return found
-        received = self._call(record.messages)
+        received = self.call(record.messages)
         shown = "\n".join(
             f"  {m.client} +{format_duration(m.received_at - self.origin)} {m.display(200)}"
             for m in received[-10:]
         )
         raise ExpectationFailed(
-            self._redact(
+            self.redact(
                 f"the mock server did not receive {describe_expected(expected)} within "
                 f"{format_duration(limit)} (waited {format_duration(now() - started)}); "
                 f"{len(received)} messages received" + (f":\n{shown}" if shown else "")
@@ -292,20 +289,20 @@ class MockOps:
         result: int = self._loop(server.send_all(body), CLOSE_GRACE + 5.0)
         if result == 0:
             raise ExpectationFailed(
-                self._redact(f"the mock server has no open connection to send {body} to\n")
+                self.redact(f"the mock server has no open connection to send {body} to\n")
                 + self._seen()
             )
         return result
 
     def drop_all(self) -> int:
         server = self.running
-        return self._call(lambda: self._disrupt("drop", server.drop_all))
+        return self.call(lambda: self._disrupt("drop", server.drop_all))
 
     def close_all(self, code: int) -> int:
         if not (1000 <= code <= 4999) or code in (1004, 1005, 1006, 1015):
             raise UsageError(f"{code} is not a close code a server may send (1000-4999)")
         server = self.running
-        self._call(lambda: server.record.disrupt(now(), f"close {code}"))
+        self.call(lambda: server.record.disrupt(now(), f"close {code}"))
         result: int = self._loop(server.close_all(code), CLOSE_GRACE + 5.0)
         return result
 
@@ -318,112 +315,11 @@ class MockOps:
             server.record.disrupt(now(), f"refuse {status}", weak=True)
             server.refuse(status, self.session.scaled(seconds))
 
-        self._call(refuse)
+        self.call(refuse)
 
     def _disrupt(self, what: str, action: Callable[[], int]) -> int:
         self.record.disrupt(now(), what)
         return action()
-
-    # -- reconnect analytics ------------------------------------------------------------
-
-    def _histories(self) -> tuple[dict[str, analytics.ClientHistory], float]:
-        record = self.record
-
-        def read() -> tuple[list[analytics.Attempt], list[str], float | None]:
-            attempts, unknown = record.attempts()
-            return attempts, [c.summary() for c in unknown], record.disruption
-
-        attempts, unknown, since = self._call(read)
-        if since is None:
-            raise UsageError(
-                "no disruption yet: reconnects are measured after a step such as "
-                '"When the mock server drops every connection"'
-            )
-        if unknown:
-            raise UsageError(
-                self._redact(
-                    f"the mock server cannot tell clients apart: {len(unknown)} connections "
-                    f"carry none of {describe_keys(record.keys)} (e.g. {unknown[0]}); say how "
-                    'with "Given the mock server tells clients apart by the header '
-                    '\\"X-Device\\"" (or by the query parameter / by the field ...)'
-                )
-            )
-        return analytics.histories(attempts), since
-
-    def _judge(
-        self, check: str, report: Any, seen: tuple[dict[str, analytics.ClientHistory], float]
-    ) -> None:
-        self.histories = seen
-        failure: str | None = report.failure()
-        if failure:
-            raise ExpectationFailed(self._redact(failure))
-
-    def assert_reconnect(self, within: float) -> None:
-        limit = self.session.scaled(within)
-        self._histories()  # a usage error before waiting
-
-        def probe() -> analytics.ReconnectReport | None:
-            clients, since = self._histories_now()
-            report = analytics.analyse_reconnects(clients, since, limit)
-            return report if report.complete else None
-
-        self._until(probe, max(0.0, self._since() + limit - now()), _BACK)
-        clients, since = self._histories()
-        report = analytics.analyse_reconnects(clients, since, limit)
-        self._judge("reconnects", report, (clients, since))
-
-    def _histories_now(self) -> tuple[dict[str, analytics.ClientHistory], float]:
-        attempts, _ = self.record.attempts()
-        since = self.record.disruption
-        assert since is not None
-        return analytics.histories(attempts), since
-
-    def _since(self) -> float:
-        since = self._call(lambda: self.record.disruption)
-        assert since is not None
-        return since
-
-    def _settled(
-        self,
-        ready: Callable[[dict[str, analytics.ClientHistory], float], bool],
-        kinds: Collection[Change],
-    ) -> tuple[dict[str, analytics.ClientHistory], float]:
-        """The histories once ``ready`` says so, or after the default timeout."""
-
-        def probe() -> bool | None:
-            clients, since = self._histories_now()
-            return True if ready(clients, since) else None
-
-        self._histories()  # a usage error before waiting
-        self._until(probe, self.session.scaled(self.session.default_timeout), kinds)
-        return self._histories()
-
-    @staticmethod
-    def _all_tried(clients: dict[str, analytics.ClientHistory], since: float) -> bool:
-        """Every judged client made an attempt after the disruption."""
-        judged = analytics.judged(clients, since)
-        return bool(judged) and all(h.first_attempt(since) for h in judged)
-
-    @staticmethod
-    def _all_back(clients: dict[str, analytics.ClientHistory], since: float) -> bool:
-        """Every judged client reconnected after the disruption."""
-        judged = analytics.judged(clients, since)
-        return bool(judged) and all(h.reconnected(since) for h in judged)
-
-    def assert_spread(self, minimum: float) -> None:
-        """The storm check, once every client tried again (or the default timeout passed)."""
-        clients, since = self._settled(self._all_tried, _TRIED)
-        self._judge("spread", analytics.analyse_spread(clients, since, minimum), (clients, since))
-
-    def assert_backoff(self, factor: float) -> None:
-        """The backoff check, once every client is back (or the default timeout passed)."""
-        clients, since = self._settled(self._all_back, _BACK)
-        self._judge("backoff", analytics.analyse_backoff(clients, since, factor), (clients, since))
-
-    def assert_jitter(self, minimum: float) -> None:
-        """The jitter check, once every client tried again (or the default timeout passed)."""
-        clients, since = self._settled(self._all_tried, _TRIED)
-        self._judge("jitter", analytics.analyse_jitter(clients, since, minimum), (clients, since))
 
     # -- teardown ---------------------------------------------------------------------
 

@@ -196,8 +196,8 @@ def attach_mock(mock: MockOps, origin: float, redactor: Redactor) -> None:
             f"$ {redactor.text(app.command)}\n{redactor.text(output)}",
             f"app under test {number} output",
         )
-    if mock.histories is not None:
-        clients, since = mock.histories
+    if mock.reconnects.last is not None:
+        clients, since = mock.reconnects.last
         first = [
             (a.at - since) * 1000
             for h in judged(clients, since)

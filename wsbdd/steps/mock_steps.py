@@ -121,13 +121,13 @@ def refuses(context: Any, status: str, value: str) -> None:
 @step(rf"every client reconnects within (?P<within>{DURATION})")
 def every_client_reconnects(context: Any, within: str) -> None:
     """Every client of the app connected again within this time of the drop, close or refusal."""
-    session(context).mock.assert_reconnect(parse_duration(within))
+    session(context).mock.reconnects.reconnect(parse_duration(within))
 
 
 @step(rf"the reconnections are spread over at least (?P<value>{DURATION})")
 def reconnections_spread(context: Any, value: str) -> None:
     """The storm check: the clients' first attempts after the drop span at least this long."""
-    session(context).mock.assert_spread(parse_duration(value))
+    session(context).mock.reconnects.spread(parse_duration(value))
 
 
 @step(
@@ -136,13 +136,13 @@ def reconnections_spread(context: Any, value: str) -> None:
 )
 def delays_grow(context: Any, factor: str) -> None:
     """Backoff: each client's median ratio of consecutive reconnect delays reaches this."""
-    session(context).mock.assert_backoff(float(factor))
+    session(context).mock.reconnects.backoff(float(factor))
 
 
 @step(rf"the reconnect delays vary by at least (?P<percent>{_NUMBER})% between clients")
 def delays_vary(context: Any, percent: str) -> None:
     """Jitter: the clients' first reconnect delays have stdev/mean of at least this."""
-    session(context).mock.assert_jitter(float(percent) / 100)
+    session(context).mock.reconnects.jitter(float(percent) / 100)
 
 
 use_step_matcher("parse")
