@@ -7,6 +7,7 @@ wsbdd plays the server; the app under test is the client:
 * :mod:`~wsbdd.mock.recorder` – everything it sees, per connection (no I/O);
 * :mod:`~wsbdd.mock.identity` – how it tells clients apart (pure);
 * :mod:`~wsbdd.mock.analytics` – reconnects, storms, backoff and jitter (pure);
+* :mod:`~wsbdd.mock.reconnect_checks` – the reconnect steps: wait, then judge;
 * :mod:`~wsbdd.mock.app` – the app under test as a process, stopped with its children;
 * :mod:`~wsbdd.mock.ops` – what the steps call (``session.mock``).
 """
