@@ -75,9 +75,10 @@ async def main() -> None:
                         "slow": rtt >= 350,
                     }
                     await ws.send(json.dumps(echo))
-                code = ws.close_code
+                code, reason = ws.close_code, ws.close_reason
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else 1006
+            reason = exc.rcvd.reason if exc.rcvd else ""
         except InvalidStatus as exc:
             report.append({"type": "refused", "status": exc.response.status_code})
             continue
@@ -85,7 +86,7 @@ async def main() -> None:
             await asyncio.sleep(0.05)  # the app's own retry pause
             continue
         print(f"closed {code}", flush=True)
-        report.append({"type": "closed", "code": code})
+        report.append({"type": "closed", "code": code, "reason": reason})
 
 
 if __name__ == "__main__":

@@ -72,8 +72,8 @@ def test_close_drop_and_refusal_are_what_the_app_sees(project: BehaveProject) ->
             Given a mock server
             {APP}"
             Then the mock server has 1 connection within 5 s
-            When the mock server closes every connection with code 1012
-            Then the mock server receives {{"type": "closed", "code": 1012}} within 3 s
+            When the mock server closes every connection with code 1012 "restarting"
+            Then the mock server receives {{"type": "closed", "code": 1012, "reason": "restarting"}} within 3 s
             When the mock server drops every connection
             Then the mock server receives {{"type": "closed", "code": 1006}} within 3 s
             When the mock server refuses new connections with status 503 for 300 ms
@@ -239,3 +239,19 @@ def test_sending_to_every_client_with_none_connected_fails(project: BehaveProjec
     assert not run.passed
     assert 'the mock server has no open connection to send {"type": "message"} to' in run.output
     assert "saw 0 connection attempts" in run.output
+
+
+def test_a_close_code_no_server_may_send_is_an_error(project: BehaveProject) -> None:
+    project.feature(
+        """
+        Feature: mock
+          Scenario: 1006 is not sendable
+            Given a mock server
+            When the mock server closes every connection with code 1006
+        """
+    )
+    run = project.run()
+    assert not run.passed
+    assert "1006 is not a close code a server may send (1000-1003, 1007-1014, or 3000-4999)" in (
+        run.output
+    )

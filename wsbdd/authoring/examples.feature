@@ -182,6 +182,7 @@ Feature: Canonical step vocabulary
     When the mock server sends {"type": "message", "text": "hi"} to every client
     When the mock server drops every connection
     When the mock server closes every connection with code 1012
+    When the mock server closes every connection with code 1012 "restarting"
     When the mock server refuses new connections with status 503 for 3 s
     Then every client reconnects within 30 s
     Then the reconnections are spread over at least 2 s

@@ -40,6 +40,8 @@ APP_START_CHECK = 0.5
 """Seconds an app may take to show it runs (its first attempt, or still running)."""
 
 
+_SENDABLE_CODES = frozenset((1000, 1001, 1002, 1003, *range(1007, 1015)))
+"""The registered close codes a peer may send (RFC 6455 7.4, RFC 6455 registry)."""
 _ATTEMPT: tuple[Change, ...] = ("attempt",)
 _FRAME: tuple[Change, ...] = ("frame",)
 _OPEN_OR_END: tuple[Change, ...] = ("opened", "ended")
@@ -298,12 +300,19 @@ class MockOps:
         server = self.running
         return self.call(lambda: self._disrupt("drop", server.drop_all))
 
-    def close_all(self, code: int) -> int:
-        if not (1000 <= code <= 4999) or code in (1004, 1005, 1006, 1015):
-            raise UsageError(f"{code} is not a close code a server may send (1000-4999)")
+    def close_all(self, code: int, reason: str = "") -> int:
+        """Close every open connection with ``code`` and ``reason``; marks the disruption."""
+        if code not in _SENDABLE_CODES and not 3000 <= code <= 4999:
+            raise UsageError(
+                f"{code} is not a close code a server may send "
+                "(1000-1003, 1007-1014, or 3000-4999)"
+            )
+        reason = self.session.text(reason)
+        if len(reason.encode()) > 123:
+            raise UsageError("a close reason may be at most 123 bytes long")
         server = self.running
         self.call(lambda: server.record.disrupt(now(), f"close {code}"))
-        result: int = self._loop(server.close_all(code), CLOSE_GRACE + 5.0)
+        result: int = self._loop(server.close_all(code, reason), CLOSE_GRACE + 5.0)
         return result
 
     def refuse(self, status: int, seconds: float) -> None:

@@ -103,10 +103,10 @@ def drops_every_connection(context: Any) -> None:
     session(context).mock.drop_all()
 
 
-@step(r"the mock server closes every connection with code (?P<code>\d+)")
-def closes_every_connection(context: Any, code: str) -> None:
-    """Closes every connection with this close code (1012: service restart)."""
-    session(context).mock.close_all(int(code))
+@step(r'the mock server closes every connection with code (?P<code>\d+)(?: "(?P<reason>[^"]*)")?')
+def closes_every_connection(context: Any, code: str, reason: str | None) -> None:
+    """Closes every connection with this close code (1012: service restart) and reason."""
+    session(context).mock.close_all(int(code), reason or "")
 
 
 @step(
