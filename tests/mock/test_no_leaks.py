@@ -5,37 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
 
 import psutil
 
-from tests.mock.conftest import PROBE
+from tests.mock.conftest import PROBE, StubSession
 from wsbdd.client import Clients
-from wsbdd.matching import Variables, render_json, substitute
 from wsbdd.mock.ops import MockOps
-from wsbdd.redaction import Redactor
-
-
-class StubSession:
-    """Just what :class:`MockOps` needs of a scenario (its ``Session`` protocol)."""
-
-    def __init__(self, clients: Clients) -> None:
-        self.run: Any = type("Run", (), {"redactor": Redactor()})()
-        self.clients = clients
-        self.variables = Variables()
-        self.default_timeout = 2.0
-
-    def text(self, value: str) -> str:
-        return substitute(value, self.variables)
-
-    def json(self, text: str) -> Any:
-        return render_json(text, self.variables)
-
-    def scaled(self, seconds: float) -> float:
-        return seconds
-
-    def set_variable(self, name: str, value: Any) -> None:
-        self.variables.set(name, value)
 
 
 def loop_tasks(clients: Clients) -> list[asyncio.Task[object]]:
