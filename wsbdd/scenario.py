@@ -40,6 +40,7 @@ from wsbdd.timing import LatencyStats, format_duration, percentile
 
 if TYPE_CHECKING:
     from wsbdd.crowd import CrowdOps
+    from wsbdd.mock.ops import MockOps
 
 __all__ = ["ConnectSpec", "ScenarioSession"]
 
@@ -93,6 +94,7 @@ class ScenarioSession:
         # latency step, for the report.
         self.latency_reports: list[tuple[str, str, LatencyStats, list[float], float, float]] = []
         self._crowds: CrowdOps | None = None
+        self._mock: MockOps | None = None
 
     def use_profile(self, name: str) -> None:
         """``Given the API profile "NAME"``: a built-in name or a TOML file path."""
@@ -303,11 +305,27 @@ class ScenarioSession:
             self._crowds = CrowdOps(self)
         return self._crowds
 
+    @property
+    def mock(self) -> MockOps:
+        """The scenario's mock server and app under test ("Given a mock server")."""
+        if self._mock is None:
+            from wsbdd.mock.ops import MockOps
+
+            self._mock = MockOps(self)
+        return self._mock
+
+    @property
+    def mock_if_used(self) -> MockOps | None:
+        """The mock operations when a step used them, for the report and the teardown."""
+        return self._mock
+
     # -- teardown ----------------------------------------------------------------
 
     def close(self) -> None:
         """Close every client and crowd of the scenario (bounded) and forget them."""
         try:
+            if self._mock is not None:
+                self._mock.close()
             if self._crowds is not None:
                 self._crowds.close()
         finally:

@@ -31,6 +31,9 @@ CORE_MODULES = (
     "wsbdd.contracts.document",
     "wsbdd.contracts.files",
     "wsbdd.contracts.model",
+    "wsbdd.mock.analytics",
+    "wsbdd.mock.identity",
+    "wsbdd.mock.script",
 )
 CORE_FILES = [
     *sorted((ROOT / "wsbdd" / "matching").glob("*.py")),
@@ -38,6 +41,9 @@ CORE_FILES = [
     ROOT / "wsbdd" / "redaction.py",
     *sorted((ROOT / "wsbdd" / "contracts").glob("*.py")),
     *sorted((ROOT / "wsbdd" / "codecs").glob("*.py")),
+    ROOT / "wsbdd" / "mock" / "analytics.py",
+    ROOT / "wsbdd" / "mock" / "identity.py",
+    ROOT / "wsbdd" / "mock" / "script.py",
 ]
 
 

@@ -115,6 +115,12 @@ GROUPS: tuple[GroupInfo, ...] = (
         "Check frames against the API's AsyncAPI 2.6/3.0 contract: by message name, one client, "
         "or the whole scenario (docs/asyncapi.md).",
     ),
+    GroupInfo(
+        "mock_steps",
+        "A mock server, to test a client app",
+        "wsbdd plays the server; the app under test is the client: scripted replies, "
+        "disruptions, and how the app's clients reconnect (docs/testing-client-apps.md).",
+    ),
 )
 """Known step modules of :mod:`wsbdd.steps`, in catalogue order."""
 
