@@ -11,6 +11,7 @@ the connection right after the handshake (a wrong token: 4403) fails that step.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -144,6 +145,7 @@ class ConnectionOps:
         identity also sends it and waits for the acknowledgement.
         """
         request, token = self.prepare(spec)
+        request = dataclasses.replace(request, codec=self._session.codecs.for_client(name))
         identity = request.identity
         result = self._session.clients.connect(name, request)
         self._memory[name] = _ClientMemory(
