@@ -23,6 +23,9 @@ from typing import Any
 
 from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
+from wsbdd.exceptions import WsbddError
+from wsbdd.mistakes import install, set_verbose
+from wsbdd.preflight import Finding, check_run
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
 from wsbdd.run import RunContext
 from wsbdd.scenario import ScenarioSession
@@ -31,18 +34,74 @@ __all__ = ["after_all", "after_scenario", "after_step", "before_all", "before_sc
 
 
 def before_all(context: Any) -> None:
-    """Load the environment, start the managed server (if any) and the client loop."""
+    """Check the environment and what the features use, then start the server and clients.
+
+    A mistake found here (a bad environment key, an unknown profile, a missing
+    token or schema file) is printed once and the run stops before the first
+    scenario; see :mod:`wsbdd.preflight`.
+    """
+    install()  # a step's mistake is shown as one line (wsbdd.mistakes)
+    set_verbose(bool(getattr(context.config, "verbose", False)))
     userdata = dict(context.config.userdata)
-    env_name = choose_environment(None, userdata)
-    settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
-    run = RunContext(settings)
+    try:
+        env_name = choose_environment(None, userdata)
+        settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
+        run = RunContext(settings)
+        findings = check_run(
+            settings,
+            list(getattr(context._runner, "features", None) or ()),
+            config=context.config,
+            registry=_registry(context),
+            schemas=run.schemas,
+            load_profile=run.profile,
+        )
+    except WsbddError as error:
+        findings = [Finding("", str(error))]
+    if findings:
+        _stop_run(context, findings)
+        return
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets
     try:
         run.start()
+    except WsbddError as error:
+        run.close()
+        context.wsbdd_run = None
+        _stop_run(context, [Finding("", str(error))])
     except BaseException:
         run.close()
+        context.wsbdd_run = None
         raise
+
+
+def _registry(context: Any) -> Any:
+    from behave.step_registry import registry
+
+    return getattr(context._runner, "step_registry", None) or registry
+
+
+def _stop_run(context: Any, findings: list[Finding]) -> None:
+    """Print the mistakes once and end the run before its first scenario.
+
+    behave has no "stop quietly" for ``before_all``: raising makes it print a
+    HOOK-ERROR with a traceback, then "ABORTED: By user.". Instead the runner's
+    feature list (the very list its loop is about to walk) is emptied and one
+    hook failure is counted, so behave runs nothing and exits with status 1.
+    """
+    noun = "mistake" if len(findings) == 1 else f"{len(findings)} mistakes"
+    lines = [finding.render() for finding in findings]
+    lines.append(f"wsbdd: the run stopped before the first scenario ({noun} to fix above).")
+    print("\n".join(lines), flush=True)
+    runner = context._runner
+    features = getattr(runner, "features", None)
+    if isinstance(features, list):
+        del features[:]
+    runner.hook_failures = getattr(runner, "hook_failures", 0) + 1
+    for reporter in getattr(context.config, "reporters", None) or ():
+        # The summary's clock starts at its first feature: start it now, or it says
+        # "Took 29936398min".
+        if getattr(reporter, "testrun_start_time", None) == 0:
+            reporter.testrun_started()
 
 
 def before_scenario(context: Any, scenario: Any) -> None:

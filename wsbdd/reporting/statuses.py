@@ -10,6 +10,8 @@ behave                    Allure       message
 ========================  ===========  ==========================================
 passed                    passed
 failed (AssertionError)   failed       the assertion (for wsbdd: the explanation)
+error (a wsbdd mistake)   broken       ``features/x.feature:12: <what to fix>``
+                                       (no trace unless ``WSBDD_DEBUG=1``)
 error (other exception)   broken       the exception
 hook_error                broken       ``HOOK-ERROR in before_scenario: ...``
 undefined                 broken       ``undefined step: ...`` and a snippet
@@ -28,6 +30,8 @@ from allure_behave.utils import step_status, step_status_details
 from allure_commons import utils as _utils
 from allure_commons.model2 import Status, StatusDetails
 
+from wsbdd.exceptions import WsbddError
+from wsbdd.mistakes import debug_enabled, describe_mistake
 from wsbdd.reporting._behave import status_name
 
 __all__ = ["Outcome", "scenario_outcome", "status_name", "step_outcome"]
@@ -73,6 +77,12 @@ def step_outcome(step: Any) -> Outcome:
         snippet = details.message if details is not None else ""
         return Status.BROKEN, StatusDetails(
             message=f"undefined step: {step.keyword} {step.name}\n{snippet}".rstrip()
+        )
+    error = getattr(step, "exception", None)
+    if name == "error" and isinstance(error, WsbddError):
+        return Status.BROKEN, StatusDetails(
+            message=describe_mistake(error, getattr(step, "location", None)),
+            trace=_trace(step) if debug_enabled() else None,
         )
     if name == "hook_error":
         message = getattr(step, "error_message", None) or _exception_text(step) or "hook error"
