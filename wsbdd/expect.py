@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 from wsbdd.client import Client, Clients
 from wsbdd.exceptions import ExpectationFailed
 from wsbdd.matching import (
+    Mismatch,
     WaitFailure,
     closest,
     describe_expected,
@@ -122,11 +123,14 @@ class Receiver:
         expected: Any = None,
         extra: Sequence[str] = (),
         messages: Sequence[Message] | None = None,
+        closest_note: str | None = None,
+        nearest: tuple[Message, list[Mismatch]] | None = None,
     ) -> ExpectationFailed:
         waited = now() - deadline.origin  # before the (costly, on a flood) search below
         client = self._clients.get(name)
         shown = list(client.inbox) if messages is None else list(messages)
-        nearest = closest(shown, expected) if expected is not None else None
+        if nearest is None and expected is not None:
+            nearest = closest(shown, expected)
         return self._fail(
             render_wait_failure(
                 WaitFailure(
@@ -139,6 +143,7 @@ class Receiver:
                     origin=deadline.origin,
                     extra=tuple(extra),
                     nearest=nearest,
+                    closest_note=closest_note,
                 )
             ),
             client=name,
@@ -286,11 +291,19 @@ class Receiver:
             partial = _find_in_order(client.inbox, expected)
             missing = expected[len(partial)]
             extra = [f"matched {len(partial)} of {len(expected)} in order"]
-            earlier = [m for m in client.inbox if m.is_json and matches(missing, m.payload)]
-            if earlier:
-                extra.append(
-                    f"{describe_expected(missing)} did arrive, but out of order: "
-                    f"#{earlier[0].index} {earlier[0].display()}"
+            note: str | None = None
+            nearest: tuple[Message, list[Mismatch]] | None = None
+            before = partial[-1].index if partial else -1
+            earlier = [
+                m
+                for m in client.inbox
+                if m.index < before and m.is_json and matches(missing, m.payload)
+            ]
+            if earlier:  # it did arrive, too early: say so where the closest message is shown
+                nearest = (earlier[-1], [])
+                note = (
+                    f"it matches, but arrived before #{before}, the match of the value "
+                    "expected before it: out of order"
                 )
             raise self.failure(
                 name,
@@ -299,6 +312,8 @@ class Receiver:
                 deadline,
                 missing,
                 extra,
+                closest_note=note,
+                nearest=nearest,
             )
         self._check_all_in_time(name, found, deadline)
 
@@ -479,19 +494,9 @@ class Receiver:
             raise self.failure(
                 name, f"get {wanted}", deadline, extra=[f"client {name} is still open"]
             )
-        problems: list[str] = []
-        if without_close_frame and info.clean:
-            problems.append("a close frame was received")
-        if by_server and info.initiated_by == "client":
-            problems.append("the client closed first")
-        if code is not None and info.code != code:
-            problems.append(f"code {info.code}, expected {code}")
-        if reason is not None and info.reason != reason:
-            problems.append(f'reason "{info.reason}", expected "{reason}"')
-        if problems:
+        if not _close_as_wanted(info, code, reason, by_server, without_close_frame):
             raise self._fail(
-                f"client {name} was expected to be {wanted}, but it was {info.describe()} "
-                f"({'; '.join(problems)})"
+                f"client {name} was expected to be {wanted}, but it was {_told(info, reason)}"
             )
         return info
 
@@ -544,6 +549,26 @@ def _describe_close(
         text += f" with code {code}"
     if reason is not None:
         text += f' and reason "{reason}"'
+    return text
+
+
+def _close_as_wanted(
+    info: CloseInfo, code: int | None, reason: str | None, by_server: bool, no_frame: bool
+) -> bool:
+    if no_frame:
+        return not info.clean
+    return (
+        not (by_server and info.initiated_by == "client")
+        and (code is None or info.code == code)
+        and (reason is None or info.reason == reason)
+    )
+
+
+def _told(info: CloseInfo, reason: str | None) -> str:
+    """How the client was closed, each fact once (``describe`` names code and reason)."""
+    text = info.describe()
+    if reason is not None and info.clean and not info.reason:
+        text += " and no reason"
     return text
 
 

@@ -40,6 +40,7 @@ from wsbdd.model import (
     now,
 )
 from wsbdd.redaction import Redactor
+from wsbdd.timing import format_duration
 
 from ._connect import connect_kwargs, status_line
 from ._wakeup import wait_for_change, wake
@@ -203,7 +204,7 @@ class Client:
             detail = self._rejection_detail(exc.response)
         except TimeoutError:
             outcome = ConnectOutcome.TIMED_OUT
-            detail = f"no handshake response within {req.open_timeout:g} s"
+            detail = f"the connect timeout is {format_duration(req.open_timeout)}"
         except ssl.SSLError as exc:
             outcome, detail = ConnectOutcome.FAILED, f"TLS error: {exc}"
         except OSError as exc:
