@@ -25,7 +25,7 @@ from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
 from wsbdd.exceptions import WsbddError
 from wsbdd.mistakes import install, set_verbose
-from wsbdd.preflight import Finding, check_run
+from wsbdd.preflight import Finding, check_run, stop_message
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
 from wsbdd.run import RunContext
 from wsbdd.scenario import ScenarioSession
@@ -88,10 +88,7 @@ def _stop_run(context: Any, findings: list[Finding]) -> None:
     feature list (the very list its loop is about to walk) is emptied and one
     hook failure is counted, so behave runs nothing and exits with status 1.
     """
-    noun = "mistake" if len(findings) == 1 else f"{len(findings)} mistakes"
-    lines = [finding.render() for finding in findings]
-    lines.append(f"wsbdd: the run stopped before the first scenario ({noun} to fix above).")
-    print("\n".join(lines), flush=True)
+    print(stop_message(findings), flush=True)
     runner = context._runner
     features = getattr(runner, "features", None)
     if isinstance(features, list):

@@ -8,16 +8,25 @@ instead of the same error in every scenario.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from wsbdd.authoring.doc_strings import doc_string_mistakes
 from wsbdd.authoring.usage import Use, step_arguments, token_users, uses_of
 from wsbdd.config import Settings
 from wsbdd.exceptions import ConfigError, ProfileError, WsbddError
 from wsbdd.matching.schema import SchemaStore
 
-__all__ = ["Finding", "check_run", "check_settings_profile", "selected_steps"]
+__all__ = [
+    "Finding",
+    "check_feature_texts",
+    "check_run",
+    "check_settings_profile",
+    "selected_steps",
+    "stop_message",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,38 @@ def check_settings_profile(settings: Settings, load: Any) -> list[Finding]:
             error = ProfileError(str(error), file=settings.source, key="WSBDD_PROFILE")
         return [Finding("", str(error))]
     return []
+
+
+def check_feature_texts(paths: Sequence[str | Path]) -> list[Finding]:
+    """Doc-string mistakes of the feature files under ``paths``, before behave parses them.
+
+    behave stops a run on a doc-string line left of its quotes with a cryptic
+    "BAD-INDENT ... would strip leading"; ``wsbdd run`` says it in plain words.
+    """
+    findings: list[Finding] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(path.rglob("*.feature"))
+        elif path.suffix == ".feature" and path.is_file():
+            files = [path]
+        else:
+            continue
+        for file in files:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # behave says why it cannot read it
+            findings += [Finding(f"{file}:{m.line}", m.message) for m in doc_string_mistakes(text)]
+    return findings
+
+
+def stop_message(findings: Sequence[Finding]) -> str:
+    """The findings, one per line, then the line that says the run stopped."""
+    noun = "mistake" if len(findings) == 1 else f"{len(findings)} mistakes"
+    lines = [finding.render() for finding in findings]
+    lines.append(f"wsbdd: the run stopped before the first scenario ({noun} to fix above).")
+    return "\n".join(lines)
 
 
 def selected_steps(features: Iterable[Any], config: Any) -> Iterator[tuple[Any, list[Any]]]:

@@ -131,3 +131,47 @@ def test_a_good_setup_runs_every_scenario(project: BehaveProject) -> None:
     run = project.run()
     assert run.passed, run.output
     assert "2 scenarios passed, 0 failed, 0 skipped" in run.output, run.output
+
+
+def test_wsbdd_run_says_a_doc_string_indentation_mistake_in_plain_words(
+    project: BehaveProject,
+) -> None:
+    project.feature(
+        '''
+        Feature: indent
+          Scenario: s
+            Given client A is connected as alice
+            When client A sends:
+              """
+              {"type": "chat",
+            "text": "hi"}
+              """
+        '''
+    )
+    command = [sys.executable, "-m", "wsbdd", "run", "--env", "test", "--no-color"]
+    run = run_in(project.root, command)
+    assert run.returncode == 1, run.output
+    assert run.output.splitlines() == [
+        "features/test.feature:7: this line of the doc string opened at line 5 starts left of "
+        'its opening """ (column 7): indent every line of a doc string at least as far as its '
+        "quotes",
+        STOPPED,
+    ]
+
+
+def test_a_profile_named_in_a_step_is_checked_before_the_run(project: BehaveProject) -> None:
+    project.feature(
+        """
+        Feature: profile
+          Scenario: s
+            Given the API profile "chatt"
+            And client A is connected as alice
+        """
+    )
+    run = project.run()
+    _stopped_cleanly(
+        run,
+        "features/test.feature:3: unknown profile 'chatt': use a built-in "
+        "(chat, graphql-transport-ws) or the path of a .toml file",
+        STOPPED,
+    )
