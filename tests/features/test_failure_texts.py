@@ -109,3 +109,25 @@ def test_a_timed_out_handshake_is_a_timeout_not_a_status() -> None:
         ConnectOutcome.REJECTED, HandshakeInfo(url="ws://x/ws", status=403), 0.01, "Forbidden"
     )
     assert _describe_outcome(rejected) == "handshake rejected with HTTP status 403 (Forbidden)"
+
+
+def test_a_wrong_token_is_named_when_the_server_closes_for_it(project: BehaveProject) -> None:
+    env = (project.root / "environments" / "test.env").read_text()
+    project.file("environments/test.env", env.replace("alice-token", "not-alices-token"))
+    project.feature(
+        """
+        Feature: token
+          Scenario: wrong token
+            Given client A is connected as alice
+            # Waiting for the close makes the send below fail every time (no race).
+            Then client A is closed by the server within 1 s
+            When client A sends {"type": "ping"}
+        """
+    )
+    run = project.run()
+    found = re.search(
+        r"client A cannot send: it was closed by the server with code 4403.*", run.output
+    )
+    assert found, run.output
+    assert found.group(0).endswith("(it connected as alice: is WSBDD_TOKEN_ALICE right?)")
+    assert "not-alices-token" not in run.output
