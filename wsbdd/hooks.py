@@ -24,7 +24,7 @@ from typing import Any
 from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
 from wsbdd.exceptions import WsbddError
-from wsbdd.mistakes import install, set_verbose
+from wsbdd.mistakes import install, set_verbose, stop_before_first_scenario
 from wsbdd.preflight import Finding, check_run, stop_message
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
 from wsbdd.run import RunContext
@@ -58,7 +58,7 @@ def before_all(context: Any) -> None:
     except WsbddError as error:
         findings = [Finding("", str(error))]
     if findings:
-        _stop_run(context, findings)
+        stop_before_first_scenario(context, stop_message(findings))
         return
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets
@@ -67,7 +67,7 @@ def before_all(context: Any) -> None:
     except WsbddError as error:
         run.close()
         context.wsbdd_run = None
-        _stop_run(context, [Finding("", str(error))])
+        stop_before_first_scenario(context, stop_message([Finding("", str(error))]))
     except BaseException:
         run.close()
         context.wsbdd_run = None
@@ -78,27 +78,6 @@ def _registry(context: Any) -> Any:
     from behave.step_registry import registry
 
     return getattr(context._runner, "step_registry", None) or registry
-
-
-def _stop_run(context: Any, findings: list[Finding]) -> None:
-    """Print the mistakes once and end the run before its first scenario.
-
-    behave has no "stop quietly" for ``before_all``: raising makes it print a
-    HOOK-ERROR with a traceback, then "ABORTED: By user.". Instead the runner's
-    feature list (the very list its loop is about to walk) is emptied and one
-    hook failure is counted, so behave runs nothing and exits with status 1.
-    """
-    print(stop_message(findings), flush=True)
-    runner = context._runner
-    features = getattr(runner, "features", None)
-    if isinstance(features, list):
-        del features[:]
-    runner.hook_failures = getattr(runner, "hook_failures", 0) + 1
-    for reporter in getattr(context.config, "reporters", None) or ():
-        # The summary's clock starts at its first feature: start it now, or it says
-        # "Took 29936398min".
-        if getattr(reporter, "testrun_start_time", None) == 0:
-            reporter.testrun_started()
 
 
 def before_scenario(context: Any, scenario: Any) -> None:

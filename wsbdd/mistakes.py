@@ -21,6 +21,14 @@ a ``WsbddError`` the text stored is the short one. Every formatter (pretty,
 plain, progress, JSON, JUnit, Allure) reads ``step.error_message``, so all of
 them show the same line. Nothing else of behave changes; installing twice is
 harmless.
+
+:func:`stop_before_first_scenario` is the other adaptation: behave has no
+"stop quietly" for ``before_all``. Raising there makes it print a
+``HOOK-ERROR`` with the exception, then "ABORTED: By user.", and with a bad
+profile every scenario would repeat the error. Instead the runner's feature
+list (the very list its loop is about to walk) is emptied and one hook
+failure is counted: behave runs nothing, prints its (empty) summary and
+exits with status 1.
 """
 
 from __future__ import annotations
@@ -31,7 +39,13 @@ from typing import Any
 
 from wsbdd.exceptions import WsbddError
 
-__all__ = ["debug_enabled", "describe_mistake", "install", "set_verbose"]
+__all__ = [
+    "debug_enabled",
+    "describe_mistake",
+    "install",
+    "set_verbose",
+    "stop_before_first_scenario",
+]
 
 _state = {"verbose": False}
 
@@ -76,3 +90,18 @@ def install() -> None:
 
     if not isinstance(Step.__dict__.get("error_message"), _ShortErrorMessage):
         Step.error_message = _ShortErrorMessage()
+
+
+def stop_before_first_scenario(context: Any, message: str) -> None:
+    """From ``before_all``: print ``message`` and end the run before any scenario (status 1)."""
+    print(message, flush=True)
+    runner = context._runner
+    features = getattr(runner, "features", None)
+    if isinstance(features, list):
+        del features[:]
+    runner.hook_failures = getattr(runner, "hook_failures", 0) + 1
+    for reporter in getattr(context.config, "reporters", None) or ():
+        # The summary's clock starts at its first feature: start it now, or it says
+        # "Took 29936398min".
+        if getattr(reporter, "testrun_start_time", None) == 0:
+            reporter.testrun_started()
