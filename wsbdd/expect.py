@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from wsbdd.client import Client, Clients
+from wsbdd.close_texts import close_as_wanted, describe_wanted_close, real_close
 from wsbdd.exceptions import ExpectationFailed
 from wsbdd.matching import (
     Mismatch,
@@ -489,14 +490,14 @@ class Receiver:
             # data it did not read: drain it (keeping every arrival stamp).
             self._clients.resume_reading(name)
         info = self._wait(name, probe, deadline)
-        wanted = _describe_close(code, reason, by_server, without_close_frame)
+        wanted = describe_wanted_close(code, reason, by_server, without_close_frame)
         if info is None:
             raise self.failure(
                 name, f"get {wanted}", deadline, extra=[f"client {name} is still open"]
             )
-        if not _close_as_wanted(info, code, reason, by_server, without_close_frame):
+        if not close_as_wanted(info, code, reason, by_server, without_close_frame):
             raise self._fail(
-                f"client {name} was expected to be {wanted}, but it was {_told(info, reason)}"
+                f"client {name} was expected to be {wanted}, but it was {real_close(info, reason)}"
             )
         return info
 
@@ -537,39 +538,6 @@ class Unseen:
 
 def _index(message: Message) -> int:
     return message.index
-
-
-def _describe_close(
-    code: int | None, reason: str | None, by_server: bool, without_close_frame: bool
-) -> str:
-    if without_close_frame:
-        return "closed without a close frame"
-    text = "closed by the server" if by_server else "closed"
-    if code is not None:
-        text += f" with code {code}"
-    if reason is not None:
-        text += f' and reason "{reason}"'
-    return text
-
-
-def _close_as_wanted(
-    info: CloseInfo, code: int | None, reason: str | None, by_server: bool, no_frame: bool
-) -> bool:
-    if no_frame:
-        return not info.clean
-    return (
-        not (by_server and info.initiated_by == "client")
-        and (code is None or info.code == code)
-        and (reason is None or info.reason == reason)
-    )
-
-
-def _told(info: CloseInfo, reason: str | None) -> str:
-    """How the client was closed, each fact once (``describe`` names code and reason)."""
-    text = info.describe()
-    if reason is not None and info.clean and not info.reason:
-        text += " and no reason"
-    return text
 
 
 def _find_in_order(inbox: Sequence[Message], expected: Sequence[Any]) -> list[Message]:

@@ -29,6 +29,7 @@ from websockets.exceptions import (
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
+from wsbdd.close_texts import token_hint
 from wsbdd.exceptions import ExpectationFailed, UsageError
 from wsbdd.model import (
     CloseInfo,
@@ -46,10 +47,6 @@ from ._connect import connect_kwargs, status_line
 from ._wakeup import wait_for_change, wake
 from .connection import TrackedConnection
 from .request import ConnectRequest
-
-_AUTH_CLOSE_CODES = frozenset({1008, 4401, 4403})
-"""Close codes that mean "your credentials are wrong" (policy violation, the
-reference server's and graphql-transport-ws's unauthorized/forbidden)."""
 
 _SLOW_RECEIVE_BUFFER = 4096
 """Kernel receive buffer of a client that stopped reading."""
@@ -491,7 +488,7 @@ class Client:
     def close_phrase(self, info: CloseInfo) -> str:
         """``it was closed by the server with code 4401 "unauthorized"`` and the like."""
         if info.clean:
-            return f"it was {info.describe()}{self._token_hint(info)}"
+            return f"it was {info.describe()}{token_hint(self.request.identity, info)}"
         if self._dropped:
             return f"it dropped its connection (code {info.code})"
         by = {"client": " after the client's close frame", "server": "", "network": ""}
@@ -499,13 +496,6 @@ class Client:
             f"its connection was cut without a close frame{by[info.initiated_by]} "
             f"(code {info.code})"
         )
-
-    def _token_hint(self, info: CloseInfo) -> str:
-        """After an authentication close (4401, 4403, 1008): whose token was sent."""
-        identity = self.request.identity
-        if identity is None or info.code not in _AUTH_CLOSE_CODES or info.initiated_by != "server":
-            return ""
-        return f" (it connected as {identity}: is WSBDD_TOKEN_{identity.upper()} right?)"
 
     async def _closed_while_sending(self) -> ExpectationFailed:
         await self._settle()
