@@ -29,54 +29,81 @@ class DocStringMistake:
 def doc_string_mistakes(text: str) -> list[DocStringMistake]:
     """Every doc-string mistake of a feature file's text, in line order."""
     mistakes: list[DocStringMistake] = []
-    opened: tuple[int, int, str] | None = None  # (line, column, delimiter)
+    opened: _Open | None = None
     for number, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
         if opened is None:
             if stripped.startswith(_DELIMITERS):
-                delimiter = stripped[:3]
-                opened = (number, len(raw) - len(raw.lstrip()), delimiter)
+                opened = _Open(number, len(raw) - len(raw.lstrip()), stripped[:3])
             continue
-        start, column, delimiter = opened
-        if stripped.startswith(delimiter):
-            if stripped != delimiter:
-                mistakes.append(
-                    DocStringMistake(
-                        number,
-                        f"the closing {delimiter} of the doc string opened at line {start} "
-                        f"has extra characters ({stripped!r}): write {delimiter} alone "
-                        "on its line",
-                    )
-                )
+        if stripped.startswith(opened.delimiter):
+            mistakes += opened.close(number, stripped)
             opened = None
             continue
-        other = next((d for d in _DELIMITERS if d != delimiter and stripped == d), None)
-        if other is not None:
-            mistakes.append(
-                DocStringMistake(
-                    number,
-                    f"the doc string opened with {delimiter} at line {start} is closed with "
-                    f"{other}: close it with {delimiter}, as it was opened",
-                )
-            )
-            opened = None
-            continue
-        prefix = raw[:column]
-        if prefix.strip():
-            mistakes.append(
-                DocStringMistake(
-                    number,
-                    f"this line of the doc string opened at line {start} starts left of its "
-                    f"opening {delimiter} (column {column + 1}): indent every line of a doc "
-                    "string at least as far as its quotes",
-                )
-            )
+        opened.add(number, raw, stripped, mistakes)
     if opened is not None:
-        start, _, delimiter = opened
-        mistakes.append(
-            DocStringMistake(
-                start,
-                f"this doc string is never closed: add a line with {delimiter} after its text",
+        mistakes += opened.close(None, "")
+    return sorted(mistakes, key=lambda m: m.line)
+
+
+_KEYWORDS = ("Given ", "When ", "Then ", "And ", "But ", "Scenario", "Background:", "Examples:")
+
+
+@dataclass
+class _Open:
+    """A doc string being read: where it opened, and a wrong closing line if one was seen."""
+
+    line: int
+    column: int
+    delimiter: str
+    other_close: tuple[int, str] | None = None  # (line, the other delimiter)
+    steps_after_other: bool = False
+
+    def add(self, number: int, raw: str, stripped: str, mistakes: list[DocStringMistake]) -> None:
+        other = next((d for d in _DELIMITERS if d != self.delimiter and stripped == d), None)
+        if other is not None and self.other_close is None:
+            self.other_close = (number, other)
+        elif self.other_close is not None and stripped.startswith(_KEYWORDS):
+            self.steps_after_other = True
+        if raw[: self.column].strip():
+            mistakes.append(
+                DocStringMistake(
+                    number,
+                    f"this line of the doc string opened at line {self.line} starts left of "
+                    f"its opening {self.delimiter} (column {self.column + 1}): indent every "
+                    "line of a doc string at least as far as its quotes",
+                )
             )
-        )
-    return mistakes
+
+    def close(self, number: int | None, stripped: str) -> list[DocStringMistake]:
+        """The mistakes known once the doc string ends (``number`` None: at the end of file)."""
+        found: list[DocStringMistake] = []
+        if self.other_close is not None and (number is None or self.steps_after_other):
+            # Closed with the other kind of quotes: behave reads on, and the steps
+            # after it silently become text.
+            line, other = self.other_close
+            found.append(
+                DocStringMistake(
+                    line,
+                    f"the doc string opened with {self.delimiter} at line {self.line} is "
+                    f"closed with {other}: close it with {self.delimiter}, as it was opened",
+                )
+            )
+        elif number is None:
+            found.append(
+                DocStringMistake(
+                    self.line,
+                    f"this doc string is never closed: add a line with {self.delimiter} "
+                    "after its text",
+                )
+            )
+        if number is not None and stripped != self.delimiter:
+            found.append(
+                DocStringMistake(
+                    number,
+                    f"the closing {self.delimiter} of the doc string opened at line "
+                    f"{self.line} has extra characters ({stripped!r}): write "
+                    f"{self.delimiter} alone on its line",
+                )
+            )
+        return found
