@@ -65,7 +65,7 @@ class _Open:
             self.other_close = (number, other)
         elif self.other_close is not None and stripped.startswith(_KEYWORDS):
             self.steps_after_other = True
-        if raw[: self.column].strip():
+        if self.other_close is None and raw[: self.column].strip():  # else: a consequence
             mistakes.append(
                 DocStringMistake(
                     number,
