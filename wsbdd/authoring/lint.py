@@ -233,9 +233,11 @@ def lint_file(
     try:
         feature = parse_feature(text, filename=str(path))
     except ParserError as error:
-        if problems:  # behave's "BAD-INDENT ... would strip" is said in plain words above
+        said = "BAD-INDENT" in str(error) or int(error.line or 0) in {p.line for p in problems}
+        if problems and said:  # behave's "BAD-INDENT ... would strip" is in plain words above
             return problems
-        return [Problem(str(path), int(error.line or 0), "syntax", str(error).strip())]
+        syntax = Problem(str(path), int(error.line or 0), "syntax", str(error).strip())
+        return sorted([*problems, syntax])
     if feature is None:
         return problems
     if step_counter is not None:
