@@ -23,7 +23,11 @@ What it reports, each as ``path:line: kind: message``:
   frame in hexadecimal;
 * ``unknown profile``: neither a built-in API profile nor an existing file
   (in a step, or ``WSBDD_PROFILE`` in the environment file);
-* ``environment``: the environment file cannot be read or is invalid.
+* ``bad contract`` / ``no contract`` / ``unknown message``: an AsyncAPI
+  contract that does not load, a contract message named with no contract, a
+  message name the contract does not have;
+* ``environment``: the environment file cannot be read or is invalid
+  (``WSBDD_ASYNCAPI`` too).
 
 The environment is chosen as for ``wsbdd run`` (``--env``, ``WSBDD_ENV``,
 default ``local``) and only read: no server is started.
@@ -38,11 +42,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wsbdd.authoring.catalogue import StepMatcher, registry_steps, step_registry
+from wsbdd.authoring.contract_lint import ContractLint
 from wsbdd.authoring.doc_strings import doc_string_mistakes
 from wsbdd.authoring.problems import LintTarget, Problem
 from wsbdd.authoring.step_checks import FeatureLinter, all_steps
 from wsbdd.authoring.suggest import Phrases
 from wsbdd.config import Settings, choose_environment, load_settings
+from wsbdd.contracts import SETTING as CONTRACT_SETTING
 from wsbdd.exceptions import ConfigError, WsbddError
 from wsbdd.profiles import load_profile
 
@@ -189,6 +195,7 @@ def lint(
     files, problems = feature_files(paths)
     target, env_problems = load_target(env, env_dir)
     problems += env_problems
+    problems += _contract_setting_problems(target, Path(env_dir))
     dirs = _steps_dirs(files) if load_project_steps else []
     counter: list[int] = []
     with _project_steps(dirs) as step_problems:
@@ -198,6 +205,19 @@ def lint(
         for file in files:
             problems += lint_file(file, target, steps, phrases, counter)
     return LintReport(problems, len(files), sum(counter))
+
+
+def _contract_setting_problems(target: LintTarget, env_dir: Path) -> list[Problem]:
+    """A ``WSBDD_ASYNCAPI`` that names no loadable contract, at its line of the env file."""
+    name = target.environ.get(CONTRACT_SETTING)
+    if not name:
+        return []
+    found = ContractLint().load(name, Path("features") / "any.feature")
+    if not isinstance(found, str):
+        return []
+    env_file = Path(target.source)
+    line = _key_line(env_file, ConfigError(found, key=CONTRACT_SETTING))
+    return [Problem(target.source, line, "environment", f"{CONTRACT_SETTING}: {found}")]
 
 
 def lint_paths(

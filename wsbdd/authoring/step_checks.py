@@ -2,7 +2,8 @@
 
 Undefined and ambiguous steps, unknown variables, invalid JSON (one value per
 line in list doc strings), hexadecimal frames, missing schemas, unknown
-profiles, identities with no token and clients used before they connect.
+profiles, identities with no token, clients used before they connect, and
+AsyncAPI contracts and the message names steps take from them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from wsbdd.authoring.catalogue import StepMatcher, definitions_matching
+from wsbdd.authoring.contract_lint import ContractLint
 from wsbdd.authoring.problems import LintTarget, Problem
 from wsbdd.authoring.suggest import Phrases
 from wsbdd.authoring.usage import client_uses, token_users, uses_of
+from wsbdd.contracts import SETTING as CONTRACT_SETTING
+from wsbdd.contracts import Contract
 from wsbdd.exceptions import WsbddError
 from wsbdd.matching.templating import (
     GENERATORS,
@@ -75,6 +79,7 @@ class FeatureLinter:
         self.steps = steps
         self.phrases = phrases
         self.problems: set[Problem] = set()
+        self.contracts = ContractLint()
 
     def add(self, step: Any, kind: str, message: str, suggestions: Sequence[str] = ()) -> None:
         self.problems.add(Problem(self.path, int(step.line), kind, message, tuple(suggestions)))
@@ -91,7 +96,43 @@ class FeatureLinter:
                 self.check_arguments(item)
         self.check_tokens(feature, checked)
         self.check_clients(feature, checked)
+        self.check_contract_messages(checked)
         return sorted(self.problems)
+
+    # -- AsyncAPI contracts ----------------------------------------------------------
+
+    def check_contract_messages(self, checked: list[_Checked]) -> None:
+        """Each contract loads; each message name a step uses is in the feature's contract."""
+        named = [c for c in checked if "contract" in c.arguments]
+        contract: Contract | str | None = None  # the feature's first loadable contract
+        for item in named:
+            if "${" in item.arguments["contract"]:
+                continue
+            loaded = self.contracts.load(item.arguments["contract"], Path(self.path))
+            if isinstance(loaded, str):
+                self.add(item.step, "bad contract", loaded)
+            elif contract is None:
+                contract = loaded
+        if contract is None and self.target.environ.get(CONTRACT_SETTING):
+            contract = self.contracts.load(self.target.environ[CONTRACT_SETTING], Path(self.path))
+        for item in checked:
+            message = item.arguments.get("message")
+            if message is None or item.matcher is None or "${" in message:
+                continue
+            if item.matcher.func.__name__ != "receives_contract_message":
+                continue
+            if contract is None:
+                self.add(
+                    item.step,
+                    "no contract",
+                    f'"{message}" names a contract message, but no AsyncAPI contract is given: '
+                    f'add "Given the AsyncAPI contract "asyncapi.yaml"" or set '
+                    f"{CONTRACT_SETTING} in {self.target.source}",
+                )
+            elif not isinstance(contract, str):
+                problem = ContractLint.message_problem(contract, message)
+                if problem is not None:
+                    self.add(item.step, "unknown message", problem[0], problem[1])
 
     def match(self, step: Any) -> _Checked:
         matching = definitions_matching(self.steps, step.step_type, step.name)
