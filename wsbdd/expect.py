@@ -49,11 +49,15 @@ class Deadline:
     origin: float
     until: float
     limit: float | None
+    reference: str = "the step started"
+    """What ``origin`` is, for failure texts: "+12 ms after the last trigger"."""
 
     @classmethod
     def within(cls, limit: float, trigger: float | None) -> Deadline:
-        origin = trigger if trigger is not None else now()
-        return cls(origin, origin + limit, limit)
+        if trigger is None:
+            start = now()
+            return cls(start, start + limit, limit)
+        return cls(trigger, trigger + limit, limit, "the last trigger")
 
     @classmethod
     def default(cls, timeout: float) -> Deadline:
@@ -66,6 +70,8 @@ class Deadline:
     def describe(self) -> str:
         if self.limit is None:
             return f"within {format_duration(self.until - self.origin)}"
+        if self.reference != "the last trigger":  # nothing was sent yet: from the step's start
+            return f"within {format_duration(self.limit)}"
         return f"within {format_duration(self.limit)} of the last trigger"
 
 
@@ -142,6 +148,7 @@ class Receiver:
                     expected=expected,
                     close=client.close_info,
                     origin=deadline.origin,
+                    origin_label=deadline.reference,
                     extra=tuple(extra),
                     nearest=nearest,
                     closest_note=closest_note,
@@ -178,7 +185,7 @@ class Receiver:
             limit = deadline.limit or 0.0
             raise self._fail(
                 f"client {name} received {what} too late: it arrived "
-                f"{format_duration(found.latency)} after the last trigger "
+                f"{format_duration(found.latency)} after {deadline.reference} "
                 f"(limit {format_duration(limit)})\n"
                 f"  message #{found.message.index}: {found.message.display()}",
                 client=name,
@@ -394,7 +401,7 @@ class Receiver:
             raise self._fail(
                 f"client {name}: {len(late)} of {len(found)} messages arrived too late; the "
                 f"latest arrived {format_duration(worst.received_at - deadline.origin)} after "
-                f"the last trigger (limit {format_duration(deadline.limit)})\n"
+                f"{deadline.reference} (limit {format_duration(deadline.limit)})\n"
                 f"  message #{worst.index}: {worst.display()}"
             )
 
@@ -423,7 +430,8 @@ class Receiver:
             )
             raise self._fail(
                 f"client {name} expected {what} for {format_duration(duration)}, but received "
-                f"#{found.index} at +{format_duration(max(0.0, found.received_at - start))}: "
+                f"#{found.index} at +{format_duration(max(0.0, found.received_at - start))} "
+                f"after the step started: "
                 f"{found.display()}"
             )
 

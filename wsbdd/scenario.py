@@ -78,8 +78,9 @@ class ScenarioSession:
             run.contracts, self.clients, self.receiver, lambda: self.profile
         )
         self.server = ServerInspector(run)
-        # (sender, receiver, stats, samples in seconds) of each latency step, for the report.
-        self.latency_reports: list[tuple[str, str, LatencyStats, list[float]]] = []
+        # (sender, receiver, stats, samples in seconds, percentile, limit in seconds) of each
+        # latency step, for the report.
+        self.latency_reports: list[tuple[str, str, LatencyStats, list[float], float, float]] = []
         self._crowds: CrowdOps | None = None
 
     def use_profile(self, name: str) -> None:
@@ -270,7 +271,7 @@ class ScenarioSession:
                 f"no message published by client {sender} reached client {name}: {stats.render()}"
             )
         value = percentile(samples, rank) or 0.0
-        self.latency_reports.append((sender, name, stats, samples))
+        self.latency_reports.append((sender, name, stats, samples, rank, limit))
         if stats.lost or value >= limit:
             reasons = []
             if value >= limit:

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from tests.features.harness import BehaveProject, run_in
+from wsbdd.reporting.categories import CONFIGURATION_MARK
 
 MISTAKES = """
 Feature: mistakes
@@ -95,7 +96,8 @@ def test_allure_shows_a_mistake_as_broken_with_that_line(project: BehaveProject)
     broken = results["unknown client"]
     assert broken["status"] == "broken"
     assert broken["statusDetails"]["message"] == UNKNOWN_CLIENT
-    assert not broken["statusDetails"].get("trace")
+    # Filed under "configuration or usage", with no Python traceback.
+    assert broken["statusDetails"]["trace"] == CONFIGURATION_MARK
     step = broken["steps"][1]
     assert step["status"] == "broken"
     assert step["statusDetails"]["message"] == UNKNOWN_CLIENT

@@ -30,8 +30,8 @@ class ScenarioReport:
 
     def _attach_new_latency(self) -> None:
         reports = self.session.latency_reports
-        for sender, receiver, stats, samples in reports[self._latency_attached :]:
-            attach_latency(sender, receiver, stats, samples)
+        for sender, receiver, stats, samples, rank, limit in reports[self._latency_attached :]:
+            attach_latency(sender, receiver, stats, samples, rank, limit)
         self._latency_attached = len(reports)
 
     def after_step(self, step: Any) -> None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TEXT_EVENT_LIMIT",
+    "TIME_LABEL",
     "ClientRecord",
     "attach_scenario_record",
     "client_json",
@@ -75,8 +76,12 @@ def snapshot_clients(session: ScenarioSession) -> list[ClientRecord]:
     return records or []
 
 
+TIME_LABEL = "t = time since the scenario started"
+"""How the transcript's times are labelled (the failure diff uses the same ``t=``)."""
+
+
 def _ms(at: float, origin: float) -> str:
-    return f"{(at - origin) * 1000:+.1f} ms"
+    return f"t={(at - origin) * 1000:.1f} ms"
 
 
 def _payload(event: TranscriptEvent, redactor: Redactor) -> str:
@@ -90,12 +95,12 @@ def _payload(event: TranscriptEvent, redactor: Redactor) -> str:
 def render_transcript(
     name: str, events: Sequence[TranscriptEvent], origin: float, redactor: Redactor
 ) -> str:
-    """One line per event: ``    +12.345 ms ← text   {"type": "pong"}``."""
-    lines = [f"client {name}"]
+    """The label of its times, then one line per event: ``t=    12.345 ms ← text   {...}``."""
+    lines = [f"client {name}", f"({TIME_LABEL})"]
     for event in _shown(events, lines):
         offset = (event.at - origin) * 1000
         lines.append(
-            f"{offset:+11.3f} ms {_ARROWS[event.direction]} {event.kind:<6} "
+            f"t={offset:10.3f} ms {_ARROWS[event.direction]} {event.kind:<6} "
             f"{_payload(event, redactor)}"
         )
     return "\n".join(lines)
