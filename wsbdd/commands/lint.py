@@ -37,6 +37,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no summary line (problems only)"
     )
+    # The summary is always printed now; -v (which asked for it) is still accepted.
+    parser.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
