@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wsbdd.authoring.codec_lint import codec_problems
 from wsbdd.authoring.doc_strings import doc_string_mistakes
 from wsbdd.authoring.usage import Use, step_arguments, token_users, uses_of
+from wsbdd.codec_choice import SETTING as CODEC_SETTING
+from wsbdd.codec_choice import codec_from_setting
 from wsbdd.config import Settings
 from wsbdd.exceptions import ConfigError, ProfileError, WsbddError
 from wsbdd.matching.schema import SchemaStore
@@ -94,6 +97,18 @@ def selected_steps(features: Iterable[Any], config: Any) -> Iterator[tuple[Any, 
                 yield scenario, list(scenario.all_steps)
 
 
+def check_settings_codec(settings: Settings) -> list[Finding]:
+    """``WSBDD_CODEC`` names a codec (and, for Protobuf, a file and type that exist)."""
+    value = settings.values.get(CODEC_SETTING)
+    if not value:
+        return []
+    try:
+        codec_from_setting(value, [Path("features")])
+    except WsbddError as error:
+        return [Finding("", str(ConfigError(str(error), file=settings.source, key=CODEC_SETTING)))]
+    return []
+
+
 def check_run(
     settings: Settings,
     features: Iterable[Any],
@@ -104,7 +119,7 @@ def check_run(
     load_profile: Any,
 ) -> list[Finding]:
     """Every mistake the selected scenarios would meet, before one of them runs."""
-    findings = check_settings_profile(settings, load_profile)
+    findings = check_settings_profile(settings, load_profile) + check_settings_codec(settings)
     seen: set[tuple[str, str]] = set()
     for _scenario, steps in selected_steps(features, config):
         users = token_users(steps)
@@ -112,7 +127,12 @@ def check_run(
             match = registry.find_match(step)
             if match is None:
                 continue  # behave reports undefined steps itself
-            for use in uses_of(int(step.line), step_arguments(match)):
+            arguments = step_arguments(match)
+            for codec in codec_problems(arguments, Path(step.filename)):
+                if ("codec", codec.message) not in seen:
+                    seen.add(("codec", codec.message))
+                    findings.append(Finding(f"{step.filename}:{step.line}", codec.message))
+            for use in uses_of(int(step.line), arguments):
                 if (use.kind, use.name) in seen:
                     continue
                 problem = _check(use, settings, users, schemas, load_profile)
