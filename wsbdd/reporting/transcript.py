@@ -12,12 +12,12 @@ For every client of a scenario the report gets two attachments:
     the same, complete and machine-readable: payloads parsed when they are
     JSON, binary frames in hex.
 
-Everything passes through the run's :class:`~wsbdd.redaction.Redactor`.
+Everything passes through the run's :class:`~wsbdd.redaction.Redactor`; big
+payloads are cut, with a marker (:mod:`wsbdd.reporting.payloads`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from wsbdd.model import CloseInfo, ConnectResult, HandshakeInfo, TranscriptEvent
 from wsbdd.redaction import Redactor
 from wsbdd.reporting._allure import attach_json, attach_text, is_active
+from wsbdd.reporting.payloads import json_payload, shown_text
 
 if TYPE_CHECKING:
     from wsbdd.client import Client
@@ -84,7 +85,7 @@ def _payload(event: TranscriptEvent, redactor: Redactor) -> str:
         data = redactor.bytes(event.data)
         more = "…" if len(data) > _BINARY_SHOWN else ""
         return f"<binary {len(data)} bytes: {data[:_BINARY_SHOWN].hex()}{more}>"
-    return redactor.text(event.data)
+    return shown_text(redactor, event.data)
 
 
 def render_transcript(
@@ -161,14 +162,7 @@ def transcript_json(
             "direction": event.direction,
             "kind": event.kind,
         }
-        if isinstance(event.data, bytes):
-            record["hex"] = redactor.bytes(event.data).hex()
-        else:
-            text = redactor.text(event.data)
-            try:
-                record["json"] = redactor.value(json.loads(text))
-            except ValueError:
-                record["text"] = text
+        record.update(json_payload(redactor, event.data))
         if event.meta:
             record["meta"] = redactor.value(event.meta)
         records.append(record)

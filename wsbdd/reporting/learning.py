@@ -1,0 +1,94 @@
+"""What the run learns as secrets, before anything is shown: tables, outlines, the wire.
+
+The run's :class:`~wsbdd.redaction.Redactor` hides known secrets; these
+helpers make more of them known, early enough:
+
+* :func:`learn_scenario` (when a scenario starts, before its steps' tables are
+  attached or printed): the tokens of ``Given the tokens:`` tables, the values
+  of ``connects with headers:`` rows naming a sensitive header (X-Api-Key,
+  Cookie, Authorization...) and the Scenario Outline example values under a
+  sensitive heading (``<token>``, ``<password>``);
+* :class:`WireLearner` (after every step, before its result is printed): the
+  values under sensitive keys in every message received so far (a token the
+  server issued as ``access_token``), in the step's own text (what is sent)
+  and in the scenario's variables with sensitive names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from wsbdd.redaction import Redactor, is_sensitive_name
+
+if TYPE_CHECKING:
+    from wsbdd.client import Client
+    from wsbdd.scenario import ScenarioSession
+
+__all__ = ["WireLearner", "learn_scenario", "learn_step", "masked_parameters"]
+
+_PROBE_TIMEOUT = 5.0
+
+
+def learn_step(redactor: Redactor, step: Any) -> None:
+    """Learn the secrets of one step: its table and the pairs in its text and doc string."""
+    table = getattr(step, "table", None)
+    if table is not None:
+        redactor.learn_table(list(table.headings), [list(row.cells) for row in table.rows])
+    for text in (getattr(step, "name", None), getattr(step, "text", None)):
+        if isinstance(text, str):
+            redactor.text(text)  # the rules learn the values of sensitive pairs
+
+
+def learn_scenario(redactor: Redactor, scenario: Any) -> None:
+    """Learn the secrets of every step of ``scenario`` and of its outline row."""
+    row = getattr(scenario, "_row", None)
+    if row is not None:
+        redactor.learn_table(list(row.headings), [list(row.cells)])
+    for step in getattr(scenario, "all_steps", None) or getattr(scenario, "steps", []):
+        learn_step(redactor, step)
+
+
+def masked_parameters(parameters: Any) -> None:
+    """Hide in place the values of result parameters with sensitive names (outline rows)."""
+    from wsbdd.redaction import MASK
+
+    for parameter in parameters or ():
+        if is_sensitive_name(str(getattr(parameter, "name", ""))):
+            parameter.value = MASK
+
+
+class WireLearner:
+    """Learns, step after step, the secrets a scenario's clients received."""
+
+    def __init__(self, session: ScenarioSession) -> None:
+        self.session = session
+        self._seen: dict[str, tuple[int, int]] = {}  # client -> (id of its Client, messages)
+
+    def _new_payloads(self) -> list[Any]:
+        names = self.session.clients.names()
+        if not names:
+            return []
+        seen = self._seen
+
+        def probe(clients: Mapping[str, Client]) -> list[Any]:
+            found: list[Any] = []
+            for name in names:
+                client = clients.get(name)
+                if client is None:
+                    continue
+                identity, count = seen.get(name, (id(client), 0))
+                if identity != id(client):
+                    count = 0
+                found.extend(m.payload for m in client.received[count:] if m.is_json)
+                seen[name] = (id(client), len(client.received))
+            return found
+
+        return self.session.clients.wait_all(probe, _PROBE_TIMEOUT) or []
+
+    def after_step(self, step: Any) -> None:
+        """Learn from the step's text, the variables and every message received since."""
+        redactor = self.session.run.redactor
+        learn_step(redactor, step)
+        redactor.learn(self.session.variables.scenario)
+        redactor.learn(self._new_payloads())
