@@ -24,6 +24,7 @@ from typing import Any
 from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
+from wsbdd.reporting.release import release_scenario
 from wsbdd.run import RunContext
 from wsbdd.scenario import ScenarioSession
 
@@ -62,19 +63,22 @@ def after_step(context: Any, step: Any) -> None:
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
-    """Attach each client's transcript to the report, then close every client."""
-    suggest_for_undefined(scenario)  # "did you mean" for undefined steps (wsbdd.authoring)
-    session: ScenarioSession | None = getattr(context, "wsbdd", None)
-    if session is None:
-        return
-    report: ScenarioReport | None = getattr(context, "wsbdd_report", None)
+    """Attach each client's transcript to the report, close every client, forget the scenario."""
     try:
-        if report is not None:
-            report.after_scenario()
+        suggest_for_undefined(scenario)  # "did you mean" for undefined steps (wsbdd.authoring)
+        session: ScenarioSession | None = getattr(context, "wsbdd", None)
+        if session is None:
+            return
+        report: ScenarioReport | None = getattr(context, "wsbdd_report", None)
+        try:
+            if report is not None:
+                report.after_scenario()
+        finally:
+            session.close()
     finally:
-        session.close()
         context.wsbdd = None
         context.wsbdd_report = None
+        release_scenario(scenario)  # behave keeps failed steps' frames: let them go
 
 
 def after_all(context: Any) -> None:
