@@ -100,20 +100,29 @@ def run_once(project: Path, allure: bool) -> tuple[float, float]:
     """Wall seconds and peak MiB of one ``wsbdd run``; fails loudly unless it passed."""
     results = project / "allure-results"
     report = ["--allure-dir", str(results)] if allure else ["--no-allure"]
-    command = [sys.executable, "-c", RUNNER, "run", "--env", "bench", *report,
-               "-f", "plain", "features/big.feature"]
+    command = [
+        sys.executable,
+        "-c",
+        RUNNER,
+        "run",
+        "--env",
+        "bench",
+        *report,
+        "-f",
+        "plain",
+        "features/big.feature",
+    ]
     environ = environ_without_wsbdd()
     environ["PYTHONPATH"] = str(ROOT)
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=project, env=environ, capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run(
+        command, cwd=project, env=environ, capture_output=True, text=True, timeout=600, check=False
+    )
     elapsed = time.perf_counter() - start
     output = done.stdout + done.stderr
     if done.returncode != 0 or "1 scenario passed" not in output:
-        raise SystemExit(f"the run (allure={allure}) failed ({done.returncode}):\n"
-                         f"{output[-3000:]}")
-    peak = next(int(line.split()[1]) for line in output.splitlines()
-                if line.startswith("PEAK_KIB"))
+        raise SystemExit(f"the run (allure={allure}) failed ({done.returncode}):\n{output[-3000:]}")
+    peak = next(int(line.split()[1]) for line in output.splitlines() if line.startswith("PEAK_KIB"))
     if allure:
         leaked = [p.name for p in results.iterdir() if ISSUED.encode() in p.read_bytes()]
         if leaked:
@@ -128,35 +137,52 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one round")
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 3)
-    print(f"one {args.mib:g} MiB frame in a passing scenario, Allure on vs off, "
-          f"best of {repeat}", flush=True)
+    print(
+        f"one {args.mib:g} MiB frame in a passing scenario, Allure on vs off, best of {repeat}",
+        flush=True,
+    )
     best: dict[bool, tuple[float, float]] = {}
-    with big_frame_server(args.mib) as url, \
-            tempfile.TemporaryDirectory(prefix="wsbdd-big-") as tmp:
+    with big_frame_server(args.mib) as url, tempfile.TemporaryDirectory(prefix="wsbdd-big-") as tmp:
         project = wsbdd_project(
             Path(tmp),
-            {"WSBDD_SERVER": "none", "WSBDD_URL": url,
-             "WSBDD_HTTP_URL": url.replace("ws://", "http://"),
-             "WSBDD_TOKEN_ALICE": "alice-token-0123456789"},
+            {
+                "WSBDD_SERVER": "none",
+                "WSBDD_URL": url,
+                "WSBDD_HTTP_URL": url.replace("ws://", "http://"),
+                "WSBDD_TOKEN_ALICE": "alice-token-0123456789",
+            },
             {"big.feature": FEATURE},
         )
         for round_ in range(repeat):
-            for allure in ((True, False) if round_ % 2 == 0 else (False, True)):
+            for allure in (True, False) if round_ % 2 == 0 else (False, True):
                 wall, peak = run_once(project, allure)
                 old = best.get(allure)
-                best[allure] = (wall, peak) if old is None else (min(old[0], wall),
-                                                                 min(old[1], peak))
+                best[allure] = (
+                    (wall, peak) if old is None else (min(old[0], wall), min(old[1], peak))
+                )
                 side = "allure on " if allure else "allure off"
                 print(f"  {side} {wall:7.2f} s  peak {peak:8.1f} MiB", flush=True)
     (on_wall, on_peak), (off_wall, off_peak) = best[True], best[False]
     print(f"allure on:  {on_wall:.2f} s, peak {on_peak:.1f} MiB")
     print(f"allure off: {off_wall:.2f} s, peak {off_peak:.1f} MiB")
-    emit("big_frame", f"one {args.mib:g} MiB frame: wall time, Allure on vs off",
-         wsbdd=round(on_wall, 3), baseline=round(off_wall, 3), unit="s",
-         target=TIME_TARGET, at_most=True)
-    emit("big_frame", f"one {args.mib:g} MiB frame: peak memory, Allure on vs off",
-         wsbdd=round(on_peak, 1), baseline=round(off_peak, 1), unit="MiB",
-         target=MEMORY_TARGET, at_most=True)
+    emit(
+        "big_frame",
+        f"one {args.mib:g} MiB frame: wall time, Allure on vs off",
+        wsbdd=round(on_wall, 3),
+        baseline=round(off_wall, 3),
+        unit="s",
+        target=TIME_TARGET,
+        at_most=True,
+    )
+    emit(
+        "big_frame",
+        f"one {args.mib:g} MiB frame: peak memory, Allure on vs off",
+        wsbdd=round(on_peak, 1),
+        baseline=round(off_peak, 1),
+        unit="MiB",
+        target=MEMORY_TARGET,
+        at_most=True,
+    )
     return 0
 
 

@@ -89,6 +89,30 @@ def test_a_token_the_server_issued_is_hidden_and_the_matcher_shown_as_written(
     assert "$.access_token: expected an integer" in results.attachment(failed, "failure diff")
 
 
+def test_an_issued_token_is_hidden_where_it_shows_without_its_key(
+    issuer_project: BehaveProject,
+) -> None:
+    # The welcome (with the access_token key) is not among the last messages the
+    # failure lists: only what the run learnt from the wire hides the echoes' copies.
+    issuer_project.feature(
+        """
+        Feature: issued tokens, later
+          Scenario: echoes of the token
+            Given client A connects to "${ISSUER_URL}"
+            Then client A receives {"type": "welcome"} within 2 s
+            When client A sends 6 messages:
+              \"\"\"
+              {"type": "hello", "n": ${i}}
+              \"\"\"
+            Then client A receives {"type": "echo", "saw": "nothing"} within 300 ms
+        """
+    )
+    run, results = wsbdd_run(issuer_project)
+    assert not run.passed
+    assert "last 5 of 6 messages" in run.output and '"saw": "token ***"' in run.output
+    assert leaks(run, results, [ISSUED]) == []
+
+
 def test_table_tokens_and_header_values_are_hidden_in_csv_console_and_transcripts(
     project: BehaveProject,
 ) -> None:

@@ -66,17 +66,11 @@ class WireLearner:
         self._seen: dict[str, tuple[int, int]] = {}  # client -> (id of its Client, messages)
 
     def _new_payloads(self) -> list[Any]:
-        names = self.session.clients.names()
-        if not names:
-            return []
         seen = self._seen
 
-        def probe(clients: Mapping[str, Client]) -> list[Any]:
+        def probe(clients: Mapping[str, Client]) -> list[Any]:  # on the loop: one hop a step
             found: list[Any] = []
-            for name in names:
-                client = clients.get(name)
-                if client is None:
-                    continue
+            for name, client in clients.items():
                 identity, count = seen.get(name, (id(client), 0))
                 if identity != id(client):
                     count = 0
