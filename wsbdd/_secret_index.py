@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable
 from typing import Final
 from urllib.parse import quote, quote_plus
@@ -52,17 +53,26 @@ class SecretIndex:
         self._bytes: ahocorasick.Automaton | None = None
         self._longest = 0
         self._dirty = False
+        self._lock = threading.Lock()  # the console may be written from another thread
+        self._ordered: tuple[str, ...] | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """The secrets (not their forms), longest first."""
-        return tuple(sorted(self._secrets, key=lambda s: (-len(s), s)))
+        ordered = self._ordered
+        if ordered is None:
+            ordered = self._ordered = tuple(sorted(self._secrets, key=lambda s: (-len(s), s)))
+        return ordered
 
     def __contains__(self, secret: object) -> bool:
         return secret in self._secrets
 
     def add(self, secrets: Iterable[str]) -> bool:
         """Add ``secrets`` (short ones are ignored); True when one was new."""
+        with self._lock:
+            return self._add(list(secrets))
+
+    def _add(self, secrets: list[str]) -> bool:
         added = False
         for secret in secrets:
             if not isinstance(secret, str) or len(secret) < self._min:
@@ -70,6 +80,7 @@ class SecretIndex:
             if secret in self._secrets:
                 continue
             self._secrets.add(secret)
+            self._ordered = None
             for form in forms_of(secret):
                 if len(form) >= self._min and form not in self._forms:
                     self._forms.add(form)
@@ -80,6 +91,12 @@ class SecretIndex:
         return added
 
     def _build(self) -> None:
+        with self._lock:
+            if not self._dirty and self._text is not None:
+                return
+            self._build_locked()
+
+    def _build_locked(self) -> None:
         text_ac, bytes_ac = ahocorasick.Automaton(), ahocorasick.Automaton()
         for form in self._forms:
             text_ac.add_word(form, len(form))
