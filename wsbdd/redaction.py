@@ -17,7 +17,8 @@ A :class:`Redactor` replaces by ``***``:
   ``user:***@host`` passwords, JSON object keys, and ``"name": "value"``
   pairs (also inside escaped JSON, ``\\"name\\": \\"value\\"``) or
   ``name=value`` query parameters inside text. A value that is a matcher
-  (``"{{integer}}"``) is an expectation, not a secret: it is shown as written;
+  (``"{{integer}}"``) or a variable (``"${token}"``) is an expectation or a
+  placeholder, not a secret: it is shown as written;
 * the values of **sensitive headers**, keeping what helps debugging:
   ``Authorization: Bearer ***``, ``Cookie: sid=***; theme=***``,
   ``Set-Cookie: sid=***; Path=/``, ``X-Api-Key: ***``; plus ``Bearer <token>``
@@ -87,7 +88,7 @@ _NUMBER: Final = re.compile(r"-?\d[\d.eE+\-]*")
 _QUERY_VALUE: Final = re.compile(r"[^&\s#\"'<>]*")
 _LINE_REST: Final = re.compile(r"[^\r\n]*")
 _BEARER_TOKEN: Final = re.compile(r"[A-Za-z0-9._~+/=\-]+")
-_MATCHER: Final = re.compile(r"\{\{.*\}\}", re.DOTALL)
+_MATCHER: Final = re.compile(r"\{\{.*\}\}|\$\{[A-Za-z0-9_.\-]+\}", re.DOTALL)
 
 Edit = tuple[int, int, str]
 
@@ -99,7 +100,7 @@ def is_sensitive_name(name: str) -> bool:
 
 
 def is_matcher(value: object) -> bool:
-    """True for an expectation's matcher such as ``"{{integer}}"`` (never a secret)."""
+    """True for a matcher such as ``"{{integer}}"`` or a ``"${variable}"`` (never a secret)."""
     return isinstance(value, str) and _MATCHER.fullmatch(value.strip()) is not None
 
 

@@ -333,3 +333,10 @@ def test_a_large_text_is_redacted_in_one_linear_pass() -> None:
 def test_bytes_hide_encoded_forms_too() -> None:
     r = Redactor([PLUS])
     assert r.bytes(b"\x00tok%2Ben%2Fwith%3Damp%26end\x01") == b"\x00***\x01"
+
+
+def test_a_variable_placeholder_is_shown_as_written_and_not_learnt() -> None:
+    r = Redactor()
+    text = '{"type": "auth", "token": "${token}"}'
+    assert r.text(text) == text
+    assert r.secrets == ()
