@@ -24,6 +24,7 @@ from typing import Any
 from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
+from wsbdd.reporting.learning import learn_features
 from wsbdd.reporting.release import release_scenario
 from wsbdd.run import RunContext
 from wsbdd.scenario import ScenarioSession
@@ -39,6 +40,7 @@ def before_all(context: Any) -> None:
     run = RunContext(settings)
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets
+    learn_features(run.redactor, getattr(context._runner, "features", ()))  # tables, outlines
     try:
         run.start()
     except BaseException:

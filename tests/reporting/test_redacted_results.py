@@ -141,6 +141,23 @@ def test_table_tokens_and_header_values_are_hidden_in_csv_console_and_transcript
     assert "X-Request-Id" not in results.attachment(tables[1], ".table")
 
 
+def test_without_allure_the_console_still_hides_table_secrets(project: BehaveProject) -> None:
+    project.feature(
+        """
+        Feature: tables, console only
+          Scenario: headers
+            Given client A connects with headers:
+              | header        | value                 |
+              | Authorization | Bearer console-777777 |
+              | X-Api-Key     | console-key-888       |
+            Then client A receives {"type": "never-sent"} within 200 ms
+        """
+    )
+    run, _ = wsbdd_run(project, "--no-allure", "-f", "pretty")
+    assert not run.passed and "| X-Api-Key     | ***" in run.output, run.output
+    assert "console-777777" not in run.output and "console-key-888" not in run.output
+
+
 def test_outline_example_values_under_sensitive_headings_are_hidden(
     project: BehaveProject,
 ) -> None:

@@ -3,8 +3,9 @@
 The run's :class:`~wsbdd.redaction.Redactor` hides known secrets; these
 helpers make more of them known, early enough:
 
-* :func:`learn_scenario` (when a scenario starts, before its steps' tables are
-  attached or printed): the tokens of ``Given the tokens:`` tables, the values
+* :func:`learn_features` (in ``before_all``, for every scenario of the run)
+  and :func:`learn_scenario` (when a scenario starts, before its steps'
+  tables are attached or printed): the tokens of ``Given the tokens:`` tables, the values
   of ``connects with headers:`` rows naming a sensitive header (X-Api-Key,
   Cookie, Authorization...) and the Scenario Outline example values under a
   sensitive heading (``<token>``, ``<password>``);
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from wsbdd.client import Client
     from wsbdd.scenario import ScenarioSession
 
-__all__ = ["WireLearner", "learn_scenario", "learn_step", "masked_parameters"]
+__all__ = ["WireLearner", "learn_features", "learn_scenario", "learn_step", "masked_parameters"]
 
 _PROBE_TIMEOUT = 5.0
 
@@ -47,6 +48,17 @@ def learn_scenario(redactor: Redactor, scenario: Any) -> None:
         redactor.learn_table(list(row.headings), [list(row.cells)])
     for step in getattr(scenario, "all_steps", None) or getattr(scenario, "steps", []):
         learn_step(redactor, step)
+
+
+def learn_features(redactor: Redactor, features: Any) -> None:
+    """Learn the secrets of every scenario of ``features``, before anything runs.
+
+    behave prints a step and its table before the step runs: a table's
+    secrets must be known from the start.
+    """
+    for feature in features or ():
+        for scenario in feature.walk_scenarios():
+            learn_scenario(redactor, scenario)
 
 
 def masked_parameters(parameters: Any) -> None:
