@@ -66,12 +66,12 @@ def after_step(context: Any, step: Any) -> None:
 
 def after_scenario(context: Any, scenario: Any) -> None:
     """Attach each client's transcript to the report, close every client, forget the scenario."""
+    report: ScenarioReport | None = getattr(context, "wsbdd_report", None)
+    session: ScenarioSession | None = getattr(context, "wsbdd", None)
     try:
         suggest_for_undefined(scenario)  # "did you mean" for undefined steps (wsbdd.authoring)
-        session: ScenarioSession | None = getattr(context, "wsbdd", None)
         if session is None:
             return
-        report: ScenarioReport | None = getattr(context, "wsbdd_report", None)
         try:
             if report is not None:
                 report.after_scenario()
@@ -80,7 +80,9 @@ def after_scenario(context: Any, scenario: Any) -> None:
     finally:
         context.wsbdd = None
         context.wsbdd_report = None
-        release_scenario(scenario)  # behave keeps failed steps' frames: let them go
+        received = report.received_messages if report is not None else (0, 0)
+        report = session = None  # unreachable from here when it is collected
+        release_scenario(scenario, received)  # behave keeps failed steps' frames: let them go
 
 
 def after_all(context: Any) -> None:

@@ -124,3 +124,15 @@ def test_a_signal_stops_the_run_cleans_up_and_leaves_a_report(
     assert statuses.get("a quick one first") == "passed", statuses
     assert "a long wait" in statuses and statuses["a long wait"] != "passed", statuses
     assert (results / "environment.properties").exists()
+
+
+def test_stop_every_server_stops_what_the_run_left_running() -> None:
+    from wsbdd.server.managed import ManagedServer, stop_every_server
+
+    server = ManagedServer.embedded([])
+    server.start()
+    pid = server.pid
+    assert pid is not None and psutil.pid_exists(pid)
+    stop_every_server(timeout=2.0)
+    assert not server.running
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE

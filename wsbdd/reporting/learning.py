@@ -76,6 +76,7 @@ class WireLearner:
     def __init__(self, session: ScenarioSession) -> None:
         self.session = session
         self._seen: dict[str, tuple[int, int]] = {}  # client -> (id of its Client, messages)
+        self._bytes = 0
 
     def _new_payloads(self) -> list[Any]:
         seen = self._seen
@@ -86,11 +87,18 @@ class WireLearner:
                 identity, count = seen.get(name, (id(client), 0))
                 if identity != id(client):
                     count = 0
-                found.extend(m.payload for m in client.received[count:] if m.is_json)
+                new = client.received[count:]
+                found.extend(m.payload for m in new if m.is_json)
+                self._bytes += sum(len(m.data) for m in new)
                 seen[name] = (id(client), len(client.received))
             return found
 
         return self.session.clients.wait_all(probe, _PROBE_TIMEOUT) or []
+
+    @property
+    def received(self) -> tuple[int, int]:
+        """Messages and bytes (characters) the scenario's clients had received at the last step."""
+        return sum(count for _, count in self._seen.values()), self._bytes
 
     def after_step(self, step: Any) -> None:
         """Learn from the step's text, the variables and every message received since."""

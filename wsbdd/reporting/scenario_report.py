@@ -40,6 +40,11 @@ class ScenarioReport:
             attach_latency(sender, receiver, stats, samples)
         self._latency_attached = len(reports)
 
+    @property
+    def received_messages(self) -> tuple[int, int]:
+        """Messages and bytes the scenario's clients had received at its last step."""
+        return self._learner.received
+
     def after_step(self, step: Any) -> None:
         """Learn the secrets the step revealed; attach its measures and failure diff."""
         self._learner.after_step(step)
