@@ -4,8 +4,10 @@ A real ``wsbdd run`` subprocess (embedded reference server) runs a scenario
 that waits 60 s for a message that never comes, after a step that writes a
 marker file. Once the marker exists (the long step has started), the test
 sends the signal and checks: the run ended within 5 s, the embedded server
-process is gone (not orphaned), the server saw every client close, and the
-Allure results hold the scenario that ran before and the interrupted one.
+process is gone (not orphaned), a second server (in this process) received
+a close frame from its client (closed by wsbdd, not cut when the process
+died), and the Allure results hold the scenario that ran before and the
+interrupted one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import psutil
 import pytest
 
 from tests.features.harness import TOKENS, BehaveProject
+from tests.integration.fixture_servers import ServerThread, hold
 
 STOP_WITHIN = 5.0
 START_WITHIN = 60.0
@@ -49,6 +52,7 @@ Feature: a long run
 
   Scenario: a long wait
     Given client A is connected as alice
+    And client B connects to "${HOLD_URL}"
     And the marker "started" is written
     Then client A receives {"type": "never-sent"} within 60 s
 
@@ -73,9 +77,20 @@ def _wait_for(path: Path, proc: subprocess.Popen[str]) -> None:
 def test_a_signal_stops_the_run_cleans_up_and_leaves_a_report(
     tmp_path: Path, signum: signal.Signals
 ) -> None:
+    servers = ServerThread()
+    held = servers.websocket(hold)
+    try:
+        _run_and_signal(tmp_path, signum, held.url)
+        servers.run(held.until(lambda: len(held.closes) == 1))
+        assert held.closes[0].rcvd, held.closes  # a close frame: wsbdd closed client B
+    finally:
+        servers.close()
+
+
+def _run_and_signal(tmp_path: Path, signum: signal.Signals, hold_url: str) -> None:
     project = BehaveProject(
         tmp_path / "project",
-        {"WSBDD_SERVER": "embedded", "WSBDD_TIMEOUT": "5 s", **TOKENS},
+        {"WSBDD_SERVER": "embedded", "WSBDD_TIMEOUT": "5 s", "HOLD_URL": hold_url, **TOKENS},
     )
     project.file("steps/wsbdd_steps.py", MARKER_STEPS)
     project.feature(FEATURE)
