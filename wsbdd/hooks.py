@@ -40,7 +40,8 @@ def before_all(context: Any) -> None:
     run = RunContext(settings)
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets
-    learn_features(run.redactor, getattr(context._runner, "features", ()))  # tables, outlines
+    features = getattr(getattr(context, "_runner", None), "features", ())
+    learn_features(run.redactor, features)  # their tables' and outlines' secrets, first
     try:
         run.start()
     except BaseException:
