@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -97,6 +98,10 @@ def is_sensitive_name(name: str) -> bool:
     """True for names whose values are secret (``token``, ``accessToken``, ``X-Api-Key``, ...)."""
     squashed = name.strip().lower().replace("-", "").replace("_", "")
     return squashed in _EXACT or squashed.endswith(_SUFFIXES)
+
+
+_sensitive = functools.lru_cache(maxsize=4096)(is_sensitive_name)
+"""``is_sensitive_name``, remembered: the scans meet the same few names again and again."""
 
 
 def is_matcher(value: object) -> bool:
@@ -266,13 +271,13 @@ class Redactor:
                 name = (
                     token[2 : token.index('\\"', 2)] if escaped else token[1 : token.index('"', 1)]
                 )
-                if is_sensitive_name(name):
+                if _sensitive(name):
                     edit = self._pair_value(text, position, escaped, found)
                     if edit is not None:
                         edits.append(edit)
                         position = edit[1]
             elif first in "?&":
-                if is_sensitive_name(unquote_plus(token[1:-1])):
+                if _sensitive(unquote_plus(token[1:-1])):
                     value = _QUERY_VALUE.match(text, position)
                     assert value is not None
                     if value.end() > position:
@@ -311,7 +316,8 @@ class Redactor:
         """``text`` with secrets, sensitive parameters, pairs, headers and bearer tokens hidden."""
         found: list[str] = []
         edits = self._rules(text, found)
-        self._index.add(s for s in found if not is_matcher(s))
+        if found:
+            self._index.add(s for s in found if not is_matcher(s))
         return _assemble(text, self._known(text, edits))
 
     def url(self, url: str) -> str:
