@@ -167,18 +167,19 @@ def test_outline_example_values_under_sensitive_headings_are_hidden(
           Scenario Outline: log in as <user>
             Given the variable "who" is "<user>"
             And the variable "note" is "<password>"
+            And client A connects with token "<credential>"
 
             Examples:
-              | user | password           |
-              | dave | outline-secret-555 |
+              | user | password           | credential         |
+              | dave | outline-secret-555 | outline-cred-66666 |
         """
     )
     run, results = wsbdd_run(project, "-f", "pretty")
     assert run.passed, run.output
-    assert leaks(run, results, ["outline-secret-555"]) == []
+    assert leaks(run, results, ["outline-secret-555", "outline-cred-66666"]) == []
     test = results.test("log in as dave -- @1.1 ")
     parameters = {p["name"]: p["value"] for p in test["parameters"]}
-    assert parameters == {"user": "dave", "password": "***"}
+    assert parameters == {"user": "dave", "password": "***", "credential": "***"}
 
 
 def test_a_big_frame_is_cut_in_the_attachments_with_a_marker(

@@ -5,10 +5,11 @@ helpers make more of them known, early enough:
 
 * :func:`learn_features` (in ``before_all``, for every scenario of the run)
   and :func:`learn_scenario` (when a scenario starts, before its steps'
-  tables are attached or printed): the tokens of ``Given the tokens:`` tables, the values
-  of ``connects with headers:`` rows naming a sensitive header (X-Api-Key,
-  Cookie, Authorization...) and the Scenario Outline example values under a
-  sensitive heading (``<token>``, ``<password>``);
+  tables are attached or printed): the tokens of ``Given the tokens:``
+  tables, the values of ``connects with headers:`` rows naming a sensitive
+  header (X-Api-Key, Cookie, Authorization...), the Scenario Outline example
+  values under a sensitive heading (``<token>``, ``<password>``) and the
+  token of a ``connects with token "..."`` step;
 * :class:`WireLearner` (after every step, before its result is printed): the
   values under sensitive keys in every message received so far (a token the
   server issued as ``access_token``), in the step's own text (what is sent)
@@ -17,6 +18,7 @@ helpers make more of them known, early enough:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["WireLearner", "learn_features", "learn_scenario", "learn_step", "masked_parameters"]
 
 _PROBE_TIMEOUT = 5.0
+_WITH_TOKEN = re.compile(r'\bwith token "([^"]+)"')
+"""The connection steps' own phrase for a literal token (``connects with token "..."``)."""
 
 
 def learn_step(redactor: Redactor, step: Any) -> None:
@@ -36,7 +40,10 @@ def learn_step(redactor: Redactor, step: Any) -> None:
     table = getattr(step, "table", None)
     if table is not None:
         redactor.learn_table(list(table.headings), [list(row.cells) for row in table.rows])
-    for text in (getattr(step, "name", None), getattr(step, "text", None)):
+    name = getattr(step, "name", None)
+    if isinstance(name, str):
+        redactor.add(*(t for t in _WITH_TOKEN.findall(name) if "${" not in t))
+    for text in (name, getattr(step, "text", None)):
         if isinstance(text, str):
             redactor.text(text)  # the rules learn the values of sensitive pairs
 
