@@ -7,6 +7,7 @@ subprotocol, or a first message); "connects" records whatever happened,
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -139,6 +140,7 @@ class ConnectionOps:
         identity also sends it and waits for the acknowledgement.
         """
         request, token = self.prepare(spec)
+        request = dataclasses.replace(request, codec=self._session.codecs.for_client(name))
         identity = request.identity
         result = self._session.clients.connect(name, request)
         self._memory[name] = _ClientMemory(
@@ -279,10 +281,7 @@ class ConnectionOps:
                     f"client {name} could not reconnect: {_describe_outcome(result)}"
                 )
             )
-        if (
-            memory.token is not None
-            and self._auth_by_message()
-        ):
+        if memory.token is not None and self._auth_by_message():
             self._session.channels.authenticate_by_message(name, memory.identity, memory.token)
         if self._session.profile is not None and self._session.channels.subscriptions(name):
             self._session.channels.resubscribe(name, positions)

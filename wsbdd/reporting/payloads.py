@@ -36,14 +36,23 @@ def shown_text(redactor: Redactor, text: str, limit: int = TEXT_PAYLOAD_LIMIT) -
     return f"{shown[:limit]}… ({len(text)} chars, the first {limit} shown)"
 
 
+_UNPARSED: Final = object()
+
+
 def json_payload(
-    redactor: Redactor, data: str | bytes, parsed: Any = None, limit: int = JSON_PAYLOAD_LIMIT
+    redactor: Redactor,
+    data: str | bytes,
+    parsed: Any = _UNPARSED,
+    limit: int = JSON_PAYLOAD_LIMIT,
 ) -> dict[str, Any]:
     """The payload fields of a JSON record: ``json``, ``text`` or ``hex`` (cut: + size).
 
-    ``parsed`` is the payload's JSON value when the caller has it already
-    (``None`` also when the payload is not JSON: it is then parsed here).
+    ``parsed`` is the payload's value when the caller has it (a JSON text, or
+    a binary frame a codec decoded): it is shown as ``json`` unless the text
+    is too big. Without it, a text payload is parsed here.
     """
+    if parsed is not _UNPARSED and (isinstance(data, bytes) or len(data) <= limit):
+        return {"json": redactor.value(parsed)}
     if isinstance(data, bytes):
         shown_bytes = redactor.bytes(data)
         if len(data) <= limit:
@@ -51,9 +60,8 @@ def json_payload(
         return {"hex": shown_bytes[:limit].hex(), "size": len(data), "cut": True}
     if len(data) > limit:
         return {"text": redactor.text(data)[:limit], "size": len(data), "cut": True}
-    if parsed is None:
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            return {"text": redactor.text(data)}
-    return {"json": redactor.value(parsed)}
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return {"text": redactor.text(data)}
+    return {"json": redactor.value(value)}
