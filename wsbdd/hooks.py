@@ -30,6 +30,8 @@ from wsbdd.mistakes import install, set_verbose, stop_before_first_scenario
 from wsbdd.preflight import Finding, check_run, stop_message
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
 from wsbdd.reporting.contract_report import write_contract_coverage
+from wsbdd.reporting.learning import learn_features
+from wsbdd.reporting.release import release_scenario
 from wsbdd.reporting.run_environment import allure_results_dirs
 from wsbdd.run import RunContext
 from wsbdd.scenario import ScenarioSession
@@ -68,6 +70,8 @@ def before_all(context: Any) -> None:
         return
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets
+    features = getattr(getattr(context, "_runner", None), "features", ())
+    learn_features(run.redactor, features)  # their tables' and outlines' secrets, first
     try:
         run.start()
     except WsbddError as error:
@@ -103,20 +107,25 @@ def after_step(context: Any, step: Any) -> None:
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
-    """Attach each client's transcript to the report, then close every client."""
-    suggest_for_undefined(scenario)  # "did you mean" for undefined steps (wsbdd.authoring)
-    session: ScenarioSession | None = getattr(context, "wsbdd", None)
-    if session is None:
-        return
+    """Attach each client's transcript to the report, close every client, forget the scenario."""
     report: ScenarioReport | None = getattr(context, "wsbdd_report", None)
+    session: ScenarioSession | None = getattr(context, "wsbdd", None)
     try:
-        session.contracts.record_coverage(scenario.name, scenario.effective_tags)
-        if report is not None:
-            report.after_scenario()
+        suggest_for_undefined(scenario)  # "did you mean" for undefined steps (wsbdd.authoring)
+        if session is None:
+            return
+        try:
+            session.contracts.record_coverage(scenario.name, scenario.effective_tags)
+            if report is not None:
+                report.after_scenario()
+        finally:
+            session.close()
     finally:
-        session.close()
         context.wsbdd = None
         context.wsbdd_report = None
+        received = report.received_messages if report is not None else (0, 0)
+        report = session = None  # unreachable from here when it is collected
+        release_scenario(scenario, received)  # behave keeps failed steps' frames: let them go
 
 
 def after_all(context: Any) -> None:
