@@ -26,6 +26,7 @@ __all__ = [
     "Finding",
     "check_feature_texts",
     "check_run",
+    "check_settings_codec",
     "check_settings_profile",
     "selected_steps",
     "stop_message",
