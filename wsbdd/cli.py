@@ -79,7 +79,11 @@ def run_behave(
     bugs: Sequence[str] = (),
     allure_dir: str | None = DEFAULT_ALLURE_DIR,
 ) -> int:
-    """Run behave in this process with the wsbdd options; returns its exit code."""
+    """Run behave in this process with the wsbdd options; returns its exit code.
+
+    The console is redacted (:mod:`wsbdd.reporting.console`); SIGTERM and
+    SIGINT stop the run at once and cleanly (:mod:`wsbdd.stopping`).
+    """
     from behave.__main__ import main as behave_main
 
     args = list(behave_args)
@@ -87,6 +91,12 @@ def run_behave(
         args += ["-D", f"env={env}"]
     if not any(not a.startswith("-") and os.path.exists(a) for a in behave_args):
         args.append(DEFAULT_FEATURES)
+    from wsbdd.preflight import check_feature_texts, stop_message
+
+    paths = [a for a in args if not a.startswith("-") and os.path.exists(a)]
+    if mistakes := check_feature_texts(paths):  # before behave's cryptic BAD-INDENT
+        print(stop_message(mistakes), flush=True)
+        return 1
     if bugs:
         # Added to the environment file's own server options (see wsbdd.config).
         os.environ["WSBDD_SERVER_BUGS"] = ",".join(bugs)
@@ -95,7 +105,20 @@ def run_behave(
         args = ["-f", "wsbdd.reporting.allure_formatter:AllureFormatter", "-o", allure_dir, *args]
         if not any(a in ("-f", "--format") or a.startswith("--format=") for a in behave_args):
             args += ["-f", "pretty"]
-    return int(behave_main(args))
+    from wsbdd.reporting.console import redacted_console
+    from wsbdd.stopping import stop_on_signals
+
+    code = 1
+    with redacted_console(), stop_on_signals() as interruption:
+        code = int(behave_main(args))
+    if interruption.signum is None:
+        return code
+    where = f"; results of what ran in {allure_dir}" if allure_dir else ""
+    print(
+        f"wsbdd run: interrupted by {interruption.name}: clients closed, server stopped{where}",
+        file=sys.stderr,
+    )
+    return interruption.exit_status
 
 
 def _start_results_folder(folder: str) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from wsbdd.client import Client, ConnectRequest
+from wsbdd.close_texts import AUTH_CLOSE_CODES
 from wsbdd.exceptions import ConfigError, ExpectationFailed, UsageError
 from wsbdd.expect import Unseen
 from wsbdd.matching import Variables, matches, substitute
@@ -189,6 +190,7 @@ class ConnectionOps:
         client = session.client(name)
         if refusal is None and client.is_open:
             return
+        info: CloseInfo | None = None
         if refusal is None:
             # Closing or closed: the close is recorded at once (bounded anyway).
             info = session.clients.wait(name, _close_of, client.request.close_timeout)
@@ -201,7 +203,7 @@ class ConnectionOps:
         raise ExpectationFailed(
             session.run.redactor.text(
                 f"client {name} {verb}{who}, but the connection did not stay open: "
-                f"{what}{self._token_hint(memory)}"
+                f"{what}{self._token_hint(memory, info)}"
             )
         )
 
@@ -229,18 +231,16 @@ class ConnectionOps:
         found = session.clients.wait(name, probe, session.scaled(spec.settle))
         return found[0] if found is not None else None
 
-    def _token_hint(self, memory: _ClientMemory | None) -> str:
-        """Where the token came from, when the connection carried one."""
-        if memory is None or memory.token is None:
+    def _token_hint(self, memory: _ClientMemory | None, info: CloseInfo | None) -> str:
+        """Where the token came from, after a close that refuses it (4401, 4403, 1008)."""
+        if memory is None or memory.token is None or memory.identity is None or info is None:
             return ""
-        identity = memory.identity
-        settings = self._session.settings
-        if identity is not None and settings.tokens.get(identity.lower()) == memory.token:
-            key = f"WSBDD_TOKEN_{identity.upper()}"
-            return f"; is the token right? it is {key} in {settings.source}"
-        if identity is not None:
-            return f'; is the token of {identity} in the "Given the tokens:" table right?'
-        return "; is the token right?"
+        if info.code not in AUTH_CLOSE_CODES or info.initiated_by != "server":
+            return ""
+        identity, settings = memory.identity, self._session.settings
+        if settings.tokens.get(identity.lower()) == memory.token:
+            return f" (is WSBDD_TOKEN_{identity.upper()} in {settings.source} right?)"
+        return f' (is the token of {identity} in the "Given the tokens:" table right?)'
 
     def authenticate(self, name: str, identity: str) -> None:
         """``client A authenticates as alice``, the way the profile carries tokens.
@@ -389,7 +389,10 @@ def _with_query(url: str, key: str, value: str) -> str:
 
 def _describe_outcome(result: ConnectResult) -> str:
     detail = f" ({result.detail})" if result.detail else ""
-    if result.handshake.status is not None and not result.opened:
+    rejected = result.outcome is ConnectOutcome.REJECTED
+    if rejected and result.handshake.status is not None:
+        # Only a rejection is about the status: a handshake that timed out after its
+        # 101 arrived is a timeout, and says how long it took.
         return f"{result.outcome.value} with HTTP status {result.handshake.status}{detail}"
     if result.outcome.value == "open":
         return "it opened"

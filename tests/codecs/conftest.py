@@ -38,7 +38,12 @@ def protobuf_server(servers: ServerThread) -> FixtureServer:
 
 def project_for(tmp_path: Path, server: FixtureServer, **env: str) -> BehaveProject:
     """A behave project whose `test` environment targets ``server``."""
+    return project_for_url(tmp_path, server.url, **env)
+
+
+def project_for_url(tmp_path: Path, url: str, **env: str) -> BehaveProject:
+    """A behave project whose `test` environment targets ``url``."""
     return BehaveProject(
         tmp_path / "p",
-        {"WSBDD_SERVER": "none", "WSBDD_URL": server.url, "WSBDD_TIMEOUT": "1 s", **env},
+        {"WSBDD_SERVER": "none", "WSBDD_URL": url, "WSBDD_TIMEOUT": "1 s", **env},
     )

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from tests.codecs.codec_servers import PROTO
-from tests.codecs.conftest import project_for
+from tests.codecs.conftest import project_for, project_for_url
 from tests.integration.fixture_servers import FixtureServer
 
 
@@ -221,3 +221,57 @@ def test_a_profiles_codec_serves_the_channel_steps(
     )
     run = project.run()
     assert run.passed, run.output
+
+
+def test_next_any_order_and_counts_work_on_decoded_frames(
+    tmp_path: Path, cbor_server: FixtureServer
+) -> None:
+    project = project_for(tmp_path, cbor_server, WSBDD_CODEC="cbor")
+    doc = '      """\n'
+    project.feature(
+        feature(
+            "    Given client A connects\n"
+            '    Then client A\'s next message is {"type": "welcome"}\n'
+            '    When client A sends {"type": "ping"}\n'
+            '    And client A sends {"type": "message", "channel": "room:x", "text": "two"}\n'
+            "    Then client A receives, in any order, within 1 s:\n"
+            + doc
+            + '      {"type": "message", "text": "two"}\n'
+            '      {"type": "pong"}\n'
+            + doc
+            + "    When client A sends 3 messages:\n"
+            + doc
+            + '      {"type": "message", "channel": "room:x", "text": "n=${i}"}\n'
+            + doc
+            + '    Then client A receives 3 messages matching {"type": "message", "from": "alice"}'
+            " within 1 s\n"
+        )
+    )
+    run = project.run()
+    assert run.passed, run.output
+
+
+def test_codec_mistakes_stop_the_run_before_the_first_scenario(tmp_path: Path) -> None:
+    project = project_for_url(tmp_path, "ws://127.0.0.1:9/ws", WSBDD_CODEC="msgpak")
+    (project.root / "features" / "protos").mkdir()
+    shutil.copy(PROTO, project.root / "features" / "protos" / "chat.proto")
+    project.feature(
+        feature(
+            '    Given client A\'s messages are Protobuf "chat.Nope" from "protos/chat.proto"\n'
+            "    Given client B's messages are msgpak\n"
+        )
+    )
+    run = project.run()
+    assert not run.passed
+    lines = run.output.splitlines()
+    assert any(
+        line.startswith('environments/test.env: WSBDD_CODEC: unknown codec "msgpak"')
+        for line in lines
+    ), run.output
+    assert (
+        'features/test.feature:3: features/protos/chat.proto: no message type "chat.Nope" '
+        "(it has: chat.Envelope)" in lines
+    ), run.output
+    assert any(line.startswith('features/test.feature:4: unknown codec "msgpak"') for line in lines)
+    assert "the run stopped before the first scenario (3 mistakes to fix above)" in run.output
+    assert "Traceback" not in run.output

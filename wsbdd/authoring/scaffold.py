@@ -7,12 +7,13 @@ Files that already exist are kept as they are.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
 
-__all__ = ["Written", "scaffold", "template_files"]
+__all__ = ["Written", "scaffold", "template_files", "write_new_files"]
 
 _RENAMES = {"gitignore": ".gitignore"}
 
@@ -44,9 +45,15 @@ def template_files() -> dict[PurePosixPath, str]:
 
 def scaffold(target: Path) -> list[Written]:
     """Write every template under ``target`` (created if needed); existing files are kept."""
+    return write_new_files(
+        {target.joinpath(*relative.parts): text for relative, text in template_files().items()}
+    )
+
+
+def write_new_files(files: Mapping[Path, str]) -> list[Written]:
+    """Write each file that does not exist yet (folders created); existing ones are kept."""
     written: list[Written] = []
-    for relative, text in template_files().items():
-        path = target.joinpath(*relative.parts)
+    for path, text in files.items():
         if path.exists():
             written.append(Written(path, created=False))
             continue

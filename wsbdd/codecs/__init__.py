@@ -50,8 +50,9 @@ def codec_named(name: str) -> Codec:
     if key == "cbor":
         return CborCodec()
     raise UsageError(
-        f'unknown codec "{name}": use json, msgpack (MessagePack) or cbor, or '
-        'Protobuf "<package.Type>" from "<file.proto>"'
+        f'unknown codec "{name}": use json, msgpack (MessagePack) or cbor; Protobuf is '
+        "protobuf:<package.Type>:<file.proto> in WSBDD_CODEC or a profile, or the step "
+        "\"client A's messages are Protobuf \"<package.Type>\" from \"<file.proto>\"\""
     )
 
 

@@ -63,8 +63,16 @@ class ProtobufCodec:
 def load_message_type(type_name: str, source: Path) -> ProtobufCodec:
     """The codec for ``type_name`` (``chat.Envelope``) from a ``.proto`` or descriptor set."""
     if not source.is_file():
-        raise ConfigError(f'Protobuf file "{source}" not found', file=str(source))
+        raise ConfigError(f'Protobuf file "{source}" not found', file=_shown(source))
     return _load(type_name, source.resolve(), _fingerprint(source.resolve()))
+
+
+def _shown(path: Path) -> str:
+    """``features/protos/chat.proto``: relative to the current folder where it can be."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @cache
@@ -73,7 +81,7 @@ def _load(type_name: str, source: Path, fingerprint: str) -> ProtobufCodec:
     try:
         descriptors = descriptor_pb2.FileDescriptorSet.FromString(data)
     except DecodeError as exc:
-        raise ConfigError(f"not a Protobuf descriptor set: {exc}", file=str(source)) from None
+        raise ConfigError(f"not a Protobuf descriptor set: {exc}", file=_shown(source)) from None
     pool = descriptor_pool.DescriptorPool()
     for file in descriptors.file:
         pool.Add(file)
@@ -85,7 +93,7 @@ def _load(type_name: str, source: Path, fingerprint: str) -> ProtobufCodec:
         )
         raise ConfigError(
             f'no message type "{type_name}" (it has: {", ".join(known) or "none"})',
-            file=str(source),
+            file=_shown(source),
         ) from None
     return ProtobufCodec(message_factory.GetMessageClass(descriptor), type_name)
 
@@ -118,7 +126,7 @@ def _compiled(source: Path, fingerprint: str) -> bytes:
         raise ConfigError(
             'compiling .proto files needs grpcio-tools: pip install "wsbdd[protobuf]" '
             "(or give a descriptor set made with protoc --descriptor_set_out)",
-            file=str(source),
+            file=_shown(source),
         ) from None
     from importlib import resources
 
@@ -141,13 +149,13 @@ def _compiled(source: Path, fingerprint: str) -> bytes:
         )
     except subprocess.TimeoutExpired:
         raise ConfigError(
-            f"protoc did not finish within {_COMPILE_TIMEOUT:g} s", file=str(source)
+            f"protoc did not finish within {_COMPILE_TIMEOUT:g} s", file=_shown(source)
         ) from None
     if done.returncode != 0 or not partial.is_file():
         errors = (done.stderr or done.stdout).strip().splitlines()
         raise ConfigError(
             "protoc cannot compile it: " + "; ".join(errors[:3] or ["no output"]),
-            file=str(source),
+            file=_shown(source),
         )
     partial.replace(cached)
     return cached.read_bytes()

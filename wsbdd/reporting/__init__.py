@@ -10,6 +10,10 @@ formatter is active, attaching is a no-op. See docs/reporting.md.
 * :mod:`~wsbdd.reporting.statuses` and :mod:`~wsbdd.reporting.allure_formatter`
   – the formatter ``wsbdd run`` uses (behave 1.3 statuses, short label tags);
 * :mod:`~wsbdd.reporting.redaction_scope` – the run's redactor for the Allure writer;
+* :mod:`~wsbdd.reporting.learning` – secrets learnt from tables, outlines and the wire;
+* :mod:`~wsbdd.reporting.payloads` – frame payloads redacted and cut for the report;
+* :mod:`~wsbdd.reporting.console` – ``wsbdd run``'s console, redacted line by line;
+* :mod:`~wsbdd.reporting.release` – letting go of a finished scenario (frames, cycles);
 * :mod:`~wsbdd.reporting.scenario_report` – the glue called by ``wsbdd.hooks``;
 * :mod:`~wsbdd.reporting.categories` – product defects apart from broken tests;
 * :mod:`~wsbdd.reporting.results_folder` – a clean results folder for each run;

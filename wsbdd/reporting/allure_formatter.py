@@ -40,6 +40,8 @@ from allure_commons.logger import AllureFileLogger
 from allure_commons.model2 import Label, Link
 from attr import asdict as _attr_asdict
 
+from wsbdd.redaction import Redactor
+from wsbdd.reporting.learning import learn_scenario, masked_parameters
 from wsbdd.reporting.redaction_scope import current_redactor
 from wsbdd.reporting.statuses import scenario_outcome, step_outcome
 
@@ -93,10 +95,14 @@ class WsbddAllureListener(_AllureBehaveListener):  # type: ignore[misc]
     current_step_uuid: str | None
 
     def start_scenario(self, scenario: Any) -> None:
+        redactor = current_redactor()
+        if redactor is not None:  # before its tables are attached (as CSV) at each step
+            learn_scenario(redactor, scenario)
         super().start_scenario(scenario)
         test = self.logger.get_test(self.current_scenario_uuid)
         if test is None:
             return
+        masked_parameters(test.parameters)
         shorts = {tag: expand_short_tag(tag) for tag in _tags(scenario)}
         shorts = {tag: full for tag, full in shorts.items() if full is not None}
         if not shorts:
@@ -149,6 +155,19 @@ class WsbddAllureListener(_AllureBehaveListener):  # type: ignore[misc]
         self.current_scenario_uuid = None
 
 
+def _redacted_json(redactor: Redactor, data: Any, text: str, indent: int | None) -> str:
+    """The result as JSON text, redacted in one pass (a secret taught late in it counts too).
+
+    Should the masks ever break the JSON, each value is redacted on its own instead.
+    """
+    redacted = redactor.text(text)
+    try:
+        json.loads(redacted)
+    except ValueError:
+        return json.dumps(redactor.value(data), indent=indent, ensure_ascii=False)
+    return redacted
+
+
 class RedactingFileLogger(AllureFileLogger):
     """allure-commons' results writer, hiding the run's secrets in everything it writes."""
 
@@ -157,14 +176,14 @@ class RedactingFileLogger(AllureFileLogger):
     def _report_item(self, item: Any) -> None:
         # As AllureFileLogger._report_item, with the data redacted before it is written.
         data = _asdict(item, filter=lambda _, v: v or v is False)
+        indent = 4 if os.environ.get("ALLURE_INDENT_OUTPUT") else None
+        text = json.dumps(data, indent=indent, ensure_ascii=False)
         redactor = current_redactor()
         if redactor is not None:
-            data = redactor.value(data)
-        indent = 4 if os.environ.get("ALLURE_INDENT_OUTPUT") else None
+            text = _redacted_json(redactor, data, text, indent)
         filename = item.file_pattern.format(prefix=uuid.uuid4())
         temporary = self._report_dir / f"{filename}.tmp"
-        with open(temporary, "w", encoding="utf8") as stream:
-            json.dump(data, stream, indent=indent, ensure_ascii=False)
+        temporary.write_text(text, encoding="utf8")
         os.replace(temporary, self._report_dir / filename)
 
     @allure_commons.hookimpl

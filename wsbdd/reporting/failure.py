@@ -25,6 +25,7 @@ from wsbdd.matching.matchers import MISSING, Mismatch
 from wsbdd.model import Message
 from wsbdd.redaction import Redactor
 from wsbdd.reporting._allure import attach_json, attach_text
+from wsbdd.reporting.payloads import json_payload
 
 __all__ = ["attach_failure", "failure_json", "has_details", "render_failure"]
 
@@ -52,11 +53,9 @@ def _message_json(message: Message, origin: float, redactor: Redactor) -> dict[s
         "kind": message.kind,
     }
     if message.is_json:
-        record["json"] = redactor.value(message.payload)
-    elif isinstance(message.data, bytes):
-        record["hex"] = redactor.bytes(message.data).hex()
+        record.update(json_payload(redactor, message.data, message.payload))
     else:
-        record["text"] = redactor.text(message.data)
+        record.update(json_payload(redactor, message.data))
     return record
 
 

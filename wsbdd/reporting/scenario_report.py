@@ -3,6 +3,10 @@
 * after a failed step: the failure diff (expected, closest message, diff);
 * after a latency step: its distribution as a table and a chart;
 * after the scenario: every client's transcript, handshake and close.
+
+After every step, before anything of it is printed or written, the secrets
+it revealed are learnt (:class:`~wsbdd.reporting.learning.WireLearner`),
+with or without Allure.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from wsbdd.reporting._allure import is_active
 from wsbdd.reporting._behave import status_name
 from wsbdd.reporting.failure import attach_failure
 from wsbdd.reporting.latency import attach_latency
+from wsbdd.reporting.learning import WireLearner
 from wsbdd.reporting.mock_report import attach_mock
 from wsbdd.reporting.transcript import attach_scenario_record
 
@@ -28,6 +33,7 @@ class ScenarioReport:
     def __init__(self, session: ScenarioSession) -> None:
         self.session = session
         self._latency_attached = 0
+        self._learner = WireLearner(session)
 
     def _attach_new_latency(self) -> None:
         reports = self.session.latency_reports
@@ -35,8 +41,14 @@ class ScenarioReport:
             attach_latency(sender, receiver, stats, samples, rank, limit)
         self._latency_attached = len(reports)
 
+    @property
+    def received_messages(self) -> tuple[int, int]:
+        """Messages and bytes the scenario's clients had received at its last step."""
+        return self._learner.received
+
     def after_step(self, step: Any) -> None:
-        """Attach what this step measured, and its failure diff if it failed."""
+        """Learn the secrets the step revealed; attach its measures and failure diff."""
+        self._learner.after_step(step)
         if not is_active():
             return
         self._attach_new_latency()

@@ -13,7 +13,8 @@ For every client of a scenario the report gets two attachments:
     the same, complete and machine-readable: payloads parsed when they are
     JSON, binary frames in hex.
 
-Everything passes through the run's :class:`~wsbdd.redaction.Redactor`.
+Everything passes through the run's :class:`~wsbdd.redaction.Redactor`; big
+payloads are cut, with a marker (:mod:`wsbdd.reporting.payloads`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from wsbdd.model import (
 )
 from wsbdd.redaction import Redactor
 from wsbdd.reporting._allure import attach_json, attach_text, is_active
+from wsbdd.reporting.payloads import json_payload, shown_text
 
 if TYPE_CHECKING:
     from wsbdd.client import Client
@@ -114,7 +116,7 @@ def _payload(event: TranscriptEvent, redactor: Redactor) -> str:
         if "problem" in event.meta:
             return f"<{frame}> ({event.meta['codec']}: {event.meta['problem']})"
         return f"<{frame}>"
-    return redactor.text(event.data)
+    return shown_text(redactor, event.data)
 
 
 def render_transcript(
@@ -233,14 +235,7 @@ def transcript_json(
             "direction": event.direction,
             "kind": event.kind,
         }
-        if isinstance(event.data, bytes):
-            record["hex"] = redactor.bytes(event.data).hex()
-        else:
-            text = redactor.text(event.data)
-            try:
-                record["json"] = redactor.value(json.loads(text))
-            except ValueError:
-                record["text"] = text
+        record.update(json_payload(redactor, event.data))
         if event.meta:
             record["meta"] = redactor.value(event.meta)
         records.append(record)

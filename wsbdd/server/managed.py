@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -33,10 +34,19 @@ import psutil
 
 from ..exceptions import ServerControlError
 
-__all__ = ["BANNER_PATTERN", "ManagedServer"]
+__all__ = ["BANNER_PATTERN", "ManagedServer", "stop_every_server"]
 
 BANNER_PATTERN = re.compile(r"listening on (?P<ws>wss?://\S+) (?P<http>https?://\S+)")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+_RUNNING: weakref.WeakSet[ManagedServer] = weakref.WeakSet()
+"""Every server started and not stopped yet (for :func:`stop_every_server`)."""
+
+
+def stop_every_server(timeout: float = 1.0) -> None:
+    """Stop every server this process started and has not stopped (a run interrupted)."""
+    for server in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            server.stop(timeout)
 
 
 class ManagedServer:
@@ -192,6 +202,7 @@ class ManagedServer:
             )
         except OSError as exc:
             raise ServerControlError(f"cannot start {self.describe()}: {exc}") from exc
+        _RUNNING.add(self)
         assert self._proc.stdout is not None and self._proc.stderr is not None
         self._threads = [
             threading.Thread(target=self._drain, args=(self._proc.stdout, True), daemon=True),
@@ -281,6 +292,7 @@ class ManagedServer:
                 proc.wait(5)
         elif self._shell:
             self._signal(proc, signal.SIGTERM)  # leftovers of a shell whose parent died
+        _RUNNING.discard(self)
         for thread in self._threads:
             thread.join(timeout=2.0)
 
