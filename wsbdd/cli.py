@@ -82,6 +82,9 @@ def run_behave(
     """Run behave in this process with the wsbdd options; returns its exit code."""
     from behave.__main__ import main as behave_main
 
+    from wsbdd.runner import quiet_banner
+
+    quiet_banner()
     args = list(behave_args)
     if env:
         args += ["-D", f"env={env}"]
