@@ -24,3 +24,20 @@ Feature: Message shape
     When client A publishes "typed" to room:schema
     Then client A receives a message matching schema "message.json" within 1 s
     And the last message of client A has "$.text" equal to "typed"
+
+  @allure.label.story:contract @allure.label.severity:critical @bug.bad_schema
+  Scenario: The conversation follows the API's AsyncAPI contract, both ways
+    Given the AsyncAPI contract "asyncapi.yaml"
+    And clients A and B are connected as alice and bob
+    And client A is subscribed to orders.user-alice
+    And client A is subscribed to room:contract
+    And client B is subscribed to room:contract
+    When client B publishes "by the book" to room:contract
+    Then client A receives "by the book" from bob in room:contract within 1 s
+    When I send a POST request to "/orders" as alice with:
+      """
+      {"item": "atlas", "qty": 1}
+      """
+    Then client A receives the message "OrderCreated" within 2 s
+    And client A receives the message "OrderPaid" within 2 s
+    And every message of this scenario conforms to the AsyncAPI contract

@@ -12,13 +12,13 @@ Feature: Security
     Given client A is connected as alice with origin "https://chat.example.com"
     Then client A stays open for 200 ms
 
-  @allure.label.story:limits @allure.label.severity:critical
+  @allure.label.story:limits @allure.label.severity:critical @asyncapi.invalid-input
   Scenario: An oversized message is closed with 1009
     Given client A is connected as alice
     When client A sends a text message of 70000 bytes
     Then client A is closed with code 1009 within 2 s
 
-  @allure.label.story:malformed-input
+  @allure.label.story:malformed-input @asyncapi.invalid-input
   Scenario: Malformed input is answered while the connection and others carry on
     Given clients A and B are connected as alice and bob
     And client B is subscribed to room:sec

@@ -279,10 +279,7 @@ class ConnectionOps:
                     f"client {name} could not reconnect: {_describe_outcome(result)}"
                 )
             )
-        if (
-            memory.token is not None
-            and self._auth_by_message()
-        ):
+        if memory.token is not None and self._auth_by_message():
             self._session.channels.authenticate_by_message(name, memory.identity, memory.token)
         if self._session.profile is not None and self._session.channels.subscriptions(name):
             self._session.channels.resubscribe(name, positions)

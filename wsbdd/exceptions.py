@@ -13,7 +13,8 @@ differently::
     └── WsbddError               the suite or its setup is wrong (behave:
         │                        *error*). The message says what to fix.
         ├── ConfigError          a bad or missing environment key / file
-        │   └── ProfileError     a mistake in an API profile file
+        │   ├── ProfileError     a mistake in an API profile file
+        │   └── ContractError    a mistake in an AsyncAPI contract file
         ├── UsageError           a step used in a way that cannot work
         │   ├── UnknownClient    a step names a client never connected
         │   └── UnknownVariable  ``${name}`` with no such variable
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConfigError",
+    "ContractError",
     "ExpectationFailed",
     "ProfileError",
     "SchemaError",
@@ -89,6 +91,10 @@ class ConfigError(WsbddError):
 
 class ProfileError(ConfigError):
     """A mistake in an API profile: the file, the key and what was expected."""
+
+
+class ContractError(ConfigError):
+    """An AsyncAPI document that cannot be read, or that says something wsbdd cannot check."""
 
 
 class UsageError(WsbddError):

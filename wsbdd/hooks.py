@@ -19,11 +19,15 @@ The environment is chosen by ``-D env=NAME`` (``wsbdd run --env NAME``) or
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
+from wsbdd.reporting.contract_report import write_contract_coverage
+from wsbdd.reporting.run_environment import allure_results_dirs
 from wsbdd.run import RunContext
 from wsbdd.scenario import ScenarioSession
 
@@ -36,6 +40,8 @@ def before_all(context: Any) -> None:
     env_name = choose_environment(None, userdata)
     settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
     run = RunContext(settings)
+    run.contracts.features_dirs = _features_dirs(context.config)
+    run.contracts.default_checker(("channel",))  # a bad WSBDD_ASYNCAPI stops the run here
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets
     try:
@@ -69,6 +75,7 @@ def after_scenario(context: Any, scenario: Any) -> None:
         return
     report: ScenarioReport | None = getattr(context, "wsbdd_report", None)
     try:
+        session.contracts.record_coverage(scenario.name, scenario.effective_tags)
         if report is not None:
             report.after_scenario()
     finally:
@@ -83,6 +90,33 @@ def after_all(context: Any) -> None:
     if run is not None:
         try:
             write_environment(context.config, run.settings, run.redactor)
+            _report_contracts(context, run)
         finally:
             run.close()
             context.wsbdd_run = None
+
+
+def _report_contracts(context: Any, run: RunContext) -> None:
+    """Print each AsyncAPI contract's coverage and add it to the report."""
+    coverages = list(run.contracts.coverage.values())
+    if not coverages:
+        return
+    out = sys.__stdout__ or sys.stdout
+    for coverage in coverages:
+        out.write(run.redactor.text(coverage.summary()) + "\n")
+    out.flush()
+    write_contract_coverage(allure_results_dirs(context.config), coverages, run.redactor)
+
+
+def _features_dirs(config: Any) -> list[Path]:
+    """The folders of the features being run, where contract files are looked for first."""
+    found: list[Path] = []
+    for given in getattr(config, "paths", None) or ():
+        path = Path(str(given))
+        if not path.exists():
+            path = Path(str(given).rsplit(":", 1)[0])  # features/x.feature:12
+        folder = path if path.is_dir() else path.parent
+        if (folder / "features").is_dir():
+            found.append(folder / "features")  # behave was given the project's root
+        found.append(folder)
+    return found

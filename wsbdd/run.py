@@ -9,6 +9,8 @@ from pathlib import Path
 
 from wsbdd.client import Clients
 from wsbdd.config import Settings
+from wsbdd.contract_checks import SETTING as CONTRACT_SETTING
+from wsbdd.contract_checks import ContractLibrary
 from wsbdd.exceptions import ServerControlError
 from wsbdd.http import HttpTrigger
 from wsbdd.matching.schema import SchemaStore
@@ -30,6 +32,7 @@ class RunContext:
         self.schemas = SchemaStore(Path(settings.schemas_dir))
         self.redactor = Redactor(settings.secrets())
         self._profiles: dict[str, Profile] = {}
+        self.contracts = ContractLibrary(settings.values.get(CONTRACT_SETTING), settings.source)
 
     def profile(self, name: str) -> Profile:
         """Load (once per run) a built-in profile or a profile file."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from wsbdd.channels import ChannelOps
 from wsbdd.client import Client, Clients
 from wsbdd.connections import ConnectionOps, ConnectSpec
+from wsbdd.contract_checks import ContractChecks
 from wsbdd.exceptions import ConfigError, ExpectationFailed, ProfileError, UsageError
 from wsbdd.expect import Deadline, Receiver
 from wsbdd.http_exchange import HttpExchange
@@ -73,6 +74,9 @@ class ScenarioSession:
         self.channels = ChannelOps(self)
         self.http = HttpExchange(self)
         self.schemas = SchemaChecks(self)
+        self.contracts = ContractChecks(
+            run.contracts, self.clients, self.receiver, lambda: self.profile
+        )
         self.server = ServerInspector(run)
         # (sender, receiver, stats, samples in seconds) of each latency step, for the report.
         self.latency_reports: list[tuple[str, str, LatencyStats, list[float]]] = []

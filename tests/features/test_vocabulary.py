@@ -1,15 +1,17 @@
-"""The canonical vocabulary: behave's own dry run finds every step defined, none ambiguous."""
+"""The canonical vocabulary: behave's own dry run finds every built step defined, none ambiguous.
+
+Phrases still to be built are listed, with their issue, in tests/data/vocabulary_pending.txt.
+"""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.features.harness import REPO, BehaveProject
+from tests.vocabulary import VOCABULARY, is_step, without_pending
 
-VOCABULARY = REPO / "tests" / "data" / "vocabulary.feature"
 SHARED = REPO.parent / "shared" / "spec" / "vocabulary.feature"
 
 
@@ -28,13 +30,10 @@ def test_dry_run_of_the_vocabulary_has_no_undefined_or_ambiguous_step(tmp_path: 
     project = BehaveProject(
         tmp_path / "p", {"WSBDD_SERVER": "none", "WSBDD_URL": "ws://127.0.0.1:9/ws"}
     )
-    shutil.copy(VOCABULARY, project.root / "features" / "vocabulary.feature")
+    built = without_pending(VOCABULARY.read_text())
+    (project.root / "features" / "vocabulary.feature").write_text(built)
     run = project.run("--dry-run")
-    step_count = sum(
-        1
-        for line in VOCABULARY.read_text().splitlines()
-        if line.strip().split(" ", 1)[0] in ("Given", "When", "Then", "And", "But")
-    )
+    step_count = sum(1 for line in built.splitlines() if is_step(line))
     # behave names undefined steps in its summary only when there are some.
     assert (
         run.summary_line("0 steps") == f"0 steps passed, 0 failed, 0 skipped, {step_count} untested"

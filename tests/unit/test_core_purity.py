@@ -23,11 +23,18 @@ CORE_MODULES = (
     "wsbdd.matching.render",
     "wsbdd.timing",
     "wsbdd.redaction",
+    "wsbdd.contracts",
+    "wsbdd.contracts.check",
+    "wsbdd.contracts.coverage",
+    "wsbdd.contracts.document",
+    "wsbdd.contracts.files",
+    "wsbdd.contracts.model",
 )
 CORE_FILES = [
     *sorted((ROOT / "wsbdd" / "matching").glob("*.py")),
     ROOT / "wsbdd" / "timing.py",
     ROOT / "wsbdd" / "redaction.py",
+    *sorted((ROOT / "wsbdd" / "contracts").glob("*.py")),
 ]
 
 

@@ -103,6 +103,12 @@ GROUPS: tuple[GroupInfo, ...] = (
         "Crowds",
         "Many anonymous clients at once: connect, subscribe, reconnect, churn.",
     ),
+    GroupInfo(
+        "contract_steps",
+        "AsyncAPI contracts",
+        "Check frames against the API's AsyncAPI 2.6/3.0 contract: by message name, one client, "
+        "or the whole scenario (docs/asyncapi.md).",
+    ),
 )
 """Known step modules of :mod:`wsbdd.steps`, in catalogue order."""
 

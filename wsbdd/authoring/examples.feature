@@ -178,3 +178,9 @@ Feature: Canonical step vocabulary
       """
       {"item": "book", "qty": 2}
       """
+
+  Scenario: AsyncAPI contracts
+    Given the AsyncAPI contract "asyncapi.yaml"
+    Then client A receives the message "OrderCreated" within 1 s
+    Then every message of client A conforms to the AsyncAPI contract
+    Then every message of this scenario conforms to the AsyncAPI contract

@@ -35,9 +35,12 @@ from wsbdd.authoring.catalogue import (
     registry_steps,
     step_registry,
 )
+from wsbdd.authoring.contract_lint import ContractLint
 from wsbdd.authoring.suggest import Phrases, render_suggestions
 from wsbdd.config import choose_environment, load_settings
-from wsbdd.exceptions import WsbddError
+from wsbdd.contracts import SETTING as CONTRACT_SETTING
+from wsbdd.contracts import Contract
+from wsbdd.exceptions import ConfigError, WsbddError
 from wsbdd.matching.templating import (
     GENERATORS,
     NAME_PATTERN,
@@ -182,6 +185,7 @@ def lint_paths(
     files, problems = feature_files(paths)
     target, env_problems = load_target(env, env_dir)
     problems += env_problems
+    problems += _contract_setting_problems(target, Path(env_dir))
     dirs = _steps_dirs(files) if load_project_steps else []
     with _project_steps(dirs) as step_problems:
         problems += step_problems
@@ -190,6 +194,19 @@ def lint_paths(
         for file in files:
             problems += lint_file(file, target, steps, phrases)
     return problems
+
+
+def _contract_setting_problems(target: LintTarget, env_dir: Path) -> list[Problem]:
+    """A ``WSBDD_ASYNCAPI`` that names no loadable contract, at its line of the env file."""
+    name = target.environ.get(CONTRACT_SETTING)
+    if not name:
+        return []
+    found = ContractLint().load(name, Path("features") / "any.feature")
+    if not isinstance(found, str):
+        return []
+    env_file = Path(target.source)
+    line = _key_line(env_file, ConfigError(found, key=CONTRACT_SETTING))
+    return [Problem(target.source, line, "environment", f"{CONTRACT_SETTING}: {found}")]
 
 
 def lint_file(
@@ -234,6 +251,7 @@ class _FeatureLinter:
         self.steps = steps
         self.phrases = phrases
         self.problems: set[Problem] = set()
+        self.contracts = ContractLint()
 
     def add(self, step: Any, kind: str, message: str, suggestions: Sequence[str] = ()) -> None:
         self.problems.add(Problem(self.path, int(step.line), kind, message, tuple(suggestions)))
@@ -247,7 +265,43 @@ class _FeatureLinter:
             self.check_variables(item, defined)
             if item.matcher is not None:
                 self.check_arguments(item)
+        self.check_contract_messages(checked)
         return sorted(self.problems)
+
+    # -- AsyncAPI contracts ----------------------------------------------------------
+
+    def check_contract_messages(self, checked: list[_Checked]) -> None:
+        """Each contract loads; each message name a step uses is in the feature's contract."""
+        named = [c for c in checked if "contract" in c.arguments]
+        contract: Contract | str | None = None  # the feature's first loadable contract
+        for item in named:
+            if "${" in item.arguments["contract"]:
+                continue
+            loaded = self.contracts.load(item.arguments["contract"], Path(self.path))
+            if isinstance(loaded, str):
+                self.add(item.step, "bad contract", loaded)
+            elif contract is None:
+                contract = loaded
+        if contract is None and self.target.environ.get(CONTRACT_SETTING):
+            contract = self.contracts.load(self.target.environ[CONTRACT_SETTING], Path(self.path))
+        for item in checked:
+            message = item.arguments.get("message")
+            if message is None or item.matcher is None or "${" in message:
+                continue
+            if item.matcher.func.__name__ != "receives_contract_message":
+                continue
+            if contract is None:
+                self.add(
+                    item.step,
+                    "no contract",
+                    f'"{message}" names a contract message, but no AsyncAPI contract is given: '
+                    f'add "Given the AsyncAPI contract "asyncapi.yaml"" or set '
+                    f"{CONTRACT_SETTING} in {self.target.source}",
+                )
+            elif not isinstance(contract, str):
+                problem = ContractLint.message_problem(contract, message)
+                if problem is not None:
+                    self.add(item.step, "unknown message", problem[0], problem[1])
 
     def match(self, step: Any) -> _Checked:
         matching = definitions_matching(self.steps, step.step_type, step.name)

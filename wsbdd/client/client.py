@@ -143,6 +143,11 @@ class Client:
         merged = heapq.merge(received, events, key=lambda e: e.at)
         return [self._redact_event(e) for e in merged]
 
+    @property
+    def sent_frames(self) -> list[TranscriptEvent]:
+        """Every text and binary frame this client sent, in order (not redacted)."""
+        return [e for e in self._events if e.direction == "sent" and e.kind in ("text", "binary")]
+
     def consume(self, msg: Message) -> None:
         """Remove ``msg`` from the inbox (a matched expectation uses it up).
 

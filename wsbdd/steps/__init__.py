@@ -14,6 +14,7 @@ from __future__ import annotations
 from wsbdd.steps import (
     channel_steps,
     connection_steps,
+    contract_steps,
     crowd_steps,
     environment_steps,
     heartbeat_steps,
@@ -27,6 +28,7 @@ from wsbdd.steps import (
 __all__ = [
     "channel_steps",
     "connection_steps",
+    "contract_steps",
     "crowd_steps",
     "environment_steps",
     "heartbeat_steps",

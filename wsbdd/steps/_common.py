@@ -40,7 +40,6 @@ def session(context: Any) -> ScenarioSession:
     return found
 
 
-
 def optional_duration(text: str | None) -> float | None:
     return parse_duration(text) if text else None
 
