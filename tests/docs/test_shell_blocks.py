@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,15 +202,13 @@ def fresh_copy(where: Path) -> Path:
         if source.is_file():
             (where / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, where / relative)
-    git: Callable[..., object] = lambda *a: subprocess.run(  # noqa: E731
-        ["git", "-c", "user.name=docs", "-c", "user.email=docs@test", *a],
-        cwd=where,
-        capture_output=True,
-        check=True,
-    )
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-q", "-m", "copy")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "copy"]):
+        subprocess.run(
+            ["git", "-c", "user.name=docs", "-c", "user.email=docs@test", *args],
+            cwd=where,
+            capture_output=True,
+            check=True,
+        )
     return where
 
 
