@@ -12,6 +12,9 @@ a fenced block; it tells tests/docs/test_shell_blocks.py what to do with it:
 ``<!-- docs-test: output -->``
     every line of the block appears in the output of the ``sh`` block before it
     (numbers, ids and times may differ);
+``<!-- docs-test: output of COMMAND -->``
+    the same for the output of COMMAND (whatever its exit code), which stands
+    in for what the text asks the reader to try (make a typo, run lint);
 ``<!-- docs-test: run-before COMMAND -->``
     COMMAND stands in for what the reader does by hand (fill in a file) and
     runs just before the block.

@@ -162,9 +162,13 @@ def run_doc(name: str, session: Session, rules: list[Substitution]) -> set[str]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(block.text, encoding="utf-8")
             continue
-        if block.directive("output") is not None:
-            assert last is not None, f"{block.where}: an output block needs a sh block before it"
-            shown = last.stdout + last.stderr
+        output = block.directive("output")
+        if output is not None:
+            source = last
+            if output.startswith("of "):
+                source = session.run(output.removeprefix("of ") + "\n")
+            assert source is not None, f"{block.where}: an output block needs a sh block before it"
+            shown = source.stdout + source.stderr
             for line in filter(str.strip, block.text.splitlines()):
                 assert output_pattern(line).search(shown), (
                     f"{block.where}: the docs show\n  {line}\nbut the command printed:\n{shown}"
