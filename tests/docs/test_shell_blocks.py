@@ -40,6 +40,14 @@ class Substitution:
     why: str
 
 
+URL, DEV_INSTALL, VENV, SUITE_VENV, PYTEST, REPORT_TOOLS, BENCH = range(7)
+"""Positions in :func:`substitutions`."""
+
+
+def patterns(rules: list[Substitution], *which: int) -> set[str]:
+    return {rules[index].pattern for index in which}
+
+
 def substitutions(copy: Path) -> list[Substitution]:
     url = f"file://localhost{copy}"
     site = "$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])')"
@@ -54,6 +62,16 @@ def substitutions(copy: Path) -> list[Substitution]:
         Substitution(
             r"^python3 -m venv \.venv && \. \.venv/bin/activate$",
             rf"python3 -m venv .venv && . .venv/bin/activate && {dev_deps}",
+            "wsbdd's dependencies come from this checkout's .venv, not the network",
+        ),
+        Substitution(
+            r"^python3 -m venv \.venv && \.venv/bin/pip install -r requirements\.txt$",
+            "python3 -m venv .venv && .venv/bin/python -c "
+            + shlex.quote(
+                "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], "
+                f"'dev-deps.pth').write_text({DEV_SITE!r})"
+            )
+            + " && .venv/bin/pip install -r requirements.txt",
             "wsbdd's dependencies come from this checkout's .venv, not the network",
         ),
         Substitution(
@@ -145,9 +163,14 @@ def commands_of(text: str) -> list[str]:
     return programs
 
 
-def run_doc(name: str, session: Session, rules: list[Substitution]) -> set[str]:
-    """Run every block of ``name``; returns the patterns of the substitutions it used."""
-    blocks = read_blocks(REPO / name, name)
+def run_doc(
+    name: str, session: Session, rules: list[Substitution], path: Path | None = None
+) -> set[str]:
+    """Run every block of ``name`` (at ``path``, else in this checkout).
+
+    Returns the patterns of the substitutions it used.
+    """
+    blocks = read_blocks(path or REPO / name, name)
     assert any(b.language == "sh" for b in blocks), f"{name} has no sh blocks"
     used: set[str] = set()
     last: subprocess.CompletedProcess[str] | None = None
@@ -237,7 +260,25 @@ def test_every_shell_block_of_the_tutorial_works(tmp_path: Path) -> None:
     folder.mkdir()
     session = Session(folder, tmp_path / "state", clean_environ())
     used = run_doc("docs/tutorial.md", session, rules)
-    assert used == {rules[0].pattern, rules[2].pattern}, "the tutorial's install changed"
+    assert used == patterns(rules, URL, VENV), "the tutorial's install changed"
+
+
+@pytest.mark.timeout(600)
+def test_the_readme_of_a_new_suite_installs_wsbdd_and_the_suite_runs(tmp_path: Path) -> None:
+    rules = substitutions(tmp_path)
+    made = subprocess.run(
+        [str(DEV_VENV / "bin" / "wsbdd"), "init", "suite"], cwd=tmp_path, capture_output=True
+    )
+    assert made.returncode == 0, made.stderr
+    suite = tmp_path / "suite"
+    session = Session(suite, tmp_path / "state", clean_environ())
+    used = run_doc("README.md of a new suite", session, rules, suite / "README.md")
+    assert used == patterns(rules, SUITE_VENV), "the new suite's README install changed"
+    run = session.run("command -v wsbdd\nwsbdd run\n")
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    assert output.startswith(f"{suite}/.venv/bin/wsbdd\n"), output  # the suite's own install
+    assert "3 scenarios passed, 0 failed" in output
 
 
 @pytest.mark.timeout(1200)
@@ -254,4 +295,5 @@ def test_every_shell_block_of_the_readme_works(tmp_path: Path) -> None:
     environ["VIRTUAL_ENV"] = str(venv)
     session = Session(copy, tmp_path / "state", environ)
     used = run_doc("README.md", session, rules)
-    assert used == {r.pattern for r in rules} - {rules[2].pattern}, "the README's commands changed"
+    expected = patterns(rules, URL, DEV_INSTALL, PYTEST, REPORT_TOOLS, BENCH)
+    assert used == expected, "the README's commands changed"
