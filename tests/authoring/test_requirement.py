@@ -30,6 +30,26 @@ from wsbdd.authoring.scaffold import scaffold
             {"url": "file:///tmp/dist/wsbdd-0.1.0-py3-none-any.whl", "archive_info": {}},
             "wsbdd @ file:///tmp/dist/wsbdd-0.1.0-py3-none-any.whl",
         ),
+        (
+            {"url": "https://ci:s3cret@example.org/wsbdd.git", "vcs_info": {"vcs": "git"}},
+            "wsbdd @ git+https://example.org/wsbdd.git",
+        ),
+        (
+            {"url": "https://ghp_token@example.org/wsbdd.git", "vcs_info": {"vcs": "git"}},
+            "wsbdd @ git+https://example.org/wsbdd.git",
+        ),
+        (
+            {"url": "ssh://git:pw@example.org/wsbdd.git", "vcs_info": {"vcs": "git"}},
+            "wsbdd @ git+ssh://git@example.org/wsbdd.git",
+        ),
+        (
+            {"url": "https://${GIT_TOKEN}@example.org/wsbdd.git", "vcs_info": {"vcs": "git"}},
+            "wsbdd @ git+https://${GIT_TOKEN}@example.org/wsbdd.git",
+        ),
+        (
+            {"url": "https://x:${GIT_TOKEN}@example.org/wsbdd.git", "vcs_info": {"vcs": "git"}},
+            "wsbdd @ git+https://x:${GIT_TOKEN}@example.org/wsbdd.git",
+        ),
         (None, "wsbdd==0.1.0"),
         ("not json", "wsbdd==0.1.0"),
     ],
