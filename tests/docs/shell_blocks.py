@@ -32,6 +32,7 @@ from pathlib import Path
 __all__ = ["Block", "read_blocks"]
 
 _DIRECTIVE = re.compile(r"^<!--\s*docs-test:\s*(.*?)\s*-->\s*$")
+_NAMES = ("skip", "fails", "file", "output", "run-before")
 _FENCE = re.compile(r"^```(\S*)\s*$")
 
 
@@ -69,6 +70,8 @@ def read_blocks(path: Path, name: str) -> list[Block]:
         directive = _DIRECTIVE.match(line)
         fence = _FENCE.match(line)
         if directive:
+            if directive.group(1).partition(" ")[0] not in _NAMES:
+                raise AssertionError(f"{name}:{i + 1}: unknown docs-test directive: {line}")
             pending.append(directive.group(1))
         elif fence:
             start = i + 1

@@ -3,8 +3,9 @@
 The README's blocks run in a fresh copy of this checkout (a new git
 repository holding its files); the tutorial's run in an empty folder, and
 install wsbdd "from its git repository": that copy. What the blocks may not
-do here is listed in SUBSTITUTIONS, each with the reason and a stand-in that
-still fails when the command breaks; directives in the Markdown
+do here is listed in :func:`substitutions`, each with the reason and a
+stand-in that still fails when the command breaks (and every one must be
+used, so that a changed command is never silently skipped); directives in the Markdown
 (tests/docs/shell_blocks.py) say which blocks show a failure, which write a
 file, which output to compare and which are illustrative.
 """
@@ -48,10 +49,17 @@ def patterns(rules: list[Substitution], *which: int) -> set[str]:
     return {rules[index].pattern for index in which}
 
 
+def dev_deps(python: str) -> str:
+    """A command that lets the venv of ``python`` see this checkout's installed packages."""
+    code = (
+        "import pathlib, sysconfig; "
+        f"pathlib.Path(sysconfig.get_paths()['purelib'], 'dev-deps.pth').write_text({DEV_SITE!r})"
+    )
+    return f"{python} -c {shlex.quote(code)}"
+
+
 def substitutions(copy: Path) -> list[Substitution]:
     url = f"file://localhost{copy}"
-    site = "$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])')"
-    dev_deps = f'echo {shlex.quote(DEV_SITE)} > "{site}/dev-deps.pth"'
     return [
         Substitution(r"<repository URL>", url, "the repository is this checkout's copy"),
         Substitution(
@@ -61,16 +69,13 @@ def substitutions(copy: Path) -> list[Substitution]:
         ),
         Substitution(
             r"^python3 -m venv \.venv && \. \.venv/bin/activate$",
-            rf"python3 -m venv .venv && . .venv/bin/activate && {dev_deps}",
+            "python3 -m venv .venv && . .venv/bin/activate && " + dev_deps("python"),
             "wsbdd's dependencies come from this checkout's .venv, not the network",
         ),
         Substitution(
             r"^python3 -m venv \.venv && \.venv/bin/pip install -r requirements\.txt$",
-            "python3 -m venv .venv && .venv/bin/python -c "
-            + shlex.quote(
-                "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], "
-                f"'dev-deps.pth').write_text({DEV_SITE!r})"
-            )
+            "python3 -m venv .venv && "
+            + dev_deps(".venv/bin/python")
             + " && .venv/bin/pip install -r requirements.txt",
             "wsbdd's dependencies come from this checkout's .venv, not the network",
         ),
