@@ -12,6 +12,7 @@ prints the banner.
 from __future__ import annotations
 
 import builtins
+import sys
 from typing import Any
 
 from behave.runner import Runner as _BehaveRunner
@@ -32,7 +33,13 @@ def quiet_banner() -> None:
     """From now on, behave's ``main`` prints everything but its runner banner."""
     import behave.__main__
 
-    setattr(behave.__main__, "print", _quiet_print)  # noqa: B010 (shadows the builtin there)
+    modules = [behave.__main__]
+    running = sys.modules.get("__main__")
+    spec = getattr(running, "__spec__", None)
+    if running is not None and getattr(spec, "name", None) == "behave.__main__":
+        modules.append(running)  # python -m behave: behave's main runs as __main__
+    for module in modules:
+        setattr(module, "print", _quiet_print)  # noqa: B010 (shadows the builtin there)
 
 
 class Runner(_BehaveRunner):  # type: ignore[misc]

@@ -40,3 +40,9 @@ def test_wsbdd_run_prints_no_runner_banner(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "1 untested" in output and "USING RUNNER" not in output
+
+
+def test_python_m_behave_prints_no_runner_banner_either() -> None:
+    result = run(sys.executable, "-m", "behave", "--dry-run", "--no-summary", cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Feature: " in result.stdout and "USING RUNNER" not in result.stdout
