@@ -257,6 +257,7 @@ def clean_environ() -> dict[str, str]:
     return environ
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_every_shell_block_of_the_tutorial_works(tmp_path: Path) -> None:
     copy = fresh_copy(tmp_path / "wsbdd")
@@ -268,6 +269,7 @@ def test_every_shell_block_of_the_tutorial_works(tmp_path: Path) -> None:
     assert used == patterns(rules, URL, VENV), "the tutorial's install changed"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_the_readme_of_a_new_suite_installs_wsbdd_and_the_suite_runs(tmp_path: Path) -> None:
     rules = substitutions(tmp_path)
@@ -286,6 +288,7 @@ def test_the_readme_of_a_new_suite_installs_wsbdd_and_the_suite_runs(tmp_path: P
     assert "3 scenarios passed, 0 failed" in output
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_every_shell_block_of_the_readme_works(tmp_path: Path) -> None:
     copy = fresh_copy(tmp_path / "wsbdd")
