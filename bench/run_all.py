@@ -87,6 +87,11 @@ BENCHES: tuple[Bench, ...] = (
           quick=("--quick",), timeout=600),
     Bench("suite_time", "suite_time.py", "the shipped suite's wall time, clean server",
           quick=("--quick",), timeout=900),
+    Bench("codecs", "codecs.py", "decoded MessagePack frames recorded vs. JSON; Protobuf cost",
+          quick=("--quick",), timeout=600),
+    Bench("mock_connections", "mock_connections.py",
+          "the mock server takes in 1,000 client connections (target: within 2 s)",
+          quick=("--quick",), full=("--repeat", "3"), timeout=300),
     Bench("artillery", "artillery/compare.py", "peer comparison: the crowd scenario, Artillery",
           quick=("--quick",), timeout=1800),
 )

@@ -148,7 +148,7 @@ class ChannelOps:
             ) from None
 
     def _send(self, name: str, template_value: Any) -> float:
-        return self._session.clients.send_text(name, json.dumps(template_value, ensure_ascii=False))
+        return self._session.clients.send_value(name, template_value)
 
     # -- subscriptions ----------------------------------------------------------
 
@@ -282,16 +282,16 @@ class ChannelOps:
         first = sum(1 for p in self.publications if p.client == name) + 1
         context, declared = self._context(name, channel)  # the same for every message
         pending: list[tuple[int, str, str]] = []
-        frames: list[str] = []
+        frames: list[Any] = []
         for offset in range(count):
             index = first + offset
             mark = self._mark(name, index)
             text = f"message {offset + 1} of {count} from {name}"
             variables = self._complete(context, declared, channel, {"text": text, "mark": mark})
             value = exchange.send.render(variables, channel=channel)
-            frames.append(json.dumps(value, ensure_ascii=False))
+            frames.append(value)
             pending.append((index, mark, text))
-        sent = self._session.clients.send_many(name, frames, rate)
+        sent = self._session.clients.send_many_values(name, frames, rate)
         for (index, mark, text), sent_at in zip(pending, sent, strict=True):
             self.publications.append(Publication(name, channel, index, mark, text, sent_at))
 

@@ -101,10 +101,21 @@ def run_behave(
     return int(behave_main(args))
 
 
+def _start_results_folder(folder: str) -> None:
+    """Each ``wsbdd run`` starts with an empty results folder (see ``results_folder``)."""
+    from pathlib import Path
+
+    from wsbdd.reporting.results_folder import start_results_folder
+
+    start_results_folder(Path(folder))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":
+        if not args.no_allure:
+            _start_results_folder(args.allure_dir)
         return run_behave(
             rest,
             env=args.env,

@@ -7,6 +7,7 @@ subprotocol, or a first message); "connects" records whatever happened,
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -139,6 +140,7 @@ class ConnectionOps:
         identity also sends it and waits for the acknowledgement.
         """
         request, token = self.prepare(spec)
+        request = dataclasses.replace(request, codec=self._session.codecs.for_client(name))
         identity = request.identity
         result = self._session.clients.connect(name, request)
         self._memory[name] = _ClientMemory(

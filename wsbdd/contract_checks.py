@@ -302,10 +302,17 @@ def _frames(client: Client, limit: int | None) -> list[Frame]:
         text = event.data if isinstance(event.data, str) else None
         value: Any = None
         is_json = False
-        if text is not None:
+        if "decoded" in event.meta:  # sent in a binary codec: the value it encoded
+            value, is_json = event.meta["decoded"], True
+        elif text is not None:
             with contextlib.suppress(ValueError):
                 value, is_json = json.loads(text), True
-        shown = text if text is not None else f"<binary {len(event.data)} bytes>"
+        if text is not None:
+            shown = text
+        elif is_json:
+            shown = json.dumps(value, ensure_ascii=False) + f" ({event.meta.get('codec', '')})"
+        else:
+            shown = f"<binary {len(event.data)} bytes>"
         frames.append(
             Frame(client.name, "sent", f"sent #{number}", value, is_json, _short(shown), path)
         )

@@ -47,11 +47,15 @@ class Deadline:
     origin: float
     until: float
     limit: float | None
+    reference: str = "the step started"
+    """What ``origin`` is, for failure texts: "+12 ms after the last trigger"."""
 
     @classmethod
     def within(cls, limit: float, trigger: float | None) -> Deadline:
-        origin = trigger if trigger is not None else now()
-        return cls(origin, origin + limit, limit)
+        if trigger is None:
+            start = now()
+            return cls(start, start + limit, limit)
+        return cls(trigger, trigger + limit, limit, "the last trigger")
 
     @classmethod
     def default(cls, timeout: float) -> Deadline:
@@ -64,6 +68,8 @@ class Deadline:
     def describe(self) -> str:
         if self.limit is None:
             return f"within {format_duration(self.until - self.origin)}"
+        if self.reference != "the last trigger":  # nothing was sent yet: from the step's start
+            return f"within {format_duration(self.limit)}"
         return f"within {format_duration(self.limit)} of the last trigger"
 
 
@@ -137,6 +143,7 @@ class Receiver:
                     expected=expected,
                     close=client.close_info,
                     origin=deadline.origin,
+                    origin_label=deadline.reference,
                     extra=tuple(extra),
                     nearest=nearest,
                 )
@@ -172,7 +179,7 @@ class Receiver:
             limit = deadline.limit or 0.0
             raise self._fail(
                 f"client {name} received {what} too late: it arrived "
-                f"{format_duration(found.latency)} after the last trigger "
+                f"{format_duration(found.latency)} after {deadline.reference} "
                 f"(limit {format_duration(limit)})\n"
                 f"  message #{found.message.index}: {found.message.display()}",
                 client=name,
@@ -378,7 +385,7 @@ class Receiver:
             raise self._fail(
                 f"client {name}: {len(late)} of {len(found)} messages arrived too late; the "
                 f"latest arrived {format_duration(worst.received_at - deadline.origin)} after "
-                f"the last trigger (limit {format_duration(deadline.limit)})\n"
+                f"{deadline.reference} (limit {format_duration(deadline.limit)})\n"
                 f"  message #{worst.index}: {worst.display()}"
             )
 
@@ -407,7 +414,8 @@ class Receiver:
             )
             raise self._fail(
                 f"client {name} expected {what} for {format_duration(duration)}, but received "
-                f"#{found.index} at +{format_duration(max(0.0, found.received_at - start))}: "
+                f"#{found.index} at +{format_duration(max(0.0, found.received_at - start))} "
+                f"after the step started: "
                 f"{found.display()}"
             )
 
@@ -508,6 +516,70 @@ class Receiver:
                 f"client {name} was expected to stay open for {format_duration(duration)}, "
                 f"but after {format_duration(max(0.0, info.at - start))} it was {info.describe()}"
             )
+
+
+    # -- by predicate (binary frames) -------------------------------------------
+
+    def next_where(
+        self,
+        name: str,
+        problem: Callable[[Message], str | None],
+        what: str,
+        deadline: Deadline,
+    ) -> Message:
+        """The very next unconsumed message; ``problem`` says why it is not ``what`` (or None)."""
+
+        def probe(client: Client) -> Message | None:
+            return client.inbox[0] if client.inbox else None
+
+        found = self._wait(name, probe, deadline)
+        if found is None:
+            raise self.failure(name, f"receive a next message: {what}", deadline)
+        self._consume(self._clients.get(name), found)
+        why = problem(found)
+        if why is not None:
+            raise self._fail(
+                f"client {name}'s next message is not {what}\n"
+                f"  received: #{found.index} {found.display()}\n  {why}",
+                client=name,
+                closest=found,
+            )
+        return found
+
+    def receive_in_order_where(
+        self,
+        name: str,
+        accepts: Sequence[Callable[[Message], bool]],
+        whats: Sequence[str],
+        deadline: Deadline,
+        explain: Callable[[int, Sequence[Message]], Sequence[str]] | None = None,
+    ) -> list[Message]:
+        """Messages accepted by each predicate in turn, each after the previous one."""
+        unseen = Unseen()
+        found_so_far: list[Message] = []
+
+        def probe(client: Client) -> list[Message] | None:
+            for message in unseen(client):
+                if len(found_so_far) == len(accepts):
+                    break
+                if accepts[len(found_so_far)](message):
+                    found_so_far.append(message)
+            return None if len(found_so_far) < len(accepts) else found_so_far
+
+        found = self._wait_and_consume(name, probe, deadline)
+        if found is None:
+            done = len(found_so_far)
+            inbox = list(self._clients.get(name).inbox)
+            extra = [f"matched {done} of {len(accepts)} in order"]
+            extra += explain(done, inbox) if explain else ()
+            raise self.failure(
+                name,
+                f"receive, in order, {len(accepts)} messages (next missing: {whats[done]})",
+                deadline,
+                extra=extra,
+            )
+        self._check_all_in_time(name, found, deadline)
+        return found
 
 
 class Unseen:

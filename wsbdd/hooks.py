@@ -40,7 +40,7 @@ def before_all(context: Any) -> None:
     env_name = choose_environment(None, userdata)
     settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
     run = RunContext(settings)
-    run.contracts.features_dirs = _features_dirs(context.config)
+    run.features_dirs = run.contracts.features_dirs = _features_dirs(context.config)
     run.contracts.default_checker(("channel",))  # a bad WSBDD_ASYNCAPI stops the run here
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets

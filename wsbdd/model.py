@@ -10,13 +10,14 @@ import enum
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 __all__ = [
     "NOT_JSON",
     "CloseInfo",
     "ConnectOutcome",
     "ConnectResult",
+    "Decoder",
     "FrameKind",
     "HandshakeInfo",
     "Message",
@@ -44,8 +45,12 @@ FrameKind = Literal["text", "binary"]
 class Message:
     """One WebSocket message received by (or sent from) a client.
 
-    ``payload`` is the parsed JSON value of a text message, or :data:`NOT_JSON`
-    for binary frames and text that does not parse.
+    ``payload`` is the frame's value: the parsed JSON of a text message, or
+    what the client's codec decoded (MessagePack, CBOR, Protobuf); else
+    :data:`NOT_JSON` (binary frames without a codec, text that does not
+    parse, a frame the codec could not decode). ``codec`` names the codec
+    that was tried ("" for plain JSON text) and ``problem`` says why it could
+    not decode the frame.
     """
 
     client: str
@@ -54,31 +59,70 @@ class Message:
     data: str | bytes
     received_at: float
     payload: Any = NOT_JSON
+    codec: str = ""
+    problem: str = ""
 
     @classmethod
-    def parse(cls, client: str, index: int, data: str | bytes, at: float) -> Message:
-        """Build a message from a raw frame, parsing JSON text when possible."""
-        if isinstance(data, str):
-            try:
-                payload: Any = json.loads(data)
-            except ValueError:
-                payload = NOT_JSON
-            return cls(client, index, "text", data, at, payload)
-        return cls(client, index, "binary", bytes(data), at, NOT_JSON)
+    def parse(
+        cls, client: str, index: int, data: str | bytes, at: float, codec: Decoder | None = None
+    ) -> Message:
+        """Build a message from a raw frame: JSON text, or what ``codec`` decodes."""
+        if codec is None:  # the hot path: JSON text
+            if isinstance(data, str):
+                try:
+                    payload: Any = json.loads(data)
+                except ValueError:
+                    payload = NOT_JSON
+                return cls(client, index, "text", data, at, payload)
+            return cls(client, index, "binary", bytes(data), at)
+        kind: FrameKind = "text" if isinstance(data, str) else "binary"
+        message = cls(client, index, kind, data if isinstance(data, str) else bytes(data), at)
+        message.decode_with(codec)
+        return message
+
+    def decode_with(self, codec: Decoder) -> None:
+        """Decode the frame again with ``codec`` (a codec chosen after it arrived)."""
+        self.codec = "" if codec.name == "json" else codec.name
+        try:
+            self.payload = codec.decode(self.data)
+            self.problem = ""
+        except ValueError as exc:
+            self.payload = NOT_JSON
+            self.problem = str(exc)
 
     @property
     def is_json(self) -> bool:
-        """True when the message is text holding valid JSON."""
+        """True when the message has a value the JSON steps can match (decoded or JSON text)."""
         return self.payload is not NOT_JSON
 
     def display(self, limit: int = 500) -> str:
-        """A readable one-line form: the text, or ``<binary N bytes: hex>``."""
+        """A readable one-line form: the text; a decoded value with its hex; else the hex."""
         if isinstance(self.data, bytes):
-            shown = self.data[: limit // 2].hex()
-            more = "…" if len(self.data) * 2 > len(shown) else ""
-            return f"<binary {len(self.data)} bytes: {shown}{more}>"
+            head = self.data[: limit // 2]
+            shown = head.hex(" ") if self.codec else head.hex()
+            more = "…" if len(self.data) > limit // 2 else ""
+            frame = f"<binary {len(self.data)} bytes: {shown}{more}>"
+            if self.codec and self.is_json:
+                value = json.dumps(self.payload, ensure_ascii=False, separators=(",", ":"))
+                value = value if len(value) <= limit else value[:limit] + "…"
+                return f"{value} ({self.codec} {frame[1:-1]})"
+            if self.problem:
+                return f"{frame} ({self.problem})"
+            return frame
         text = self.data
-        return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
+        shown_text = text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
+        if self.problem and self.codec:
+            return f"{shown_text} ({self.problem})"
+        return shown_text
+
+
+class Decoder(Protocol):
+    """What :meth:`Message.parse` needs of a codec (see :mod:`wsbdd.codecs`)."""
+
+    name: str
+
+    def decode(self, data: str | bytes) -> Any:
+        """The frame's value; ``ValueError`` (a ``CodecError``) with the reason."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ class RunContext:
         self.schemas = SchemaStore(Path(settings.schemas_dir))
         self.redactor = Redactor(settings.secrets())
         self._profiles: dict[str, Profile] = {}
+        self.features_dirs: list[Path] = []
+        """Where the features being run are: files they name are looked for there first."""
         self.contracts = ContractLibrary(settings.values.get(CONTRACT_SETTING), settings.source)
 
     def profile(self, name: str) -> Profile:

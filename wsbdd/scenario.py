@@ -11,8 +11,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from wsbdd.binary_checks import BinaryChecks, hex_frame
 from wsbdd.channels import ChannelOps
 from wsbdd.client import Client, Clients
+from wsbdd.codec_choice import SETTING as CODEC_SETTING
+from wsbdd.codec_choice import CodecChoice
 from wsbdd.connections import ConnectionOps, ConnectSpec
 from wsbdd.contract_checks import ContractChecks
 from wsbdd.exceptions import ConfigError, ExpectationFailed, ProfileError, UsageError
@@ -37,6 +40,7 @@ from wsbdd.timing import LatencyStats, format_duration, percentile
 
 if TYPE_CHECKING:
     from wsbdd.crowd import CrowdOps
+    from wsbdd.mock.ops import MockOps
 
 __all__ = ["ConnectSpec", "ScenarioSession"]
 
@@ -74,13 +78,23 @@ class ScenarioSession:
         self.channels = ChannelOps(self)
         self.http = HttpExchange(self)
         self.schemas = SchemaChecks(self)
+        self.codecs = CodecChoice(
+            run.settings.values.get(CODEC_SETTING),
+            run.settings.source,
+            lambda: self.profile,
+            lambda: run.features_dirs,
+            self.clients,
+        )
+        self.binary = BinaryChecks(self.receiver)
         self.contracts = ContractChecks(
             run.contracts, self.clients, self.receiver, lambda: self.profile
         )
         self.server = ServerInspector(run)
-        # (sender, receiver, stats, samples in seconds) of each latency step, for the report.
-        self.latency_reports: list[tuple[str, str, LatencyStats, list[float]]] = []
+        # (sender, receiver, stats, samples in seconds, percentile, limit in seconds) of each
+        # latency step, for the report.
+        self.latency_reports: list[tuple[str, str, LatencyStats, list[float], float, float]] = []
         self._crowds: CrowdOps | None = None
+        self._mock: MockOps | None = None
 
     def use_profile(self, name: str) -> None:
         """``Given the API profile "NAME"``: a built-in name or a TOML file path."""
@@ -163,21 +177,15 @@ class ScenarioSession:
     # -- sending ---------------------------------------------------------------
 
     def send_json(self, name: str, text: str) -> float:
-        value = self.json(text)
-        return self.clients.send_text(name, json.dumps(value, ensure_ascii=False))
+        """One JSON value, sent in the client's codec (JSON text unless chosen otherwise)."""
+        return self.clients.send_value(name, self.json(text))
 
     def send_text(self, name: str, text: str) -> float:
         return self.clients.send_text(name, self.text(text))
 
     def hex_bytes(self, hex_text: str) -> bytes:
         """The bytes written as hexadecimal in a step (``${variables}`` substituted)."""
-        cleaned = "".join(self.text(hex_text).split())
-        try:
-            return bytes.fromhex(cleaned)
-        except ValueError:
-            raise UsageError(
-                f'"{hex_text}" is not hexadecimal (expected pairs of 0-9a-f, e.g. "0a0b0c")'
-            ) from None
+        return hex_frame(self.text(hex_text)).data
 
     def send_binary_hex(self, name: str, hex_text: str) -> float:
         return self.clients.send_binary(name, self.hex_bytes(hex_text))
@@ -194,11 +202,10 @@ class ScenarioSession:
             raise UsageError("the number of messages must be at least 1")
         if rate is not None and rate <= 0:
             raise UsageError("the rate must be above 0 per second")
-        frames = [
-            json.dumps(render_json(template, self.variables.with_counter(i)), ensure_ascii=False)
-            for i in range(1, count + 1)
+        values = [
+            render_json(template, self.variables.with_counter(i)) for i in range(1, count + 1)
         ]
-        self.clients.send_many(name, frames, rate)
+        self.clients.send_many_values(name, values, rate)
 
     def send_protocol_ping(self, name: str) -> float:
         return self.clients.send_ping(name)
@@ -270,7 +277,7 @@ class ScenarioSession:
                 f"no message published by client {sender} reached client {name}: {stats.render()}"
             )
         value = percentile(samples, rank) or 0.0
-        self.latency_reports.append((sender, name, stats, samples))
+        self.latency_reports.append((sender, name, stats, samples, rank, limit))
         if stats.lost or value >= limit:
             reasons = []
             if value >= limit:
@@ -298,11 +305,27 @@ class ScenarioSession:
             self._crowds = CrowdOps(self)
         return self._crowds
 
+    @property
+    def mock(self) -> MockOps:
+        """The scenario's mock server and app under test ("Given a mock server")."""
+        if self._mock is None:
+            from wsbdd.mock.ops import MockOps
+
+            self._mock = MockOps(self)
+        return self._mock
+
+    @property
+    def mock_if_used(self) -> MockOps | None:
+        """The mock operations when a step used them, for the report and the teardown."""
+        return self._mock
+
     # -- teardown ----------------------------------------------------------------
 
     def close(self) -> None:
         """Close every client and crowd of the scenario (bounded) and forget them."""
         try:
+            if self._mock is not None:
+                self._mock.close()
             if self._crowds is not None:
                 self._crowds.close()
         finally:

@@ -23,7 +23,13 @@ from wsbdd.model import (
 from wsbdd.redaction import Redactor
 from wsbdd.reporting.allure_formatter import expand_short_tag
 from wsbdd.reporting.failure import failure_json, has_details, render_failure
-from wsbdd.reporting.latency import histogram, latency_svg, latency_table, nice_step
+from wsbdd.reporting.latency import (
+    LatencyLimit,
+    histogram,
+    latency_svg,
+    latency_table,
+    nice_step,
+)
 from wsbdd.reporting.run_environment import allure_results_dirs, render_properties
 from wsbdd.reporting.statuses import scenario_outcome, step_outcome
 from wsbdd.reporting.transcript import TEXT_EVENT_LIMIT, ClientRecord, client_json, render_client
@@ -57,10 +63,11 @@ def test_a_client_transcript_has_handshake_frames_and_close() -> None:
     assert "client A  ws://127.0.0.1:9/ws?token=***" in text
     assert "handshake: open, HTTP 101, subprotocol chat.v1, 4.0 ms" in text
     assert "Authorization: Bearer ***" in text
-    assert '+10.000 ms → text   {"type": "auth", "token": "***"}' in text
-    assert '+20.000 ms ← text   {"type":"ok"}' in text
+    assert "(t = time since the scenario started)" in text
+    assert 't=    10.000 ms → text   {"type": "auth", "token": "***"}' in text
+    assert 't=    20.000 ms ← text   {"type":"ok"}' in text
     assert "← binary <binary 2 bytes: 0102>" in text
-    assert 'close: closed by the server with code 4401 "unauthorized" at +500.0 ms' in text
+    assert 'close: closed by the server with code 4401 "unauthorized" at t=500.0 ms' in text
     assert SECRET not in text
     record = client_json(_record(events, close), 10.0, Redactor([SECRET]))
     assert record["close"] == {
@@ -109,7 +116,9 @@ def test_the_failure_diff_shows_expected_closest_and_each_difference() -> None:
     text = render_failure(error, 5.0, Redactor([SECRET]))
     assert text.startswith("client A did not receive it within 1 s\n")
     assert 'expected:\n  {\n    "type": "message",\n    "from": "alice",' in text
-    assert "closest message: #1, received 250.0 ms after the scenario started" in text
+    assert (
+        "closest message: #1, received at t=250.0 ms (t = time since the scenario started)" in text
+    )
     assert '"from": "bob"' in text
     assert '$.from: expected "alice", got "bob"' in text
     assert "$.text: missing key" in text
@@ -240,3 +249,38 @@ def test_scenario_statuses() -> None:
     assert status == "broken" and details is not None
     assert details.message.startswith("HOOK-ERROR in before_scenario")
     assert scenario_outcome(scenario(_step(BehaveStatus.skipped)))[0] == "skipped"
+
+
+def _limit_line(root: ET.Element) -> tuple[float, str] | None:
+    """The x and colour of the solid limit line (the only line with a title)."""
+    for line in root.iter(f"{SVG}line"):
+        if line.find(f"{SVG}title") is not None:
+            return float(line.get("x1", "nan")), line.get("stroke", "")
+    return None
+
+
+def test_the_latency_chart_draws_the_limit_under_test() -> None:
+    samples = [0.001 * i for i in range(1, 101)]  # 1 ms .. 100 ms; p95 = 95 ms
+    stats = LatencyStats.from_samples(samples)
+    kept = ET.fromstring(latency_svg(samples, stats, "A → B", LatencyLimit(95, 0.200)))
+    broken = ET.fromstring(latency_svg(samples, stats, "A → B", LatencyLimit(95, 0.050)))
+    kept_line, broken_line = _limit_line(kept), _limit_line(broken)
+    assert kept_line is not None and broken_line is not None
+    assert "limit: p95 < 200 ms" in [t.text for t in kept.iter(f"{SVG}text")]
+    assert "limit: p95 < 50 ms" in [t.text for t in broken.iter(f"{SVG}text")]
+    # To scale: 200 ms stretches the axis to include it; 50 ms sits at half of 100 ms.
+    axis_left, axis_right = 60.0, 700.0
+    assert broken_line[0] == pytest.approx(axis_left + (axis_right - axis_left) * 0.5, abs=1)
+    assert axis_left < kept_line[0] <= axis_right
+    assert kept_line[1] != broken_line[1]  # kept and broken are told apart by colour
+    assert _limit_line(ET.fromstring(latency_svg(samples, stats, "A → B"))) is None
+
+
+def test_a_limit_far_beyond_the_samples_is_named_at_the_edge() -> None:
+    samples = [0.001, 0.002, 0.003]
+    stats = LatencyStats.from_samples(samples)
+    root = ET.fromstring(latency_svg(samples, stats, "A → B", LatencyLimit(99, 0.500)))
+    assert _limit_line(root) is None  # not to scale: the bars keep the width
+    assert "limit: p99 < 500 ms →" in [t.text for t in root.iter(f"{SVG}text")]
+    ticks = [float(t.text or "") for t in root.iter(f"{SVG}text") if (t.text or "").isdigit()]
+    assert max(ticks) < 10  # the axis still ends near the largest sample (3 ms)

@@ -1,8 +1,10 @@
-"""The HTML report of a real run, opened in headless Chromium.
+"""The Allure 3 report of a real run, opened in headless Chromium.
 
-Needs Java, the Allure command line and Chromium (``.ci/install-report-tools``).
-Without them the tests are skipped locally, but fail in CI (``CI=true``).
-Set ``WSBDD_UPDATE_SCREENSHOT=1`` to refresh docs/images/allure-failed-scenario.png.
+Needs Allure 3 (npm ``allure``, on PATH or in the repository's ``.tools/``)
+and Chromium: ``.ci/install-report-tools``. Without them the tests are skipped
+locally, but fail in CI (``CI=true``). ``WSBDD_UPDATE_SCREENSHOT=1`` refreshes
+the screenshots in docs/images/ (overview, a failed scenario with its failure
+diff, transcript and latency chart).
 """
 
 from __future__ import annotations
@@ -11,14 +13,11 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,10 +26,30 @@ import pytest
 from tests.features.harness import REPO, BehaveProject
 from tests.reporting.chromium import Browser, find_chromium
 from tests.reporting.conftest import wsbdd_run
+from wsbdd.exceptions import WsbddError
+from wsbdd.reporting.allure_tool import find_allure
 
-LOCAL_ALLURE_BIN = REPO / ".tools" / "node_modules" / ".bin"
-DOCS_SCREENSHOT = REPO / "docs" / "images" / "allure-failed-scenario.png"
+IMAGES = REPO / "docs" / "images"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+FEATURE = """
+Feature: chat
+  Scenario: hello reaches the room
+    Given clients A and B are connected as alice and bob
+    When client A sends {"type": "subscribe", "channel": "room:r1"}
+    Then client A receives {"type": "subscribed", "channel": "room:r1"}
+
+  Scenario: wrong sender
+    Given the API profile "chat"
+    And clients A and B are connected as alice and bob
+    And client A is subscribed to room:r2
+    And client B is subscribed to room:r2
+    When client A publishes 20 messages to room:r2 at 400 per second
+    Then client B receives all 20 messages from client A within 5 s
+    And the p95 delivery latency from client A to client B is below 200 ms
+    When client B sends {"type": "message", "channel": "room:r2", "text": "hi"}
+    Then client A receives {"type": "message", "from": "carol", "text": "hi"} within 300 ms
+"""
 
 
 def require(available: object, what: str) -> None:
@@ -43,20 +62,16 @@ def require(available: object, what: str) -> None:
     pytest.skip(reason)
 
 
-def allure_bin() -> Path | None:
-    on_path = shutil.which("allure")
-    if on_path:
-        return Path(on_path).parent
-    return LOCAL_ALLURE_BIN if (LOCAL_ALLURE_BIN / "allure").exists() else None
-
-
 def tool_environ() -> dict[str, str]:
-    """The environment for ``wsbdd report``: the Allure command line on PATH."""
-    folder = allure_bin()
-    require(folder, "the Allure command line (npm allure-commandline)")
-    require(shutil.which("java") or os.environ.get("JAVA_HOME"), "Java")
+    """The environment for ``wsbdd report``: Allure 3 on PATH (from the repository's .tools/)."""
+    try:
+        tool = find_allure(REPO)
+    except WsbddError:
+        tool = None
+    require(tool is not None and tool.major >= 3, "Allure 3 (npm package allure)")
+    assert tool is not None
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    environ["PATH"] = f"{folder}{os.pathsep}{environ.get('PATH', '')}"
+    environ["PATH"] = f"{tool.path.parent}{os.pathsep}{environ.get('PATH', '')}"
     return environ
 
 
@@ -77,29 +92,14 @@ def wsbdd(project: BehaveProject, *args: str, timeout: float = 180.0) -> str:
 
 @pytest.fixture
 def report(project: BehaveProject) -> Path:
-    """The HTML report of a real run: one passing, one failing scenario."""
+    """The Allure 3 report of a real run: one passing, one failing scenario."""
     tool_environ()  # skip (or fail in CI) before running anything
-    project.feature(
-        """
-        Feature: chat
-          Scenario: hello reaches the room
-            Given clients A and B are connected as alice and bob
-            When client A sends {"type": "subscribe", "channel": "room:r1"}
-            Then client A receives {"type": "subscribed", "channel": "room:r1"}
-
-          Scenario: wrong sender
-            Given clients A and B are connected as alice and bob
-            When client A sends {"type": "subscribe", "channel": "room:r2"}
-            And client B sends {"type": "subscribe", "channel": "room:r2"}
-            Then client B receives {"type": "subscribed"}
-            When client B sends {"type": "message", "channel": "room:r2", "text": "hi"}
-            Then client A receives {"type": "message", "from": "carol", "text": "hi"} within 300 ms
-        """
-    )
+    require(find_chromium(), "Chromium (Debian package chromium)")
+    project.feature(FEATURE)
     run, _results = wsbdd_run(project)
     assert "1 scenario passed, 1 failed" in run.output, run.output
     out = wsbdd(project, "report")
-    assert "reports/allure-report/index.html" in out
+    assert "Allure 3." in out and "reports/allure-report/index.html" in out
     folder = project.root / "reports" / "allure-report"
     assert (folder / "index.html").is_file()
     return folder
@@ -125,18 +125,21 @@ def served(report: Path) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def _uid(report: Path, status: str) -> str:
-    cases = [json.loads(p.read_text()) for p in (report / "data" / "test-cases").glob("*.json")]
-    assert sorted(c["status"] for c in cases) == ["failed", "passed"], cases
-    return next(c["uid"] for c in cases if c["status"] == status)
+def _test_id(report: Path, name: str) -> str:
+    for path in (report / "data" / "test-results").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("name") == name:
+            return str(data["id"])
+    raise AssertionError(f"no test result {name!r} in {report}")
 
 
-def _click(selector: str, starts_with: str) -> str:
-    """JavaScript: click the first ``selector`` element whose text starts so; true if found."""
+def _click(testid: str, text: str) -> str:
+    """JavaScript: click (the button of) the first ``data-testid`` element with ``text``."""
     return (
-        f"(() => {{ const el = Array.from(document.querySelectorAll({json.dumps(selector)}))"
-        f".find(e => e.innerText.trim().startsWith({json.dumps(starts_with)}));"
-        f" if (!el) return false; el.click(); return true; }})()"
+        f"(() => {{ const el = Array.from(document.querySelectorAll('[data-testid={testid}]'))"
+        f".find(e => (e.innerText || '').replace(/\\s+/g, ' ').includes({json.dumps(text)}));"
+        f" if (!el) return false; el.scrollIntoView();"
+        f" (el.querySelector('button') || el).click(); return true; }})()"
     )
 
 
@@ -144,74 +147,104 @@ def _shows(text: str) -> str:
     return f"document.body.innerText.includes({json.dumps(text)})"
 
 
-def test_the_failed_scenario_page_shows_the_transcript_and_the_diff(
-    report: Path, served: str, tmp_path: Path
-) -> None:
-    chromium = find_chromium()
-    require(chromium, "Chromium (Debian package chromium)")
-    assert chromium is not None
-    failed = _uid(report, "failed")
-    with Browser(chromium, width=1440, height=2300) as page:
-        page.goto(f"{served}/#testresult/{failed}")
-        page.wait_for(_shows("wrong sender"), "the failed scenario's page")
-        page.wait_for(_shows("transcript A"), "the transcript attachments")
-        # The failed step holds the failure diff: open the step, then the attachment.
-        page.wait_for(_click(".step__title", "Then client A receives"), "the failed step")
-        page.wait_for(_click(".attachment-row__name", "failure diff"), "the failure diff row")
-        page.wait_for(_shows("after the scenario started"), "the failure diff's content")
-        page.wait_for(_click(".attachment-row__name", "transcript A"), "the transcript A row")
-        page.wait_for(_shows("handshake: open, HTTP 101"), "the transcript's content")
-        text = page.text()
-        # The failure diff: expected value, closest message, the difference.
-        assert 'expected:\n{\n"type": "message",\n"from": "carol"' in _squeeze(text), text
-        assert '"from": "bob"' in text
-        assert '$.from: expected "carol", got "bob"' in text
-        # The transcript: handshake with a redacted token, sent and received frames.
-        assert "/ws?token=***" in text
-        assert '→ text   {"type": "subscribe", "channel": "room:r2"}' in text
-        assert '← text   {"type":"message","from":"bob"' in text
-        assert "alice-token" not in text
-        shot = tmp_path / "failed-scenario.png"
-        page.screenshot(shot)
+_TO_TOP = "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
+"""JavaScript: scroll every container back to the top (the report focuses the first result)."""
+
+
+_SETTLED = (
+    "(() => { const now = JSON.stringify(Array.from(document.querySelectorAll('svg path'))"
+    ".map(p => p.getAttribute('d'))); const same = window.__wsbddLast === now;"
+    " window.__wsbddLast = now; return same && document.getAnimations().length === 0; })()"
+)
+"""JavaScript: true once the charts' shapes stopped changing between two polls."""
+
+
+def _keep(shot: Path, name: str) -> None:
     data = shot.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 20_000
     if os.environ.get("WSBDD_UPDATE_SCREENSHOT") == "1":
-        DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        DOCS_SCREENSHOT.write_bytes(data)
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, IMAGES / name)
 
 
-def _squeeze(text: str) -> str:
-    """innerText with each line's indentation removed (pre blocks keep their spaces)."""
-    return "\n".join(line.strip() for line in text.splitlines())
+def test_the_overview_the_categories_and_the_trend(
+    report: Path, project: BehaveProject, served: str, tmp_path: Path
+) -> None:
+    chromium = find_chromium()
+    assert chromium is not None
+    with Browser(chromium, width=1440, height=1150) as page:
+        page.goto(f"{served}/")
+        page.wait_for(_shows("wrong sender"), "the tree of results")
+        page.evaluate(_TO_TOP)
+        text = page.text()
+        assert "wsbdd" in text  # the report's name
+        assert "hello reaches the room" in text or "chat" in text
+        assert "environment" in text and "target.url" in text  # wsbdd's environment section
+        shot = tmp_path / "overview.png"
+        page.screenshot(shot)
+        page.wait_for(_click("nav-tab-categories", "Categories"), "the Categories tab")
+        page.wait_for(_shows("Product defects: a broken expectation"), "the product category")
+    _keep(shot, "allure-overview.png")
+    # The trend: each run once, however many reports are built from it.
+    history = project.root / "reports" / "allure-history.jsonl"
+    assert len(history.read_text().splitlines()) == 1
+    wsbdd(project, "report", "--single-file", "-o", "reports/one-file")  # the same run
+    single = project.root / "reports" / "one-file"
+    assert sorted(p.name for p in single.iterdir() if p.suffix == ".html") == ["index.html"]
+    assert not (single / "data").exists()  # everything is inside index.html
+    assert len(history.read_text().splitlines()) == 1
+    for _ in range(2):  # two more runs
+        wsbdd_run(project)
+        wsbdd(project, "report")
+    assert len(history.read_text().splitlines()) == 3
+    charts = json.loads((report / "widgets" / "charts.json").read_text())
+    dynamics = next(c for c in charts["general"].values() if c["type"] == "statusDynamics")
+    assert len(dynamics["data"]) == 3  # the two runs before, from the history, and this one
+    with Browser(chromium, width=1440, height=760) as page:
+        page.goto(f"{served}/#charts")
+        page.wait_for(_shows("Status dynamics"), "the trend chart")
+        page.wait_for("document.querySelectorAll('[data-testid=bar]').length > 0", "its bars")
+        page.wait_for(_SETTLED, "the charts to finish drawing")
+        shot = tmp_path / "trend.png"
+        page.screenshot(shot)
+    _keep(shot, "allure-trend.png")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def test_wsbdd_report_serve_serves_the_report(report: Path, project: BehaveProject) -> None:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wsbdd", "report", "--serve", "--port", str(port)],
-        cwd=project.root,
-        env=tool_environ(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: allure runs java below it
-    )
-    try:
-        deadline = time.monotonic() + 60
-        body = b""
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
-                    body = reply.read()
-                break
-            except OSError:
-                time.sleep(0.2)  # the Java server is starting; bounded by the deadline
-        assert b"<html" in body.lower(), f"no report served on port {port} within 60 s"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+def test_the_failed_scenario_shows_diff_transcript_and_latency_chart(
+    report: Path, served: str, tmp_path: Path
+) -> None:
+    chromium = find_chromium()
+    assert chromium is not None
+    failed = _test_id(report, "wrong sender")
+    with Browser(chromium, width=1440, height=3400) as page:
+        page.goto(f"{served}/#{failed}")
+        page.wait_for(_shows("Category: Product defects: a broken expectation"), "the category")
+        banner = page.evaluate(
+            "document.querySelector('[data-testid=test-result-error-message]').innerText"
+        )
+        assert banner.startswith('client A did not receive {"type": "message", "from": "carol"')
+        assert "ExpectationFailed" not in banner and "wsbdd." not in banner
+        assert "after the last trigger" in banner
+        # The failed step is open: its failure diff attachment.
+        page.wait_for(_click("test-result-attachment-header", "failure diff"), "failure diff")
+        page.wait_for(_shows("t = time since the scenario started"), "the failure diff's content")
+        # The latency step: open it, then its chart.
+        page.wait_for(_click("test-result-step-header", "the p95 delivery"), "the latency step")
+        page.wait_for(_click("test-result-attachment-header", "latency A → B chart"), "chart")
+        page.wait_for(
+            "Array.from(document.querySelectorAll('[data-testid=image-attachment-content] img'))"
+            ".some(img => img.complete && img.naturalWidth >= 700)",
+            "the latency chart, drawn",
+        )
+        # The scenario's attachments after the steps: client A's transcript.
+        page.wait_for(_click("test-result-attachment-header", "transcript A"), "transcript A")
+        page.wait_for(_shows("handshake: open, HTTP 101"), "the transcript's content")
+        text = page.text()
+        assert '$.from: expected "carol", got "bob"' in text
+        assert "/ws?token=***" in text and "alice-token" not in text
+        # Times in the transcript are t= since the scenario started, like the failure diff's.
+        assert re.search(r't=\s+\d+\.\d{3} ms ← text   \{"type":"message","from":"bob"', text)
+        assert "close: still open at the end of the scenario" in text
+        shot = tmp_path / "failed-scenario.png"
+        page.screenshot(shot)
+    _keep(shot, "allure-failed-scenario.png")

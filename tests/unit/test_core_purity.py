@@ -23,18 +23,27 @@ CORE_MODULES = (
     "wsbdd.matching.render",
     "wsbdd.timing",
     "wsbdd.redaction",
+    "wsbdd.codecs",
+    "wsbdd.codecs.hexframes",
     "wsbdd.contracts",
     "wsbdd.contracts.check",
     "wsbdd.contracts.coverage",
     "wsbdd.contracts.document",
     "wsbdd.contracts.files",
     "wsbdd.contracts.model",
+    "wsbdd.mock.analytics",
+    "wsbdd.mock.identity",
+    "wsbdd.mock.script",
 )
 CORE_FILES = [
     *sorted((ROOT / "wsbdd" / "matching").glob("*.py")),
     ROOT / "wsbdd" / "timing.py",
     ROOT / "wsbdd" / "redaction.py",
     *sorted((ROOT / "wsbdd" / "contracts").glob("*.py")),
+    *sorted((ROOT / "wsbdd" / "codecs").glob("*.py")),
+    ROOT / "wsbdd" / "mock" / "analytics.py",
+    ROOT / "wsbdd" / "mock" / "identity.py",
+    ROOT / "wsbdd" / "mock" / "script.py",
 ]
 
 

@@ -185,7 +185,7 @@ def test_put_path_writes_a_copy() -> None:
 
 ERRORS = [
     ("oops = 1", "oops", "unknown key (expected one of: auth, channels, delivery"),
-    ("[profile]\nnmae = 'x'", "profile.nmae", "unknown key (expected one of: confirm_window"),
+    ("[profile]\nnmae = 'x'", "profile.nmae", "unknown key (expected one of: codec, confirm"),
     ("[profile]\nname = 3", "profile.name", "must be a string, not int"),
     ("[profile]\nconfirm_window = 'soon'", "profile.confirm_window", "'soon' is not a duration"),
     ("[profile]\nsubprotocols = 'a'", "profile.subprotocols", "must be a list of strings"),

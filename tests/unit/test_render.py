@@ -144,13 +144,15 @@ def test_wait_failure_full_text() -> None:
         [
             'client B did not receive {"type": "message", "from": "alice", "text": "hi"}'
             " within 500 ms (waited 502 ms)",
-            'closest message: #3 at +120 ms {"type": "message", "from": "bob", "text": "hi"}',
+            "closest message: #3 at +120 ms after the last trigger "
+            '{"type": "message", "from": "bob", "text": "hi"}',
             '  $.from: expected "alice", got "bob"',
-            "last 3 of 7 messages:",
+            "last 3 of 7 messages (times after the last trigger):",
             '  #5 +130 ms {"type": "presence", "user": "carol"}',
             "  #6 +150 ms <binary 3 bytes: 0a0b0c>",
             '  #7 +180 ms {"type": "message", "from": "dave", "text": "yo"}',
-            'client B was closed by the server with code 4403 "forbidden" at +31 ms',
+            'client B was closed by the server with code 4403 "forbidden" at +31 ms '
+            "after the last trigger",
         ]
     )
 
@@ -162,7 +164,7 @@ def test_wait_failure_without_expected_json_has_no_closest() -> None:
     text = render_wait_failure(failure)
     assert text.splitlines() == [
         "client A did not receive a binary message (waited 2.00 s)",
-        "1 message received:",
+        "1 message received (times after the last trigger):",
         '  #1 +10 ms {"a": 1}',
     ]
 
@@ -180,7 +182,7 @@ def test_wait_failure_only_non_json_messages() -> None:
         "A", "receive it", 1.0, [msg(1, "hello there", 40)], expected={"a": 1}, origin=ORIGIN
     )
     lines = render_wait_failure(failure).splitlines()
-    assert lines[1] == "closest message: #1 at +40 ms hello there"
+    assert lines[1] == "closest message: #1 at +40 ms after the last trigger hello there"
     assert lines[2] == "  $: not JSON"
 
 
@@ -218,8 +220,26 @@ def test_wait_failure_connection_cut() -> None:
         origin=ORIGIN,
     )
     assert render_wait_failure(failure).splitlines()[-1] == (
-        "client A was cut without a close frame (code 1006) at +2.50 s"
+        "client A was cut without a close frame (code 1006) at +2.50 s after the last trigger"
     )
+
+
+def test_the_time_reference_is_named() -> None:
+    failure = WaitFailure(
+        "A",
+        "receive it",
+        1.0,
+        [msg(1, '{"a": 1}', 40)],
+        expected={"a": 2},
+        close=CloseInfo(1000, "", "server", True, ORIGIN + 0.05),
+        origin=ORIGIN,
+        origin_label="the step started",
+    )
+    lines = render_wait_failure(failure).splitlines()
+    assert lines[1].startswith("closest message: #1 at +40 ms after the step started ")
+    assert lines[3] == "1 message received (times after the step started):"
+    assert lines[-1].endswith("at +50 ms after the step started")
+    assert "trigger" not in "\n".join(lines)
 
 
 def test_wait_failure_extra_lines_come_last() -> None:
@@ -227,7 +247,10 @@ def test_wait_failure_extra_lines_come_last() -> None:
     assert render_wait_failure(failure).splitlines()[-1] == "hint: check the channel"
 
 
-@pytest.mark.parametrize(("count", "header"), [(5, "5 messages received:"), (6, "last 5 of 6")])
+@pytest.mark.parametrize(
+    ("count", "header"),
+    [(5, "5 messages received (times after the last trigger):"), (6, "last 5 of 6")],
+)
 def test_wait_failure_message_list_header(count: int, header: str) -> None:
     messages = [msg(i, f'{{"n": {i}}}', i) for i in range(1, count + 1)]
     text = render_wait_failure(WaitFailure("A", "receive it", 1.0, messages, origin=ORIGIN))
@@ -243,6 +266,8 @@ def test_multi_line_messages_are_shown_on_one_line() -> None:
         "B", "receive it", 1.0, messages, expected={"from": "alice"}, origin=ORIGIN
     )
     lines = render_wait_failure(failure).splitlines()
-    assert lines[1] == 'closest message: #1 at +10 ms {"type": "message", "from": "bob"}'
+    assert lines[1] == (
+        'closest message: #1 at +10 ms after the last trigger {"type": "message", "from": "bob"}'
+    )
     assert lines[-1] == "  #2 +20 ms line one\\nline two"
     assert len(lines) == 6

@@ -73,6 +73,12 @@ GROUPS: tuple[GroupInfo, ...] = (
         "Expected JSON is a partial match: keys you write must match, others are ignored.",
     ),
     GroupInfo(
+        "codec_steps",
+        "Binary frames and codecs",
+        "MessagePack, CBOR and Protobuf decoded for the JSON steps; binary frames as hex "
+        "(docs/codecs.md).",
+    ),
+    GroupInfo(
         "channel_steps",
         "Channels, through the API profile",
         "Subscribe, publish and check deliveries without writing the API's JSON: "
@@ -108,6 +114,12 @@ GROUPS: tuple[GroupInfo, ...] = (
         "AsyncAPI contracts",
         "Check frames against the API's AsyncAPI 2.6/3.0 contract: by message name, one client, "
         "or the whole scenario (docs/asyncapi.md).",
+    ),
+    GroupInfo(
+        "mock_steps",
+        "A mock server, to test a client app",
+        "wsbdd plays the server; the app under test is the client: scripted replies, "
+        "disruptions, and how the app's clients reconnect (docs/testing-client-apps.md).",
     ),
 )
 """Known step modules of :mod:`wsbdd.steps`, in catalogue order."""

@@ -164,6 +164,32 @@ Feature: Canonical step vocabulary
     Then the server's memory grew by less than 50 MB
     Then the server metric "connections" is 0
 
+  Scenario: A mock server, to test a client application (reconnect, backoff, jitter)
+    Given a mock server
+    Given a mock server at "/ws" with subprotocols "chat.v2"
+    Given a mock server on port 8765
+    Given the mock server greets every client with {"type": "welcome"}
+    Given the mock server answers {"type": "ping"} with {"type": "pong"}
+    Given the mock server answers {"type": "ping", "id": "{{any}}"} with {"type": "pong", "id": "${id}"}
+    Given the mock server has a latency of 200 ms
+    Given the mock server has a latency of 100 ms to 300 ms per connection
+    Given the mock server tells clients apart by the header "X-Device"
+    Given the mock server tells clients apart by the query parameter "device"
+    Given the mock server tells clients apart by the field "user"
+    When the app under test is started with "python client.py ${mock_url}"
+    Then the mock server has 1 connection within 5 s
+    Then the mock server has 50 connections within 10 s
+    Then the mock server receives {"type": "hello"} within 1 s
+    When the mock server sends {"type": "message", "text": "hi"} to every client
+    When the mock server drops every connection
+    When the mock server closes every connection with code 1012
+    When the mock server closes every connection with code 1012 "restarting"
+    When the mock server refuses new connections with status 503 for 3 s
+    Then every client reconnects within 30 s
+    Then the reconnections are spread over at least 2 s
+    Then the reconnect delays of each client grow at least 1.5 times per attempt
+    Then the reconnect delays vary by at least 20% between clients
+
   Scenario: More phrases
     Given the variable "qty" is 2
     Given the variable "order" is:
@@ -184,3 +210,15 @@ Feature: Canonical step vocabulary
     Then client A receives the message "OrderCreated" within 1 s
     Then every message of client A conforms to the AsyncAPI contract
     Then every message of this scenario conforms to the AsyncAPI contract
+
+  Scenario: Binary frames and codecs
+    Given client A's messages are MessagePack
+    Given client A's messages are CBOR
+    Given client A's messages are Protobuf "chat.Envelope" from "protos/chat.proto"
+    Then client A receives a binary message starting with "30 0c"
+    Then client A's next message is the binary message "20 02 00 00"
+    Then client A receives, in order, the binary messages:
+      """
+      30 05 00 01 74 31
+      30 05 00 01 74 32
+      """

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from wsbdd.contracts import Contract, ContractChannel, ContractMessage, load_contract
 
-__all__ = ["Generated", "generate_from_asyncapi"]
+__all__ = ["Generated", "generate_from_asyncapi", "render_feature", "render_profile"]
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from wsbdd.authoring.catalogue import (
     registry_steps,
     step_registry,
 )
+from wsbdd.authoring.codec_lint import HEX_LINES_STEPS, codec_problems
 from wsbdd.authoring.contract_lint import ContractLint
 from wsbdd.authoring.suggest import Phrases, render_suggestions
 from wsbdd.config import choose_environment, load_settings
@@ -261,6 +262,8 @@ class _FeatureLinter:
         defined = {
             value for c in checked for key, value in c.arguments.items() if key == "variable"
         }
+        for c in checked:  # a step function may name the variables it sets (wsbdd_sets)
+            defined.update(getattr(getattr(c.matcher, "func", None), "wsbdd_sets", ()))
         for item in checked:
             self.check_variables(item, defined)
             if item.matcher is not None:
@@ -335,7 +338,11 @@ class _FeatureLinter:
         known = defined | set(self.target.environ) | set(GENERATORS)
         if "count" in item.arguments:
             known = known | {"i"}
-        texts = [step.name, step.text or ""]
+        name = step.name
+        # arguments filled when the step acts (a mock's reply from its request): not checked
+        for argument in getattr(getattr(item.matcher, "func", None), "wsbdd_filled_later", ()):
+            name = name.replace(item.arguments.get(argument, "\0"), "")
+        texts = [name, step.text or ""]
         if step.table is not None:
             texts += [*step.table.headings, *(cell for row in step.table.rows for cell in row)]
         for text in texts:
@@ -364,10 +371,12 @@ class _FeatureLinter:
             self.check_schema(step, args["schema"])
         if "profile" in args:
             self.check_profile(step, args["profile"])
+        self.check_codecs(item)
         func = matcher.func
         takes_doc = str(matcher.pattern).removesuffix("$").endswith(":")
         library = str(func.__module__).startswith("wsbdd.steps")
-        if library and takes_doc and step.text is not None:
+        hex_doc = func.__name__ in HEX_LINES_STEPS  # checked by check_codecs
+        if library and takes_doc and step.text is not None and not hex_doc:
             several = func.__name__ in _JSON_LINES_STEPS
             self.check_json(step, step.text, several=several, in_doc=True)
 
@@ -389,6 +398,12 @@ class _FeatureLinter:
                 line = int(step.line) + 1 + int(found.group(1))
             where = "in the doc string" if in_doc else "on the step line"
             self.problems.add(Problem(self.path, line, "invalid JSON", f"{where}: {message}"))
+
+    def check_codecs(self, item: _Checked) -> None:
+        """Hex frames, codec names, .proto files and their message types (docs/codecs.md)."""
+        step, args = item.step, item.arguments
+        for problem in codec_problems(args, step.text, item.matcher, Path(self.path)):
+            self.add(step, problem.kind, problem.message, problem.suggestions)
 
     def check_schema(self, step: Any, name: str) -> None:
         if "${" in name:

@@ -29,6 +29,7 @@ from websockets.exceptions import (
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
+from wsbdd.codecs import Codec, CodecError, JsonCodec
 from wsbdd.exceptions import ExpectationFailed, UsageError
 from wsbdd.model import (
     CloseInfo,
@@ -87,6 +88,8 @@ class Client:
         )
         self.inbox: list[Message] = []
         self.received: list[Message] = []
+        self.codec: Codec | None = request.codec
+        """How frames become values (None: JSON text, the default)."""
         self.close_info: CloseInfo | None = None
         self.subprotocol: str | None = None
         self.pings: list[float] = []
@@ -134,7 +137,7 @@ class Client:
         flood cheap to record.
         """
         received = (
-            TranscriptEvent(m.received_at, "received", m.kind, m.data, {"index": m.index})
+            TranscriptEvent(m.received_at, "received", m.kind, m.data, _meta(m))
             for m in self.received
         )
         events = sorted(self._events, key=lambda e: e.at)
@@ -299,7 +302,7 @@ class Client:
             while True:
                 data = await conn.recv()
                 at = arrivals.popleft() if arrivals else now()
-                msg = Message.parse(name, len(received), data, at)
+                msg = Message.parse(name, len(received), data, at, self.codec)
                 received.append(msg)
                 inbox.append(msg)
                 self._notify()
@@ -526,10 +529,37 @@ class Client:
         """Send a text frame; return the time taken just before the write."""
         return await self._send("text", lambda conn: conn.send(text), text)
 
+    async def send_frame(self, frame: str | bytes) -> float:
+        """Send a text (``str``) or binary (``bytes``) frame."""
+        if isinstance(frame, bytes):
+            return await self.send_binary(frame)
+        return await self.send_text(frame)
+
     async def send_binary(self, data: bytes) -> float:
         """Send a binary frame; return the time taken just before the write."""
         frame = bytes(data)
         return await self._send("binary", lambda conn: conn.send(frame), frame)
+
+    def encode(self, value: Any) -> str | bytes:
+        """The frame for ``value`` in this client's codec (JSON text by default)."""
+        codec = self.codec or _JSON
+        try:
+            return codec.encode(value)
+        except CodecError as exc:
+            raise UsageError(f"client {self.name} cannot send {value!r}: {exc}") from None
+
+    async def send_value(self, value: Any) -> float:
+        """Send ``value`` as one frame of this client's codec; the time just before the write."""
+        at = await self.send_frame(self.encode(value))
+        if self.codec is not None and self.codec.binary and self._events:
+            self._events[-1].meta.update(codec=self.codec.name, decoded=value)
+        return at
+
+    def use_codec(self, codec: Codec) -> None:
+        """Decode frames with ``codec`` from now on, and those already received again."""
+        self.codec = codec
+        for message in self.received:
+            message.decode_with(codec)
 
     async def send_ping(self, data: bytes | None = None) -> float:
         """Send a protocol ping; return its send time (the pong lands in ``pongs``)."""
@@ -569,6 +599,18 @@ class Client:
         if shown == data:
             return event
         return TranscriptEvent(event.at, event.direction, event.kind, shown, event.meta)
+
+
+_JSON = JsonCodec()
+
+
+def _meta(message: Message) -> dict[str, Any]:
+    """A received message's transcript details: its number, and what its codec made of it."""
+    if not message.codec:
+        return {"index": message.index}
+    if message.is_json:
+        return {"index": message.index, "codec": message.codec, "decoded": message.payload}
+    return {"index": message.index, "codec": message.codec, "problem": message.problem}
 
 
 def _index(msg: Message) -> int:

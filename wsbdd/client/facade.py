@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
+from wsbdd.codecs import Codec
 from wsbdd.model import ConnectResult
 
 from .client import Client
@@ -72,11 +73,31 @@ class Clients:
         """Send a binary frame; returns the send time."""
         return self._run(self.manager.send_binary(name, data), self.manager.send_timeout)
 
+    def send_value(self, name: str, value: Any) -> float:
+        """Send a JSON value in the client's codec (JSON text, MessagePack, ...); the send time."""
+        return self._run(self.manager.send_value(name, value), self.manager.send_timeout)
+
+    def send_many_values(
+        self, name: str, values: Sequence[Any], rate: float | None = None
+    ) -> list[float]:
+        """Send JSON values in the client's codec, in order, ``rate`` per second."""
+        duration = self.manager.send_duration(values, rate)
+        return self._run(
+            self.manager.send_many_values(name, values, rate),
+            duration + self.manager.send_timeout,
+        )
+
+    def use_codec(self, name: str, codec: Codec) -> None:
+        """Client ``name`` decodes (and encodes) with ``codec`` from now on."""
+        self.loop.call(lambda: self.manager.get(name).use_codec(codec))
+
     def send_ping(self, name: str) -> float:
         """Send a protocol ping; returns the send time."""
         return self._run(self.manager.send_ping(name), self.manager.send_timeout)
 
-    def send_many(self, name: str, frames: Sequence[str], rate: float | None = None) -> list[float]:
+    def send_many(
+        self, name: str, frames: Sequence[str | bytes], rate: float | None = None
+    ) -> list[float]:
         """Send text frames in order, ``rate`` per second (None: back to back).
 
         Returns every send time; the last one becomes the trigger.

@@ -104,7 +104,22 @@ class ClientManager:
         """
         return (len(frames) - 1) / rate if rate and frames else 0.0
 
-    async def send_many(self, name: str, frames: Sequence[str], rate: float | None) -> list[float]:
+    async def send_value(self, name: str, value: Any) -> float:
+        """Send ``value`` in the client's codec (JSON text by default); the trigger."""
+        at = await self.get(name).send_value(value)
+        self.last_trigger = at
+        return at
+
+    async def send_many_values(
+        self, name: str, values: Sequence[Any], rate: float | None
+    ) -> list[float]:
+        """:meth:`send_many` of ``values``, each encoded in the client's codec."""
+        client = self.get(name)
+        return await self.send_many(name, [client.encode(v) for v in values], rate)
+
+    async def send_many(
+        self, name: str, frames: Sequence[str | bytes], rate: float | None
+    ) -> list[float]:
         """Send text ``frames`` in order, ``rate`` per second (None: back to back).
 
         Frame ``i`` leaves at ``start + i / rate`` (no drift). Returns each send
@@ -128,7 +143,7 @@ class ClientManager:
                         delay = start + i / rate - loop.time()
                         if delay > 0:
                             await asyncio.sleep(delay)
-                    sent.append(await client.send_text(frame))
+                    sent.append(await client.send_frame(frame))
                     self.last_trigger = sent[-1]
                     progress.update(verb, len(sent), len(frames))
         except TimeoutError:

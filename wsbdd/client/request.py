@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from wsbdd.codecs import Codec
 from wsbdd.exceptions import ConfigError, UsageError
 
 __all__ = ["DEFAULT_MAX_SIZE", "ConnectRequest"]
@@ -29,7 +30,8 @@ class ConnectRequest:
     ``compression`` (``"deflate"`` or None), ``max_size`` (bytes per message),
     ``max_queue`` (frames buffered before TCP reading pauses: the "stops
     reading" back-pressure), ``close_timeout`` (seconds to wait for the
-    closing handshake before aborting).
+    closing handshake before aborting). ``codec`` decodes received frames and
+    encodes sent values (None: JSON text).
     """
 
     url: str
@@ -44,6 +46,7 @@ class ConnectRequest:
     max_size: int | None = DEFAULT_MAX_SIZE
     max_queue: int | None = 16
     close_timeout: float = 2.0
+    codec: Codec | None = None
 
     def __post_init__(self) -> None:
         # Accept any iterables (lists from table steps) but store tuples.

@@ -4,16 +4,18 @@
 tester reads in the behave output and the report, for example::
 
     client B did not receive {"type": "message", "from": "alice"} within 500 ms (waited 502 ms)
-    closest message: #3 at +120 ms {"type": "message", "from": "bob", "text": "hi"}
+    closest message: #3 at +120 ms after the last trigger {"type": "message", "from": "bob"}
       $.from: expected "alice", got "bob"
-    last 3 of 7 messages:
+    last 3 of 7 messages (times after the last trigger):
       #5 +130 ms {"type": "presence", "user": "carol"}
       #6 +150 ms <binary 3 bytes: 0a0b0c>
       #7 +180 ms {"type": "message", "from": "dave", "text": "yo"}
-    client B was closed by the server with code 4403 "forbidden" at +31 ms
+    client B was closed by the server with code 4403 "forbidden" at +31 ms after the last trigger
 
 Offsets (``+120 ms``) count from :attr:`WaitFailure.origin`, a
-``time.monotonic()`` reading such as the scenario's last trigger.
+``time.monotonic()`` reading such as the scenario's last trigger, and say so
+(:attr:`WaitFailure.origin_label`). The report's transcript and failure diff
+count from the scenario's start instead, written ``t=…``.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class WaitFailure:
       ``null`` cannot be diffed);
     * ``close`` – how the connection ended, if it did;
     * ``origin`` – the monotonic time offsets are counted from;
+    * ``origin_label`` – what that instant is, after "after": ``the last trigger``
+      or ``the step started``;
     * ``extra`` – more lines to add at the end (hints);
     * ``timeout`` – when given, `` within <timeout>`` is added to the headline;
     * ``show_last`` – how many of the latest messages to list;
@@ -75,6 +79,7 @@ class WaitFailure:
     expected: Any = None
     close: CloseInfo | None = None
     origin: float = 0.0
+    origin_label: str = "the last trigger"
     extra: Sequence[str] = ()
     timeout: float | None = None
     show_last: int = 5
@@ -182,7 +187,7 @@ def render_wait_failure(failure: WaitFailure) -> str:
             message, mismatches = found
             lines.append(
                 f"closest message: #{message.index} at "
-                f"{_offset(message.received_at, failure.origin)} "
+                f"{_offset(message.received_at, failure.origin)} after {failure.origin_label} "
                 f"{_one_line(message, _CLOSEST_LIMIT)}"
             )
             if mismatches:
@@ -193,10 +198,11 @@ def render_wait_failure(failure: WaitFailure) -> str:
         lines.append(f"client {failure.client} received no messages")
     else:
         shown = messages[-failure.show_last :] if failure.show_last > 0 else []
+        times = f" (times after {failure.origin_label})" if shown else ""
         if len(shown) < len(messages):
-            lines.append(f"last {len(shown)} of {_plural(len(messages), 'message')}:")
+            lines.append(f"last {len(shown)} of {_plural(len(messages), 'message')}{times}:")
         else:
-            lines.append(f"{_plural(len(messages), 'message')} received:")
+            lines.append(f"{_plural(len(messages), 'message')} received{times}:")
         for message in shown:
             lines.append(
                 f"  #{message.index} {_offset(message.received_at, failure.origin)} "
@@ -205,7 +211,9 @@ def render_wait_failure(failure: WaitFailure) -> str:
     if failure.close is not None:
         close = failure.close
         at = _offset(close.at, failure.origin)
-        lines.append(f"client {failure.client} was {close.describe()} at {at}")
+        lines.append(
+            f"client {failure.client} was {close.describe()} at {at} after {failure.origin_label}"
+        )
         if close.clean and close.code in _CODE_MEANINGS:
             lines.append(f"  (code {close.code}: {_CODE_MEANINGS[close.code]})")
     lines.extend(failure.extra)

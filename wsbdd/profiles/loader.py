@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
+from wsbdd.codecs import CODEC_NAMES
 from wsbdd.exceptions import ProfileError, UsageError
 from wsbdd.matching import parse_path
 from wsbdd.profiles.model import (
@@ -44,7 +45,7 @@ _TOP_KEYS = {
     "channels",
     "variables",
 }
-_PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window"}
+_PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window", "codec"}
 _AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
 _AUTH_MODES = ("none", "query", "header", "subprotocol", "message")
 _EXCHANGE_KEYS = {"send", "ack", "reject"}
@@ -176,7 +177,21 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         channels=tuple(channels),
         confirm_window=confirm_window,
         variables=defaults,
+        codec=_codec(head, source),
     )
+
+
+def _codec(head: Mapping[str, Any], source: str) -> str | None:
+    """``[profile] codec``: json, msgpack, cbor or protobuf:<Type>:<file> (checked here)."""
+    value = _string(head, "codec", "profile.", source, required=False)
+    if value is None or value.strip().lower().startswith("protobuf:"):
+        return value
+    if value.strip().lower() not in CODEC_NAMES:
+        raise _error(
+            source, "profile.codec", f'"{value}" is not a codec: json, msgpack, cbor or '
+            "protobuf:<package.Type>:<file.proto>"
+        )
+    return value
 
 
 def _error(source: str, key: str, message: str) -> ProfileError:

@@ -157,6 +157,8 @@ class Profile:
     channels: tuple[ChannelSpec, ...] = ()
     confirm_window: float = 0.3
     variables: Mapping[str, Any] = field(default_factory=dict)
+    codec: str | None = None
+    """``[profile] codec``: how frames become values (``msgpack``...; None: JSON text)."""
 
     def missing(self, key: str, what: str) -> ProfileError:
         """The error for a step that needs a key this profile does not define."""

@@ -11,7 +11,11 @@ formatter is active, attaching is a no-op. See docs/reporting.md.
   – the formatter ``wsbdd run`` uses (behave 1.3 statuses, short label tags);
 * :mod:`~wsbdd.reporting.redaction_scope` – the run's redactor for the Allure writer;
 * :mod:`~wsbdd.reporting.scenario_report` – the glue called by ``wsbdd.hooks``;
-* :mod:`~wsbdd.reporting.allure_cli` – finding and running the Allure command line.
+* :mod:`~wsbdd.reporting.categories` – product defects apart from broken tests;
+* :mod:`~wsbdd.reporting.results_folder` – a clean results folder for each run;
+* :mod:`~wsbdd.reporting.allure_tool` – finding Allure 3 (or Allure 2) for ``wsbdd report``;
+* :mod:`~wsbdd.reporting.report_history` – the history that fills the report's trend;
+* :mod:`~wsbdd.reporting.allure_cli` – building the report with Allure, and serving it.
 """
 
 from __future__ import annotations

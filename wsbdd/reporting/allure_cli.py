@@ -1,67 +1,45 @@
-"""Finding and running the Allure command line (``allure``) for ``wsbdd report``.
+"""Building the HTML report with the Allure command line, and serving it.
 
-The command line comes from the npm registry (``allure-commandline``, which
-bundles the Java program) and needs a Java runtime. It is looked for on
-``PATH``, then in ``.tools/node_modules/.bin/allure`` under the current
-folder (where ``.ci/install-report-tools`` puts it).
+:func:`generate_report` runs Allure 3 (``allure generate --config ...``, a
+config wsbdd writes: the report's name, its history file, the categories,
+single-file mode) or Allure 2 (``allure generate --clean``, with
+``categories.json`` and ``history/`` in the results folder). The report folder
+is replaced each time. :func:`serve_report` serves a built report over HTTP on
+one address (127.0.0.1 by default) until interrupted.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
+import functools
+import http.server
+import json
 import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from wsbdd.exceptions import WsbddError
+from wsbdd.reporting.allure_tool import AllureTool, ReportToolMissing, require_java
+from wsbdd.reporting.categories import CATEGORIES, write_categories
+from wsbdd.reporting.report_history import prepare_history
 
 __all__ = [
-    "INSTALL_HINT",
-    "LOCAL_ALLURE",
-    "ReportToolMissing",
-    "find_allure",
+    "HISTORY_LIMIT",
+    "REPORT_NAME",
+    "allure3_config",
     "generate_report",
     "has_results",
-    "open_report",
+    "serve_report",
 ]
 
-LOCAL_ALLURE = Path(".tools") / "node_modules" / ".bin" / "allure"
-"""Where ``npm install --prefix .tools allure-commandline`` puts the command."""
+REPORT_NAME = "wsbdd"
+"""The report's title unless the suite's own Allure config says otherwise."""
 
-INSTALL_HINT = (
-    "install it with .ci/install-report-tools, or by hand: "
-    "apt-get install -y default-jre-headless && "
-    "npm install --prefix .tools allure-commandline"
-)
-
-
-class ReportToolMissing(WsbddError):
-    """The Allure command line, or the Java runtime it needs, is not installed."""
-
-
-def find_allure(cwd: Path | None = None) -> Path:
-    """The ``allure`` command: on PATH, else ``.tools/node_modules/.bin/allure`` under ``cwd``."""
-    on_path = shutil.which("allure")
-    if on_path:
-        return Path(on_path)
-    local = (cwd or Path.cwd()) / LOCAL_ALLURE
-    if local.is_file() and os.access(local, os.X_OK):
-        return local
-    raise ReportToolMissing(
-        f"the Allure command line (allure) is not on PATH nor in {LOCAL_ALLURE}: {INSTALL_HINT}"
-    )
-
-
-def _require_java() -> None:
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").is_file():
-        return
-    if shutil.which("java") is None:
-        raise ReportToolMissing(
-            "the Allure command line needs Java, and no java command was found "
-            f"(nor JAVA_HOME): {INSTALL_HINT}"
-        )
+HISTORY_LIMIT = 50
+"""Runs kept in Allure 3's history file (the trend shows at most these)."""
 
 
 def has_results(results: Path) -> bool:
@@ -69,28 +47,107 @@ def has_results(results: Path) -> bool:
     return results.is_dir() and any(results.glob("*-result.json"))
 
 
+def allure3_config(output: Path, history: Path | None, *, single_file: bool) -> dict[str, Any]:
+    """wsbdd's Allure 3 config (an ``allurerc.json``): report, history, categories."""
+    config: dict[str, Any] = {
+        "name": REPORT_NAME,
+        "output": str(output),
+        "plugins": {"awesome": {"options": {"reportName": REPORT_NAME, "singleFile": single_file}}},
+        "categories": {"rules": [dict(rule) for rule in CATEGORIES]},
+    }
+    if history is not None:
+        config["historyPath"] = str(history)
+        config["historyLimit"] = HISTORY_LIMIT
+    return config
+
+
+def _check_output(output: Path) -> None:
+    """Refuse a report folder that holds something else than a report (it is replaced)."""
+    if not output.exists():
+        return
+    if output.is_dir() and (not any(output.iterdir()) or (output / "index.html").is_file()):
+        return
+    raise WsbddError(
+        f"{output} exists and is not an Allure report (no index.html): "
+        f"choose another report folder with -o"
+    )
+
+
 def _run(command: Sequence[str]) -> int:
     try:
         return subprocess.run(list(command), check=False).returncode
     except OSError as exc:
-        raise ReportToolMissing(f"cannot run {command[0]}: {exc}: {INSTALL_HINT}") from exc
+        raise ReportToolMissing(f"cannot run {command[0]}: {exc}") from exc
 
 
-def generate_report(allure: Path, results: Path, output: Path, *, single_file: bool = False) -> int:
-    """``allure generate RESULTS -o OUTPUT --clean``; returns allure's exit code."""
+def generate_report(
+    tool: AllureTool,
+    results: Path,
+    output: Path,
+    *,
+    single_file: bool = False,
+    config: Path | None = None,
+) -> int:
+    """Build the report of ``results`` into ``output``; returns allure's exit code.
+
+    ``config`` is the suite's own Allure 3 config, used instead of wsbdd's.
+    """
     if not has_results(results):
         raise WsbddError(
             f"no Allure results in {results} (no *-result.json): run the suite first "
             f"(wsbdd run writes them to reports/allure-results)"
         )
-    _require_java()
-    command = [str(allure), "generate", str(results), "-o", str(output), "--clean"]
-    if single_file:
-        command.append("--single-file")
-    return _run(command)
+    if config is not None and tool.major < 3:
+        raise WsbddError(f"--config {config} is an Allure 3 config, and {tool.label} is Allure 2")
+    require_java(tool)
+    results, output = results.resolve(), output.resolve()
+    _check_output(output)
+    write_categories(results)
+    history = prepare_history(results, output, tool.major)  # reads the previous report
+    if output.exists():
+        shutil.rmtree(output)
+    if tool.major < 3:
+        command = [str(tool.path), "generate", str(results), "-o", str(output), "--clean"]
+        return _run([*command, "--single-file"] if single_file else command)
+    if config is not None:
+        command = [str(tool.path), "generate", "--config", str(config), "-o", str(output)]
+        return _run([*command, str(results)])
+    with tempfile.TemporaryDirectory(prefix="wsbdd-allure-") as folder:
+        rc = Path(folder) / "allurerc.json"
+        settings = allure3_config(output, history, single_file=single_file)
+        rc.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        return _run(
+            [str(tool.path), "generate", "--config", str(rc), "-o", str(output), str(results)]
+        )
 
 
-def open_report(allure: Path, report: Path, host: str, port: int) -> int:
-    """``allure open REPORT``: serve the HTML report until interrupted (Ctrl-C)."""
-    _require_java()
-    return _run([str(allure), "open", str(report), "--host", host, "--port", str(port)])
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve_report(
+    report: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    on_ready: Callable[[str], None] = print,
+) -> int:
+    """Serve ``report`` on ``host:port`` (0: any free port) until Ctrl-C; 0 when stopped.
+
+    ``on_ready`` gets the URL once the server listens.
+    """
+    if not (report / "index.html").is_file():
+        raise WsbddError(f"no report in {report} (no index.html): build it with wsbdd report")
+    handler = functools.partial(_QuietHandler, directory=str(report))
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        raise WsbddError(f"cannot serve the report on {host}:{port}: {exc.strerror}") from exc
+    with server:
+        bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        on_ready(f"http://{shown}:{bound_port}/")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+    return 0

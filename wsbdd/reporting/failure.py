@@ -4,7 +4,8 @@ When a receive step fails, the failed step in the report gets:
 
 ``failure diff`` (text)
     the expected JSON (pretty-printed), the received message nearest to it
-    (with its time since the scenario started) and one line per difference,
+    (with its time ``t=`` since the scenario started, as in the transcript) and
+    one line per difference,
     ``$.from: expected "alice", got "bob"``;
 ``failure.json`` (JSON)
     the same, structured.
@@ -99,8 +100,8 @@ def render_failure(
         lines += ["closest message: none (no message was received)", ""]
     else:
         lines.append(
-            f"closest message: #{closest['index']}, received {closest['t_ms']:.1f} ms "
-            f"after the scenario started"
+            f"closest message: #{closest['index']}, received at t={closest['t_ms']:.1f} ms "
+            f"(t = time since the scenario started)"
         )
         body = closest.get("json", closest.get("text", closest.get("hex")))
         shown = _pretty(body) if "json" in closest else str(body)

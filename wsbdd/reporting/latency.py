@@ -6,7 +6,11 @@ A latency step ("the p95 delivery latency from client A to client B is below
 ``latency A → B`` (CSV, shown as a table)
     samples, lost, min, p50, p95, p99, max and mean in milliseconds;
 ``latency A → B chart`` (SVG)
-    a histogram of the samples with the p50, p95 and p99 marked.
+    a histogram of the samples with the p50, p95 and p99 marked, and the
+    limit under test (``p95 < 200 ms``) as a solid line labelled with it, red
+    when the percentile broke it. A limit far beyond every sample (more than
+    three times the largest) is not drawn to scale: an arrow at the right edge
+    names it, so the bars stay readable.
 
 The SVG is drawn here (no plotting dependency): a few dozen rectangles and
 lines, readable at a glance in the report and in any browser.
@@ -17,15 +21,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 from wsbdd.reporting._allure import attach_csv, attach_svg
-from wsbdd.timing import LatencyStats
+from wsbdd.timing import LatencyStats, percentile
 
 __all__ = [
     "HEIGHT",
     "WIDTH",
     "Bin",
+    "LatencyLimit",
     "attach_latency",
     "histogram",
     "latency_svg",
@@ -48,6 +54,23 @@ class Bin:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class LatencyLimit:
+    """The limit a latency step tested: percentile ``rank`` below ``limit`` seconds."""
+
+    rank: float
+    limit: float
+
+    @property
+    def label(self) -> str:
+        """``limit: p95 < 200 ms``."""
+        return f"limit: p{self.rank:g} < {self.limit * 1000:g} ms"
+
+
+_LIMIT_SCALE = 3.0
+"""A limit up to this many times the largest sample is drawn to scale."""
+
+
 def nice_step(span: float, target: int = 6) -> float:
     """A round tick step (1, 2 or 5 times a power of ten) giving about ``target`` ticks."""
     if span <= 0 or not math.isfinite(span):
@@ -60,11 +83,11 @@ def nice_step(span: float, target: int = 6) -> float:
     return float(10 * power)  # pragma: no cover - the loop always returns
 
 
-def histogram(samples_ms: Sequence[float], bins: int = 24) -> list[Bin]:
-    """``bins`` equal bars from 0 to a round value at or above the largest sample."""
+def histogram(samples_ms: Sequence[float], bins: int = 24, upto: float = 0.0) -> list[Bin]:
+    """``bins`` equal bars from 0 to a round value at or above the largest sample (and ``upto``)."""
     if not samples_ms:
         return []
-    top = max(samples_ms)
+    top = max(*samples_ms, upto)
     step = nice_step(top, 6)
     upper = max(step, math.ceil(top / step) * step)
     width = upper / bins
@@ -104,10 +127,45 @@ def _text(
     )
 
 
-def latency_svg(samples: Sequence[float], stats: LatencyStats, title: str) -> str:
-    """A histogram of ``samples`` (seconds) with p50/p95/p99 lines, as an SVG document."""
+def _beside(x: float, y: float, body: str, colour: str) -> str:
+    """A label beside a vertical line: right of it, or left of it in the chart's right half."""
+    if x > _LEFT + (WIDTH - _LEFT - _RIGHT) / 2:
+        return _text(x - 4, y, body, anchor="end", size=12, fill=colour)
+    return _text(x + 4, y, body, anchor="start", size=12, fill=colour)
+
+
+def _limit_lines(
+    limit: LatencyLimit, samples: Sequence[float], x_of: Any, upper: float, axis_y: float
+) -> list[str]:
+    """The limit's solid line and label (or, off the scale, an arrow at the right edge)."""
+    value = percentile(samples, limit.rank)
+    broken = value is not None and value >= limit.limit
+    colour = "#b71c1c" if broken else "#1b5e20"
+    limit_ms = limit.limit * 1000
+    if limit_ms > upper:
+        x = x_of(upper)
+        return [
+            _text(x, _TOP + 14 * 4, f"{limit.label} →", anchor="end", size=12, fill=colour),
+        ]
+    x = x_of(limit_ms)
+    return [
+        f'<line x1="{x:.1f}" y1="{_TOP - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="{colour}" '
+        f'stroke-width="3"><title>{escape(limit.label)}</title></line>',
+        _beside(x, axis_y - 8, limit.label, colour),
+    ]
+
+
+def latency_svg(
+    samples: Sequence[float],
+    stats: LatencyStats,
+    title: str,
+    limit: LatencyLimit | None = None,
+) -> str:
+    """A histogram of ``samples`` (seconds) with p50/p95/p99 and the limit, as an SVG document."""
     samples_ms = [s * 1000 for s in samples]
-    bars = histogram(samples_ms)
+    limit_ms = 0.0 if limit is None else limit.limit * 1000
+    in_scale = bool(samples_ms) and limit_ms <= _LIMIT_SCALE * max(samples_ms)
+    bars = histogram(samples_ms, upto=limit_ms if in_scale else 0.0)
     plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
@@ -180,25 +238,24 @@ def latency_svg(samples: Sequence[float], stats: LatencyStats, title: str) -> st
             f'<line x1="{x:.1f}" y1="{_TOP}" x2="{x:.1f}" y2="{axis_y}" stroke="{colour}" '
             f'stroke-width="2" stroke-dasharray="6 3"/>'
         )
-        parts.append(
-            _text(
-                x + 4,
-                _TOP + 14 + 14 * row,
-                f"{label} {value * 1000:.1f} ms",
-                anchor="start",
-                size=12,
-                fill=colour,
-            )
-        )
+        parts.append(_beside(x, _TOP + 14 + 14 * row, f"{label} {value * 1000:.1f} ms", colour))
+    if limit is not None:
+        parts.extend(_limit_lines(limit, samples, x_of, upper, axis_y))
     parts.append("</svg>")
     return "\n".join(parts)
 
 
 def attach_latency(
-    sender: str, receiver: str, stats: LatencyStats, samples: Sequence[float]
+    sender: str,
+    receiver: str,
+    stats: LatencyStats,
+    samples: Sequence[float],
+    rank: float | None = None,
+    limit: float | None = None,
 ) -> None:
-    """Attach the table and the chart of the latencies a latency step measured."""
+    """Attach the table and the chart of a latency step (``rank``: the p tested below ``limit``)."""
     name = f"latency {sender} → {receiver}"
     attach_csv(latency_table(stats), name)
     title = f"delivery latency, client {sender} → client {receiver}"
-    attach_svg(latency_svg(samples, stats, title), f"{name} chart")
+    tested = LatencyLimit(rank, limit) if rank is not None and limit is not None else None
+    attach_svg(latency_svg(samples, stats, title, tested), f"{name} chart")

@@ -13,6 +13,7 @@ from wsbdd.reporting._allure import is_active
 from wsbdd.reporting._behave import status_name
 from wsbdd.reporting.failure import attach_failure
 from wsbdd.reporting.latency import attach_latency
+from wsbdd.reporting.mock_report import attach_mock
 from wsbdd.reporting.transcript import attach_scenario_record
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ class ScenarioReport:
 
     def _attach_new_latency(self) -> None:
         reports = self.session.latency_reports
-        for sender, receiver, stats, samples in reports[self._latency_attached :]:
-            attach_latency(sender, receiver, stats, samples)
+        for sender, receiver, stats, samples, rank, limit in reports[self._latency_attached :]:
+            attach_latency(sender, receiver, stats, samples, rank, limit)
         self._latency_attached = len(reports)
 
     def after_step(self, step: Any) -> None:
@@ -51,3 +52,5 @@ class ScenarioReport:
             return
         self._attach_new_latency()
         attach_scenario_record(self.session)
+        if (mock := self.session.mock_if_used) is not None:
+            attach_mock(mock, self.session.started_at, self.session.run.redactor)

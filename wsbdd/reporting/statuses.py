@@ -17,10 +17,17 @@ pending                   broken       ``pending step: ...`` (not implemented ye
 pending_warn (``--wip``)  skipped      ``pending step (accepted in wip mode)``
 untested / skipped        skipped
 ========================  ===========  ==========================================
+
+Messages name no Python class: a failed expectation or a ``WsbddError``
+(configuration, usage) reads as its own text, another exception as
+``KeyError: 'x'`` (its short name is the information). The trace keeps the
+class, and a ``WsbddError`` adds :data:`~wsbdd.reporting.categories.CONFIGURATION_MARK`
+so the report files it under "Broken tests: configuration or usage".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,9 +35,11 @@ from allure_behave.utils import step_status, step_status_details
 from allure_commons import utils as _utils
 from allure_commons.model2 import Status, StatusDetails
 
+from wsbdd.exceptions import WsbddError
 from wsbdd.reporting._behave import status_name
+from wsbdd.reporting.categories import CONFIGURATION_MARK
 
-__all__ = ["Outcome", "scenario_outcome", "status_name", "step_outcome"]
+__all__ = ["Outcome", "describe_error", "scenario_outcome", "status_name", "step_outcome"]
 
 Outcome = tuple[str | None, StatusDetails | None]
 """An Allure status (``Status.PASSED`` ...) and its details (message, trace)."""
@@ -49,11 +58,53 @@ def _trace(element: Any) -> str | None:
     return "\n".join(trace) if isinstance(trace, list) else str(_format_traceback(trace))
 
 
+def describe_error(error: BaseException) -> str:
+    """The banner of ``error``: its text; a short class name only for unexpected errors."""
+    text = str(error).strip()
+    if text and isinstance(error, AssertionError | WsbddError):
+        return text
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def _exception_text(element: Any) -> str:
     error = getattr(element, "exception", None)
-    if error is None:
-        return ""
-    return str(_format_exception(type(error), error)).strip()
+    return "" if error is None else describe_error(error)
+
+
+def _full_trace(element: Any, error: BaseException) -> str:
+    """The traceback, then the exception with its full class name, as Python prints it."""
+    lines = [CONFIGURATION_MARK] if isinstance(error, WsbddError) else []
+    trace = _trace(element)
+    if trace:
+        lines.append(trace.rstrip())
+    lines.append(str(_format_exception(type(error), error)).strip())
+    return "\n".join(lines)
+
+
+def _wsbdd_error_names() -> frozenset[str]:
+    found: set[str] = set()
+    pending: list[type[BaseException]] = [WsbddError]
+    while pending:
+        kind = pending.pop()
+        found.add(kind.__name__)
+        pending.extend(kind.__subclasses__())
+    return frozenset(found)
+
+
+_HOOK_ERROR = re.compile(r"^(HOOK-ERROR in [^:]+: )((?:\w+\.)*(\w+)): ", re.DOTALL)
+
+
+def _hook_details(message: str, trace: str | None) -> StatusDetails:
+    """behave's ``HOOK-ERROR in before_scenario: ConfigError: ...`` without the class name."""
+    found = _HOOK_ERROR.match(message)
+    if found is None:
+        return StatusDetails(message=message, trace=trace)
+    configuration = found.group(3) in _wsbdd_error_names()
+    if configuration or found.group(3).endswith(("AssertionError", "Failed")):
+        message = found.group(1) + message[found.end() :]
+    if configuration:
+        trace = "\n".join(part for part in (CONFIGURATION_MARK, trace) if part)
+    return StatusDetails(message=message, trace=trace)
 
 
 def step_outcome(step: Any) -> Outcome:
@@ -76,13 +127,18 @@ def step_outcome(step: Any) -> Outcome:
         )
     if name == "hook_error":
         message = getattr(step, "error_message", None) or _exception_text(step) or "hook error"
-        return Status.BROKEN, StatusDetails(message=message, trace=_trace(step))
+        return Status.BROKEN, _hook_details(message, _trace(step))
+    error = getattr(step, "exception", None)
+    if error is not None:
+        return step_status(step), StatusDetails(
+            message=describe_error(error), trace=_full_trace(step, error)
+        )
     return step_status(step), step_status_details(step)
 
 
 def _hook_outcome(element: Any) -> Outcome:
     message = getattr(element, "error_message", None) or _exception_text(element)
-    return Status.BROKEN, StatusDetails(message=message or "a hook failed", trace=_trace(element))
+    return Status.BROKEN, _hook_details(message or "a hook failed", _trace(element))
 
 
 def scenario_outcome(scenario: Any) -> Outcome:

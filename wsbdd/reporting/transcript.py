@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TEXT_EVENT_LIMIT",
+    "TIME_LABEL",
     "ClientRecord",
     "attach_scenario_record",
     "client_json",
@@ -75,27 +76,41 @@ def snapshot_clients(session: ScenarioSession) -> list[ClientRecord]:
     return records or []
 
 
+TIME_LABEL = "t = time since the scenario started"
+"""How the transcript's times are labelled (the failure diff uses the same ``t=``)."""
+
+
 def _ms(at: float, origin: float) -> str:
-    return f"{(at - origin) * 1000:+.1f} ms"
+    return f"t={(at - origin) * 1000:.1f} ms"
 
 
 def _payload(event: TranscriptEvent, redactor: Redactor) -> str:
+    """The frame as a line: text as it is; binary in hex, after its decoded value if any."""
     if isinstance(event.data, bytes):
         data = redactor.bytes(event.data)
         more = "…" if len(data) > _BINARY_SHOWN else ""
-        return f"<binary {len(data)} bytes: {data[:_BINARY_SHOWN].hex()}{more}>"
+        head = data[:_BINARY_SHOWN]
+        shown_hex = head.hex(" ") if "codec" in event.meta else head.hex()
+        frame = f"binary {len(data)} bytes: {shown_hex}{more}"
+        if "decoded" in event.meta:
+            value = redactor.value(event.meta["decoded"])
+            shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            return f"{shown} ({event.meta['codec']} {frame})"
+        if "problem" in event.meta:
+            return f"<{frame}> ({event.meta['codec']}: {event.meta['problem']})"
+        return f"<{frame}>"
     return redactor.text(event.data)
 
 
 def render_transcript(
     name: str, events: Sequence[TranscriptEvent], origin: float, redactor: Redactor
 ) -> str:
-    """One line per event: ``    +12.345 ms ← text   {"type": "pong"}``."""
-    lines = [f"client {name}"]
+    """The label of its times, then one line per event: ``t=    12.345 ms ← text   {...}``."""
+    lines = [f"client {name}", f"({TIME_LABEL})"]
     for event in _shown(events, lines):
         offset = (event.at - origin) * 1000
         lines.append(
-            f"{offset:+11.3f} ms {_ARROWS[event.direction]} {event.kind:<6} "
+            f"t={offset:10.3f} ms {_ARROWS[event.direction]} {event.kind:<6} "
             f"{_payload(event, redactor)}"
         )
     return "\n".join(lines)

@@ -8,6 +8,7 @@ import http
 import logging
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -27,14 +28,33 @@ from .orders import OrderService
 from .protocol import ProtocolHandler
 from .session import Session
 from .web import HttpApp, HttpRequest
+from .wire import Wire
 
 __all__ = [
+    "SHUTDOWN_GRACE",
     "SUBPROTOCOLS",
+    "TIME_SLICE",
     "WS_PATH",
     "ReferenceServer",
+    "StopReport",
     "quiet_websockets_logger",
     "select_subprotocol",
 ]
+
+TIME_SLICE = 0.005
+"""Seconds a connection's handler may run before it yields to the event loop."""
+SHUTDOWN_GRACE = 2.0
+"""At most this long (and at most ``close_timeout``) a stop waits for peers to answer 1001."""
+
+
+@dataclass(frozen=True, slots=True)
+class StopReport:
+    """What ``ReferenceServer.stop`` did: connections closed, of which cut, seconds taken."""
+
+    connections: int
+    cut: int
+    seconds: float
+
 
 SUBPROTOCOLS: tuple[Subprotocol, ...] = (Subprotocol("chat.v1"), Subprotocol("chat.v2"))
 WS_PATH = "/ws"
@@ -89,10 +109,19 @@ class ReferenceServer:
             raise RuntimeError("server already started")
         opts = self.options
         bugs = opts.bugs
-        self.hub = Hub(history=opts.history, bugs=bugs)
+        self.wire = Wire(opts.codec, max_depth=opts.max_depth)
+        self.hub = Hub(
+            history=opts.history,
+            bugs=bugs,
+            history_total=opts.history_total,
+            history_bytes=opts.history_bytes,
+            encode=self.wire.encode,
+        )
         self.users = UserTable.resolve(opts.users)
         self.orders = OrderService(self.hub, paid_delay=opts.order_paid_delay, bugs=bugs)
-        self.protocol = ProtocolHandler(self.hub, bugs=bugs)
+        self.protocol = ProtocolHandler(
+            self.hub, bugs=bugs, max_depth=opts.max_depth, wire=self.wire
+        )
         self.http = HttpApp(self.hub, self.users, self.orders, self._extra_metrics)
         heartbeat = not opts.bug("no_heartbeat")
         origins: list[Origin | None] | None = None
@@ -118,16 +147,39 @@ class ReferenceServer:
         )
         self._port = self._server.sockets[0].getsockname()[1]
 
-    async def stop(self) -> None:
-        """Close every connection with 1001 "going away" and stop listening."""
+    async def stop(self) -> StopReport:
+        """Stop listening, close every connection with 1001 "going away", return a summary.
+
+        Deliveries stop at once and queued frames are dropped, so each close
+        frame follows at most what a socket already holds. Peers get
+        ``min(close_timeout, SHUTDOWN_GRACE)`` seconds in all to answer the
+        close; the connections still open then are cut. The whole stop is
+        bounded, whatever the load.
+        """
         server, self._server = self._server, None
         if server is None:
-            return
+            return StopReport(0, 0, 0.0)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         if self.hub is not None:
             self.hub.close()
         self.orders.close()
+        connections = list(server.connections)
         server.close(code=1001, reason="going away")
-        await server.wait_closed()
+        grace = min(self.options.close_timeout, SHUTDOWN_GRACE)
+        cut = 0
+        try:
+            async with asyncio.timeout(grace):
+                await server.wait_closed()
+        except TimeoutError:
+            for connection in list(server.all_connections):
+                if not connection.transport.is_closing():
+                    cut += 1
+                connection.transport.abort()
+            with contextlib.suppress(TimeoutError):  # aborted: the handlers end at once
+                async with asyncio.timeout(SHUTDOWN_GRACE):
+                    await server.wait_closed()
+        return StopReport(len(connections), cut, loop.time() - started)
 
     async def serve_forever(self) -> None:
         """Serve until cancelled (then stop cleanly)."""
@@ -214,15 +266,28 @@ class ReferenceServer:
             return
         assert self.hub is not None
         self._limit_send_buffer(ws)
-        session = Session(user, ws, queue_limit=self.options.queue_limit, bugs=self.options.bugs)
+        session = Session(
+            user,
+            ws,
+            queue_limit=self.options.queue_limit,
+            bugs=self.options.bugs,
+            encode=self.wire.encode,
+        )
         writer = asyncio.get_running_loop().create_task(session.outbox.run())
         self.hub.add_session(session)
         session.reply({"type": "welcome", "user": user, "subprotocol": ws.subprotocol})
+        loop = asyncio.get_running_loop()
+        slice_end = loop.time() + TIME_SLICE
         try:
             async for data in ws:
-                if not session.open:
+                if not session.open or self.hub.stopping:
                     break
                 self.protocol.handle(session, data)
+                if loop.time() >= slice_end:
+                    # frames already buffered are returned without yielding: give
+                    # signals, other connections and closing handshakes their turn
+                    await asyncio.sleep(0)
+                    slice_end = loop.time() + TIME_SLICE
         except ConnectionClosed:
             pass
         finally:

@@ -127,11 +127,34 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="messages kept per channel for resume (default %(default)s)",
     )
     parser.add_argument(
+        "--history-total",
+        type=_non_negative_int,
+        default=_DEFAULTS.history_total,
+        metavar="N",
+        help="messages kept for resume across all channels, oldest dropped first "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--history-bytes",
+        type=_non_negative_int,
+        default=_DEFAULTS.history_bytes,
+        metavar="BYTES",
+        help="bytes of messages kept for resume across all channels (default %(default)s)",
+    )
+    parser.add_argument(
         "--max-size",
         type=_positive_int,
         default=_DEFAULTS.max_size,
         metavar="BYTES",
         help="largest incoming message; bigger closes with 1009 (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-depth",
+        type=_positive_int,
+        default=_DEFAULTS.max_depth,
+        metavar="N",
+        help="arrays/objects nested deeper than N in a frame are refused with "
+        "error bad_request (default %(default)s)",
     )
     parser.add_argument(
         "--origins",
@@ -146,6 +169,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help='JSON file {"user": "token"} replacing the built-in users '
         "(else WSBDD_SERVER_USERS=alice:tok,bob:tok, else alice/bob/carol)",
+    )
+    parser.add_argument(
+        "--codec",
+        choices=("json", "msgpack", "cbor"),
+        default=_DEFAULTS.codec,
+        help="what /ws frames are made of: JSON text (default), or MessagePack or CBOR "
+        "binary frames, both ways",
     )
     parser.add_argument(
         "--close-timeout",
@@ -170,11 +200,15 @@ def options_from_args(args: argparse.Namespace) -> ServerOptions:
         ping_timeout=args.ping_timeout,
         queue_limit=args.queue_limit,
         history=args.history,
+        history_total=args.history_total,
+        history_bytes=args.history_bytes,
         max_size=args.max_size,
         origins=origins,
         users=users,
+        codec=args.codec,
         close_timeout=args.close_timeout,
         send_buffer=args.send_buffer,
+        max_depth=args.max_depth,
     )
 
 
@@ -201,16 +235,31 @@ async def _serve(options: ServerOptions) -> None:
 
     server = ReferenceServer(options)
     stop = asyncio.Event()
+    received: list[str] = []
     loop = asyncio.get_running_loop()
+
+    def on_signal(signum: signal.Signals) -> None:
+        received.append(signum.name)
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal, signum)
     await server.start()
     # handlers are in place before anyone learns the address: no signal is lost
     print(BANNER.format(ws_url=server.ws_url, http_url=server.http_url), flush=True)
     try:
         await stop.wait()
     finally:
-        await server.stop()
+        why = f"{received[0]} received" if received else "stopping"
+        _log(f"{why}: no new connections, closing every connection with 1001")
+        report = await server.stop()
+        cut = f", {report.cut} cut after no answer" if report.cut else ""
+        _log(f"stopped in {report.seconds:.2f} s ({report.connections} connection(s) closed{cut})")
+
+
+def _log(line: str) -> None:
+    """One line on stderr per server event (never one per frame or per failed send)."""
+    print(f"wsbdd reference server: {line}", file=sys.stderr, flush=True)
 
 
 def run_serve(args: argparse.Namespace) -> int:

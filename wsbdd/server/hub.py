@@ -3,18 +3,24 @@
 Everything here is synchronous and runs on the server's event loop: a publish
 serialises the frame once and pushes the same text into every subscriber's
 outbox without awaiting, so one slow subscriber never slows the others.
+
+A channel exists while it has a subscriber, kept history or a held frame;
+then it is freed (its seq is remembered, see ``history.SeqMemory``), so a
+million one-off rooms cost no more than the bounded history.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, deque
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection, broadcast
 
 from .channels import is_room
+from .history import DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_TOTAL, History, SeqMemory
 from .session import Session, dumps
 
 __all__ = ["OUT_OF_ORDER_FLUSH", "Channel", "Hub", "SubscribeResult"]
@@ -25,27 +31,14 @@ OUT_OF_ORDER_FLUSH = 0.2
 
 @dataclass(eq=False)
 class Channel:
-    """One channel: its sequence counter, recent history and subscribers."""
+    """One channel: its sequence counter and subscribers (its history is in ``History``)."""
 
     name: str
-    history_size: int
     seq: int = 0
-    history: deque[tuple[int, str]] = field(init=False)
     subscribers: dict[Session, None] = field(default_factory=dict)
     users: Counter[str] = field(default_factory=Counter)
-    held: tuple[str, list[Session]] | None = None
+    held: tuple[str | bytes, list[Session]] | None = None
     held_timer: asyncio.TimerHandle | None = None
-
-    def __post_init__(self) -> None:
-        self.history = deque(maxlen=self.history_size)
-
-    def since(self, since: int) -> tuple[list[str], bool]:
-        """Frames after ``since`` still in history, and whether none is missing."""
-        if since >= self.seq:
-            return [], True
-        oldest = self.history[0][0] if self.history else self.seq + 1
-        recovered = oldest <= since + 1
-        return [text for seq, text in self.history if seq > since], recovered
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +46,26 @@ class SubscribeResult:
     """What a subscribe produced: the current seq, replay frames, recovery flag."""
 
     seq: int
-    replay: list[str]
+    replay: list[str | bytes]
     recovered: bool | None
 
 
 class Hub:
     """Routes deliveries between sessions; owns every channel."""
 
-    def __init__(self, *, history: int, bugs: frozenset[str]) -> None:
-        self.history = history
+    def __init__(
+        self,
+        *,
+        history: int,
+        bugs: frozenset[str],
+        history_total: int = DEFAULT_HISTORY_TOTAL,
+        history_bytes: int = DEFAULT_HISTORY_BYTES,
+        encode: Callable[[dict[str, Any]], str | bytes] = dumps,
+    ) -> None:
+        self.encode = encode
+        """How a pushed frame is written (JSON text, or the server's ``--codec``)."""
+        self.history = History(history, history_total, history_bytes)
+        self._seqs = SeqMemory()
         # the bug switches, resolved once
         self._leak_on_disconnect = "leak_on_disconnect" in bugs
         self._no_resume = "no_resume" in bugs
@@ -71,6 +75,8 @@ class Hub:
         self.channels: dict[str, Channel] = {}
         self.published = 0
         self.delivered = 0
+        self.stopping = False
+        """True once the server is stopping: handlers stop reading, nothing is delivered."""
 
     # -- sessions --------------------------------------------------------
     def add_session(self, session: Session) -> None:
@@ -92,18 +98,28 @@ class Hub:
         """The channel called ``name``, created on first use."""
         found = self.channels.get(name)
         if found is None:
-            found = self.channels[name] = Channel(name, self.history)
+            found = self.channels[name] = Channel(name, self._seqs.start(name))
         return found
+
+    def _free_if_idle(self, channel: Channel | None) -> None:
+        """Free ``channel`` when nobody listens, nothing is kept and nothing is held."""
+        if channel is None or channel.subscribers or channel.held is not None:
+            return
+        name = channel.name
+        if name in self.history or self.channels.get(name) is not channel:
+            return
+        del self.channels[name]
+        self._seqs.retire(name, channel.seq, self.published)
 
     def subscribe(self, session: Session, name: str, since: int | None) -> SubscribeResult:
         """Add ``session`` to ``name``; announce presence; compute the resume replay."""
         channel = self.channel(name)
         if self._no_resume:
             since = None
-        replay: list[str] = []
+        replay: list[str | bytes] = []
         recovered: bool | None = None
         if since is not None:
-            replay, recovered = channel.since(since)
+            replay, recovered = self.history.since(name, channel.seq, since)
         if session not in channel.subscribers:
             first = channel.users[session.user] == 0
             if first and is_room(name):
@@ -125,9 +141,12 @@ class Hub:
             del channel.users[session.user]
             if is_room(name):
                 self._presence(channel, session.user, "left")
+        self._free_if_idle(channel)
 
     def _presence(self, channel: Channel, user: str, status: str) -> None:
-        text = dumps({"type": "presence", "channel": channel.name, "user": user, "status": status})
+        text = self.encode(
+            {"type": "presence", "channel": channel.name, "user": user, "status": status}
+        )
         for other in channel.subscribers:
             if other.user != user:
                 other.deliver(text)
@@ -140,9 +159,10 @@ class Hub:
         channel.seq += 1
         frame["channel"] = name
         frame["seq"] = channel.seq
-        text = dumps(frame)
-        channel.history.append((channel.seq, text))
+        text = self.encode(frame)
         self.published += 1
+        for emptied in self.history.keep(name, channel.seq, text):
+            self._free_if_idle(self.channels.get(emptied))
         targets = list(channel.subscribers)
         room = is_room(name)
         if self._wrong_room and room:
@@ -157,9 +177,11 @@ class Hub:
             self._publish_swapped(channel, text, targets)
         else:
             self._fan_out(text, targets)
-        return channel.seq
+        seq = channel.seq
+        self._free_if_idle(channel)
+        return seq
 
-    def _fan_out(self, text: str, targets: list[Session]) -> None:
+    def _fan_out(self, text: str | bytes, targets: list[Session]) -> None:
         """Deliver ``text`` to ``targets``: one ``broadcast`` for every connection ready now.
 
         A session whose delivery is a plain push (no delivery bug) and whose
@@ -179,7 +201,9 @@ class Hub:
             broadcast(direct, text)
         self.delivered += len(targets)
 
-    def _publish_swapped(self, channel: Channel, text: str, targets: list[Session]) -> None:
+    def _publish_swapped(
+        self, channel: Channel, text: str | bytes, targets: list[Session]
+    ) -> None:
         if channel.held is not None:
             self._fan_out(text, targets)
             self._release(channel)
@@ -198,9 +222,13 @@ class Hub:
         held, channel.held = channel.held, None
         if held is not None:
             self._fan_out(*held)
+        self._free_if_idle(channel)
 
     def close(self) -> None:
-        """Cancel pending timers (server stop)."""
+        """Server stop: no more deliveries, queued frames dropped, timers cancelled."""
+        self.stopping = True
+        for session in self.sessions:
+            session.outbox.close()
         for channel in self.channels.values():
             if channel.held_timer is not None:
                 channel.held_timer.cancel()
@@ -212,7 +240,10 @@ class Hub:
         return {
             "connections": len(self.sessions),
             "subscriptions": sum(len(c.subscribers) for c in self.channels.values()),
-            "channels": sum(1 for c in self.channels.values() if c.subscribers),
+            "channels": len(self.channels),
+            "channels_subscribed": sum(1 for c in self.channels.values() if c.subscribers),
+            "history_frames": self.history.frames,
+            "history_bytes": self.history.bytes,
             "queued_messages": sum(len(s.outbox) for s in self.sessions),
             "messages_published": self.published,
             "deliveries": self.delivered,

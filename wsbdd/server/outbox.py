@@ -36,7 +36,7 @@ class Outbox:
         self.limit = limit
         self._on_overflow = on_overflow
         self._high_water = high_water
-        self._pending: deque[str] = deque()
+        self._pending: deque[str | bytes] = deque()
         self._wakeup = asyncio.Event()
         self._sending = False
         self.closed = False
@@ -58,17 +58,28 @@ class Outbox:
             not self.closed
             and not self._pending
             and not self._sending
-            and ws.protocol.state is State.OPEN
+            and self.connected()
             and ws.transport.get_write_buffer_size() < self._high_water
         )
 
-    def push(self, text: str) -> bool:
+    def connected(self) -> bool:
+        """True while the connection is OPEN and its transport is not closing.
+
+        A transport that was aborted or lost its peer is ``closing`` before
+        websockets learns of it (``connection_lost`` runs on a later loop
+        iteration): writing to it would only make asyncio log
+        "socket.send() raised exception." once per frame.
+        """
+        ws = self._ws
+        return ws.protocol.state is State.OPEN and not ws.transport.is_closing()
+
+    def push(self, text: str | bytes) -> bool:
         """Queue (or write at once) one text frame; False when dropped or overflowing."""
         if self.writable_now():
             broadcast((self._ws,), text)
             self.sent += 1
             return True
-        if self.closed or self._ws.protocol.state is not State.OPEN:
+        if self.closed or not self.connected():
             return False
         if self.limit and len(self._pending) >= self.limit:
             self.close()
@@ -87,7 +98,7 @@ class Outbox:
     async def run(self) -> None:
         """Writer task: drain the queue in order until the connection or outbox closes."""
         with contextlib.suppress(ConnectionClosed):
-            while not self.closed:
+            while not self.closed and self.connected():
                 if not self._pending:
                     self._wakeup.clear()
                     await self._wakeup.wait()

@@ -1,14 +1,15 @@
-"""The JSON protocol spoken on ``/ws``: one method per client frame type."""
+"""The protocol spoken on ``/ws`` (JSON, or the ``--codec``): one method per client frame type."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .channels import may_use
 from .clock import new_id, utc_now
 from .hub import Hub
+from .jsonframes import DEFAULT_MAX_DEPTH, FrameError
 from .session import Session
+from .wire import Wire
 
 __all__ = ["RESERVED_FIELDS", "ProtocolHandler"]
 
@@ -23,19 +24,25 @@ def _error(code: str, message: str, **extra: Any) -> dict[str, Any]:
 class ProtocolHandler:
     """Interprets client frames for one server (stateless between frames)."""
 
-    def __init__(self, hub: Hub, *, bugs: frozenset[str]) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        *,
+        bugs: frozenset[str],
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        wire: Wire | None = None,
+    ) -> None:
         self.hub = hub
+        self.max_depth = max_depth
+        self.wire = wire or Wire(max_depth=max_depth)
         self.check_ownership = "no_ownership_check" not in bugs
 
     def handle(self, session: Session, data: str | bytes) -> None:
         """Handle one frame; every problem is answered with an ``error`` frame."""
-        if isinstance(data, bytes):
-            session.reply(_error("bad_request", "binary frames are not supported; send JSON text"))
-            return
         try:
-            frame = json.loads(data)
-        except ValueError as exc:
-            session.reply(_error("bad_json", f"invalid JSON: {exc}"))
+            frame = self.wire.decode(data)
+        except FrameError as exc:
+            session.reply(_error(exc.code, exc.message))
             return
         if not isinstance(frame, dict):
             session.reply(_error("bad_request", "expected a JSON object with a 'type'"))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
+from collections.abc import Callable
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
+from .jsonframes import dumps
 from .outbox import Outbox
 
 __all__ = ["SILENT_DROP_AFTER", "SLOW_PUSH_DELAY", "Session", "dumps"]
@@ -18,11 +19,6 @@ SLOW_PUSH_DELAY = 0.3
 LEAK_BYTES = 50 * 1024
 
 _ids = itertools.count(1)
-
-
-def dumps(obj: Any) -> str:
-    """Compact JSON text of a protocol frame."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
 class Session:
@@ -35,8 +31,10 @@ class Session:
         *,
         queue_limit: int,
         bugs: frozenset[str],
+        encode: Callable[[dict[str, Any]], str | bytes] = dumps,
     ) -> None:
         self.id = next(_ids)
+        self.encode = encode
         self.user = user
         self.ws = ws
         self.subscriptions: set[str] = set()
@@ -60,9 +58,9 @@ class Session:
 
     def reply(self, frame: dict[str, Any]) -> None:
         """Send a direct answer (welcome, subscribed, pong, error) in order."""
-        self.outbox.push(dumps(frame))
+        self.outbox.push(self.encode(frame))
 
-    def deliver(self, text: str) -> None:
+    def deliver(self, text: str | bytes) -> None:
         """Push one channel delivery (message, order.*, presence) to this connection."""
         if not self.open:
             return
@@ -71,7 +69,7 @@ class Session:
         else:
             self._deliver_now(text)
 
-    def _deliver_now(self, text: str) -> None:
+    def _deliver_now(self, text: str | bytes) -> None:
         if not self.open:
             return
         if self._silent_drop and self.deliveries >= SILENT_DROP_AFTER:

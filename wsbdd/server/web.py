@@ -11,7 +11,6 @@ Routes: ``GET /healthz``, ``GET /metrics``, ``POST /orders``.
 from __future__ import annotations
 
 import http
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import psutil
 
 from .auth import UserTable, bearer_token
 from .hub import Hub
+from .jsonframes import FrameError, dumps, loads
 from .orders import OrderError, OrderService
 
 __all__ = ["HttpApp", "HttpRequest", "HttpResponse", "error_response", "json_response"]
@@ -75,7 +75,7 @@ class HttpResponse:
 
 def json_response(status: int, payload: Any, *headers: tuple[str, str]) -> HttpResponse:
     """A JSON response."""
-    body = json.dumps(payload, separators=(",", ":")).encode()
+    body = dumps(payload).encode()
     return HttpResponse(status, body, "application/json", tuple(headers))
 
 
@@ -142,9 +142,11 @@ class HttpApp:
         if user is None:
             return error_response(401, "unauthorized", "unknown token", challenge)
         try:
-            body = json.loads(request.body)
-        except ValueError as exc:
-            return error_response(400, "bad_json", f"invalid JSON body: {exc}")
+            body = loads(request.body.decode("utf-8"))
+        except UnicodeDecodeError:
+            return error_response(400, "bad_json", "invalid JSON body: not UTF-8")
+        except FrameError as exc:
+            return error_response(400, exc.code, f"{exc.message} (in the body)")
         try:
             item, qty = self.orders.validate(body)
         except OrderError as exc:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from wsbdd.steps import (
     channel_steps,
+    codec_steps,
     connection_steps,
     contract_steps,
     crowd_steps,
     environment_steps,
     heartbeat_steps,
     http_steps,
+    mock_steps,
     receiving_steps,
     sending_steps,
     server_steps,
@@ -27,12 +29,14 @@ from wsbdd.steps import (
 
 __all__ = [
     "channel_steps",
+    "codec_steps",
     "connection_steps",
     "contract_steps",
     "crowd_steps",
     "environment_steps",
     "heartbeat_steps",
     "http_steps",
+    "mock_steps",
     "receiving_steps",
     "sending_steps",
     "server_steps",

@@ -6,6 +6,7 @@ from typing import Any
 
 from behave import step, use_step_matcher
 
+from wsbdd.binary_checks import hex_frame
 from wsbdd.steps._common import (
     CLIENT,
     DURATION,
@@ -80,15 +81,9 @@ def receives_binary(context: Any, name: str, within: str | None) -> None:
 
 @step(rf'client {CLIENT} receives the binary message "(?P<hex>[^"]*)"{WITHIN}')
 def receives_binary_exact(context: Any, name: str, hex: str, within: str | None) -> None:
-    """The client gets a binary frame with exactly these bytes (hexadecimal)."""
+    """The client gets a binary frame with exactly these bytes (hexadecimal, spaces allowed)."""
     s = session(context)
-    wanted = s.hex_bytes(hex)
-    s.receiver.receive_where(
-        name,
-        lambda m: m.kind == "binary" and m.data == wanted,
-        f"the binary message {wanted.hex()}",
-        s.deadline(optional_duration(within)),
-    )
+    s.binary.receive_exact(name, hex_frame(s.text(hex)), s.deadline(optional_duration(within)))
 
 
 @step(
