@@ -221,3 +221,31 @@ def test_a_profiles_codec_serves_the_channel_steps(
     )
     run = project.run()
     assert run.passed, run.output
+
+
+def test_next_any_order_and_counts_work_on_decoded_frames(
+    tmp_path: Path, cbor_server: FixtureServer
+) -> None:
+    project = project_for(tmp_path, cbor_server, WSBDD_CODEC="cbor")
+    doc = '      """\n'
+    project.feature(
+        feature(
+            "    Given client A connects\n"
+            '    Then client A\'s next message is {"type": "welcome"}\n'
+            '    When client A sends {"type": "ping"}\n'
+            '    And client A sends {"type": "message", "channel": "room:x", "text": "two"}\n'
+            "    Then client A receives, in any order, within 1 s:\n"
+            + doc
+            + '      {"type": "message", "text": "two"}\n'
+            '      {"type": "pong"}\n'
+            + doc
+            + "    When client A sends 3 messages:\n"
+            + doc
+            + '      {"type": "message", "channel": "room:x", "text": "n=${i}"}\n'
+            + doc
+            + '    Then client A receives 3 messages matching {"type": "message", "from": "alice"}'
+            " within 1 s\n"
+        )
+    )
+    run = project.run()
+    assert run.passed, run.output

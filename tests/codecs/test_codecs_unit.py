@@ -112,3 +112,25 @@ def test_a_decoded_message_shows_its_value_and_hex_in_texts_and_transcripts() ->
     )
     text = render_transcript("A", [event], 0.0, Redactor([]))
     assert '{"t":1} (msgpack binary 4 bytes: 81 a1 74 01)' in text
+
+
+def test_a_descriptor_set_is_read_as_it_is(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    descriptors = tmp_path / "chat.desc"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"-I{PROTO.parent}",
+            "--include_imports",
+            f"--descriptor_set_out={descriptors}",
+            str(PROTO),
+        ],
+        check=True,
+        timeout=60,
+    )
+    codec = protobuf_codec("chat.Envelope", descriptors)
+    assert codec.decode(codec.encode({"type": "pong", "seq": 3})) == {"type": "pong", "seq": 3}

@@ -18,20 +18,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from wsbdd.authoring.scaffold import Written, write_new_files
 from wsbdd.contracts import Contract, ContractChannel, ContractMessage, load_contract
 
-__all__ = ["Generated", "generate_from_asyncapi", "render_feature", "render_profile"]
-
-
-@dataclass(frozen=True)
-class Generated:
-    """One file written (or kept, when it was already there)."""
-
-    path: Path
-    created: bool
+__all__ = ["generate_from_asyncapi", "render_feature", "render_profile"]
 
 
 def _slug(text: str) -> str:
@@ -163,7 +155,7 @@ def render_feature(contract: Contract, channel: ContractChannel, contract_ref: s
     return "\n".join(lines).rstrip() + "\n"
 
 
-def generate_from_asyncapi(document: Path, target: Path) -> list[Generated]:
+def generate_from_asyncapi(document: Path, target: Path) -> list[Written]:
     """Write the profile and the skeleton features for ``document`` under ``target``."""
     contract = load_contract(document)
     name = _slug(contract.title)
@@ -173,12 +165,4 @@ def generate_from_asyncapi(document: Path, target: Path) -> list[Generated]:
     for channel in contract.channels:
         path = features / f"{_slug(channel.key)}.feature"
         files[path] = render_feature(contract, channel, contract_ref)
-    written: list[Generated] = []
-    for path, text in files.items():
-        if path.exists():
-            written.append(Generated(path, created=False))
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(Generated(path, created=True))
-    return written
+    return write_new_files(files)

@@ -8,6 +8,7 @@ them for code of the package); ``gitignore.tmpl`` becomes ``.gitignore``;
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
@@ -15,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from .requirement import requirement_line
 
-__all__ = ["Written", "scaffold", "template_files"]
+__all__ = ["Written", "scaffold", "template_files", "write_new_files"]
 
 _RENAMES = {"gitignore": ".gitignore"}
 _REQUIREMENT = "@WSBDD_REQUIREMENT@"
@@ -48,11 +49,19 @@ def template_files() -> dict[PurePosixPath, str]:
 
 def scaffold(target: Path) -> list[Written]:
     """Write every template under ``target`` (created if needed); existing files are kept."""
-    written: list[Written] = []
     requirement = requirement_line()
-    for relative, text in template_files().items():
-        text = text.replace(_REQUIREMENT, requirement)
-        path = target.joinpath(*relative.parts)
+    return write_new_files(
+        {
+            target.joinpath(*relative.parts): text.replace(_REQUIREMENT, requirement)
+            for relative, text in template_files().items()
+        }
+    )
+
+
+def write_new_files(files: Mapping[Path, str]) -> list[Written]:
+    """Write each file that does not exist yet (folders created); existing ones are kept."""
+    written: list[Written] = []
+    for path, text in files.items():
         if path.exists():
             written.append(Written(path, created=False))
             continue
