@@ -90,6 +90,12 @@ def run_behave(
         args += ["-D", f"env={env}"]
     if not any(not a.startswith("-") and os.path.exists(a) for a in behave_args):
         args.append(DEFAULT_FEATURES)
+    from wsbdd.preflight import check_feature_texts, stop_message
+
+    paths = [a for a in args if not a.startswith("-") and os.path.exists(a)]
+    if mistakes := check_feature_texts(paths):  # before behave's cryptic BAD-INDENT
+        print(stop_message(mistakes), flush=True)
+        return 1
     if bugs:
         # Added to the environment file's own server options (see wsbdd.config).
         os.environ["WSBDD_SERVER_BUGS"] = ",".join(bugs)

@@ -28,6 +28,8 @@ Keys
                        the embedded server).
 ``WSBDD_CA_FILE``      CA bundle for ``wss://`` with a private CA.
 ``WSBDD_TIMEOUT_SCALE`` multiplies every wait, for slow machines (default 1).
+``WSBDD_DEBUG``        ``1`` (in the shell) shows the Python traceback of a
+                       mistake instead of its one line (see wsbdd.mistakes).
 """
 
 from __future__ import annotations

@@ -299,7 +299,10 @@ def _with_query(url: str, key: str, value: str) -> str:
 
 def _describe_outcome(result: ConnectResult) -> str:
     detail = f" ({result.detail})" if result.detail else ""
-    if result.handshake.status is not None and not result.opened:
+    rejected = result.outcome is ConnectOutcome.REJECTED
+    if rejected and result.handshake.status is not None:
+        # Only a rejection is about the status: a handshake that timed out after its
+        # 101 arrived is a timeout, and says how long it took.
         return f"{result.outcome.value} with HTTP status {result.handshake.status}{detail}"
     if result.outcome.value == "open":
         return "it opened"

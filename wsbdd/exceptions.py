@@ -119,7 +119,10 @@ class UnknownVariable(UsageError):
     def __init__(self, name: str, known: list[str] | None = None) -> None:
         self.name = name
         hint = f" (known: {', '.join(sorted(known))})" if known else ""
-        super().__init__(f"unknown variable ${{{name}}}{hint}")
+        super().__init__(
+            f"unknown variable ${{{name}}}{hint}: set it in an earlier step "
+            f'(Given the variable "{name}" is "...") or in the environment file'
+        )
 
 
 class SchemaError(WsbddError):

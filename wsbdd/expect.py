@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from wsbdd.client import Client, Clients
+from wsbdd.close_texts import close_as_wanted, describe_wanted_close, real_close
 from wsbdd.exceptions import ExpectationFailed
 from wsbdd.matching import (
+    Mismatch,
     WaitFailure,
     closest,
     describe_expected,
@@ -128,11 +130,14 @@ class Receiver:
         expected: Any = None,
         extra: Sequence[str] = (),
         messages: Sequence[Message] | None = None,
+        closest_note: str | None = None,
+        nearest: tuple[Message, list[Mismatch]] | None = None,
     ) -> ExpectationFailed:
         waited = now() - deadline.origin  # before the (costly, on a flood) search below
         client = self._clients.get(name)
         shown = list(client.inbox) if messages is None else list(messages)
-        nearest = closest(shown, expected) if expected is not None else None
+        if nearest is None and expected is not None:
+            nearest = closest(shown, expected)
         return self._fail(
             render_wait_failure(
                 WaitFailure(
@@ -146,6 +151,7 @@ class Receiver:
                     origin_label=deadline.reference,
                     extra=tuple(extra),
                     nearest=nearest,
+                    closest_note=closest_note,
                 )
             ),
             client=name,
@@ -293,11 +299,19 @@ class Receiver:
             partial = _find_in_order(client.inbox, expected)
             missing = expected[len(partial)]
             extra = [f"matched {len(partial)} of {len(expected)} in order"]
-            earlier = [m for m in client.inbox if m.is_json and matches(missing, m.payload)]
-            if earlier:
-                extra.append(
-                    f"{describe_expected(missing)} did arrive, but out of order: "
-                    f"#{earlier[0].index} {earlier[0].display()}"
+            note: str | None = None
+            nearest: tuple[Message, list[Mismatch]] | None = None
+            before = partial[-1].index if partial else -1
+            earlier = [
+                m
+                for m in client.inbox
+                if m.index < before and m.is_json and matches(missing, m.payload)
+            ]
+            if earlier:  # it did arrive, too early: say so where the closest message is shown
+                nearest = (earlier[-1], [])
+                note = (
+                    f"it matches, but arrived before #{before}, the match of the value "
+                    "expected before it: out of order"
                 )
             raise self.failure(
                 name,
@@ -306,6 +320,8 @@ class Receiver:
                 deadline,
                 missing,
                 extra,
+                closest_note=note,
+                nearest=nearest,
             )
         self._check_all_in_time(name, found, deadline)
 
@@ -482,24 +498,14 @@ class Receiver:
             # data it did not read: drain it (keeping every arrival stamp).
             self._clients.resume_reading(name)
         info = self._wait(name, probe, deadline)
-        wanted = _describe_close(code, reason, by_server, without_close_frame)
+        wanted = describe_wanted_close(code, reason, by_server, without_close_frame)
         if info is None:
             raise self.failure(
                 name, f"get {wanted}", deadline, extra=[f"client {name} is still open"]
             )
-        problems: list[str] = []
-        if without_close_frame and info.clean:
-            problems.append("a close frame was received")
-        if by_server and info.initiated_by == "client":
-            problems.append("the client closed first")
-        if code is not None and info.code != code:
-            problems.append(f"code {info.code}, expected {code}")
-        if reason is not None and info.reason != reason:
-            problems.append(f'reason "{info.reason}", expected "{reason}"')
-        if problems:
+        if not close_as_wanted(info, code, reason, by_server, without_close_frame):
             raise self._fail(
-                f"client {name} was expected to be {wanted}, but it was {info.describe()} "
-                f"({'; '.join(problems)})"
+                f"client {name} was expected to be {wanted}, but it was {real_close(info, reason)}"
             )
         return info
 
@@ -604,19 +610,6 @@ class Unseen:
 
 def _index(message: Message) -> int:
     return message.index
-
-
-def _describe_close(
-    code: int | None, reason: str | None, by_server: bool, without_close_frame: bool
-) -> str:
-    if without_close_frame:
-        return "closed without a close frame"
-    text = "closed by the server" if by_server else "closed"
-    if code is not None:
-        text += f" with code {code}"
-    if reason is not None:
-        text += f' and reason "{reason}"'
-    return text
 
 
 def _find_in_order(inbox: Sequence[Message], expected: Sequence[Any]) -> list[Message]:

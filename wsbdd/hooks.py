@@ -25,6 +25,9 @@ from typing import Any
 
 from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
+from wsbdd.exceptions import WsbddError
+from wsbdd.mistakes import install, set_verbose, stop_before_first_scenario
+from wsbdd.preflight import Finding, check_run, stop_message
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
 from wsbdd.reporting.contract_report import write_contract_coverage
 from wsbdd.reporting.run_environment import allure_results_dirs
@@ -35,20 +38,52 @@ __all__ = ["after_all", "after_scenario", "after_step", "before_all", "before_sc
 
 
 def before_all(context: Any) -> None:
-    """Load the environment, start the managed server (if any) and the client loop."""
+    """Check the environment and what the features use, then start the server and clients.
+
+    A mistake found here (a bad environment key, an unknown profile, a missing
+    token or schema file) is printed once and the run stops before the first
+    scenario; see :mod:`wsbdd.preflight`.
+    """
+    install()  # a step's mistake is shown as one line (wsbdd.mistakes)
+    set_verbose(bool(getattr(context.config, "verbose", False)))
     userdata = dict(context.config.userdata)
-    env_name = choose_environment(None, userdata)
-    settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
-    run = RunContext(settings)
-    run.features_dirs = run.contracts.features_dirs = _features_dirs(context.config)
-    run.contracts.default_checker(("channel",))  # a bad WSBDD_ASYNCAPI stops the run here
+    try:
+        env_name = choose_environment(None, userdata)
+        settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
+        run = RunContext(settings)
+        run.features_dirs = run.contracts.features_dirs = _features_dirs(context.config)
+        run.contracts.default_checker(("channel",))  # a bad WSBDD_ASYNCAPI stops the run here
+        findings = check_run(
+            settings,
+            list(getattr(context._runner, "features", None) or ()),
+            config=context.config,
+            registry=_registry(context),
+            schemas=run.schemas,
+            load_profile=run.profile,
+        )
+    except WsbddError as error:
+        findings = [Finding("", str(error))]
+    if findings:
+        stop_before_first_scenario(context, stop_message(findings))
+        return
     context.wsbdd_run = run
     use_redactor(run.redactor)  # the Allure writer hides the run's secrets
     try:
         run.start()
+    except WsbddError as error:
+        run.close()
+        context.wsbdd_run = None
+        stop_before_first_scenario(context, stop_message([Finding("", str(error))]))
     except BaseException:
         run.close()
+        context.wsbdd_run = None
         raise
+
+
+def _registry(context: Any) -> Any:
+    from behave.step_registry import registry
+
+    return getattr(context._runner, "step_registry", None) or registry
 
 
 def before_scenario(context: Any, scenario: Any) -> None:

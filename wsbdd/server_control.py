@@ -10,6 +10,7 @@ from wsbdd.exceptions import ConfigError, ExpectationFailed
 from wsbdd.matching import matches
 from wsbdd.model import NOT_JSON
 from wsbdd.run import RunContext
+from wsbdd.timing import format_duration
 
 __all__ = ["ServerInspector"]
 
@@ -45,18 +46,25 @@ class ServerInspector:
                 file=settings.source,
                 key="WSBDD_HEALTH_URL",
             )
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         last = ""
+        tries = 0
         while True:
+            tries += 1
             try:
                 response = self._run.http.request("GET", base)
                 if response.status < 500:
                     return
-                last = f"status {response.status}"
+                last = f"HTTP status {response.status}"
             except ExpectationFailed as exc:
-                last = str(exc)
+                last = _failure_cause(str(exc))
             if time.monotonic() >= deadline:
-                raise ExpectationFailed(f"the server is not running: GET {base}: {last}")
+                waited = format_duration(time.monotonic() - started)
+                raise ExpectationFailed(
+                    f"the server is not running: GET {base} got no healthy answer in {waited} "
+                    f"({tries} {'try' if tries == 1 else 'tries'}; the last: {last})"
+                )
             time.sleep(0.05)  # polling an external process; bounded by the deadline
 
     def metrics(self) -> dict[str, Any]:
@@ -127,3 +135,9 @@ class ServerInspector:
                     f"{json.dumps(expected)} (waited {timeout:.1f} s)"
                 )
             time.sleep(0.05)  # polling a remote endpoint, bounded by the deadline
+
+
+def _failure_cause(text: str) -> str:
+    """``GET url failed after 1 ms: ConnectError: ...`` → ``ConnectError: ...`` (said once)."""
+    head, sep, cause = text.partition(" ms: ")
+    return cause if sep and " failed after " in head else text

@@ -56,6 +56,9 @@ def test_every_gherkin_snippet_of_the_docs_lints_clean(
     monkeypatch.chdir(REPO)  # the repository's local.env and features/schemas
     monkeypatch.delenv("WSBDD_ENV", raising=False)
     problems = lint_paths([folder], load_project_steps=False)
+    if name == "steps.md":
+        # Each catalogue entry shows one step alone: its clients connect elsewhere.
+        problems = [p for p in problems if p.kind != "unknown client"]
     assert not problems, "\n".join(p.render() for p in problems)
 
 

@@ -26,6 +26,7 @@ def suite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "environments").mkdir()
     (tmp_path / "environments" / "local.env").write_text(
         "WSBDD_SERVER=embedded\nWSBDD_SCHEMAS=features/schemas\nROOM=room:lobby\n"
+        "WSBDD_TOKEN_ALICE=alice-token\nWSBDD_TOKEN_BOB=bob-token\n"
     )
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -224,10 +225,10 @@ def test_the_command_prints_path_line_kind_and_exits_1(
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "features/test.feature:3: undefined step: Given client A conects"
     assert "did you mean: Given client A connects" in out
-    assert out.splitlines()[-1] == "1 problem in 1 file"
+    assert out.splitlines()[-1] == "1 file, 1 step: 1 problem in 1 file"
 
 
-def test_the_command_is_silent_and_exits_0_on_a_clean_file(
+def test_the_command_sums_up_a_clean_file_in_one_line_and_exits_0(
     suite: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     feature(
@@ -236,6 +237,8 @@ def test_the_command_is_silent_and_exits_0_on_a_clean_file(
         'Then client A receives {"type": "pong"} within 200 ms\n',
     )
     assert main(["lint", "features/test.feature"]) == 0
+    assert capsys.readouterr().out == "1 file, 3 steps: no problems\n"
+    assert main(["lint", "--quiet", "features/test.feature"]) == 0
     assert capsys.readouterr().out == ""
 
 

@@ -54,7 +54,7 @@ def test_bad_hex_on_a_step_and_in_a_doc_string(suite: Path) -> None:
         "features/t.feature:4: bad hex: \"30 0g\" is not hexadecimal: 'g' is not 0-9 or a-f"
     )
     assert problems[1].startswith(
-        'features/t.feature:5: bad hex: line 2 of the doc string: "30 0" has an odd number'
+        "features/t.feature:8: invalid hex: in the doc string: '30 0' is not one binary frame"
     )
 
 

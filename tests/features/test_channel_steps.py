@@ -385,12 +385,6 @@ def test_a_channel_step_without_a_usable_profile_is_an_error_saying_what_to_add(
             And client A is connected as alice
             Then client A receives "hi" from bob in room:e2
 
-          Scenario: a profile file with a mistake
-            Given the API profile "profiles/broken.toml"
-
-          Scenario: an unknown profile
-            Given the API profile "nope"
-
           Scenario: all of an unknown number
             Given the API profile "chat"
             And clients A and B are connected as alice and bob
@@ -405,8 +399,6 @@ def test_a_channel_step_without_a_usable_profile_is_an_error_saying_what_to_add(
             "no profile at all": "error",
             "a profile without ping": "error",
             "a delivery without a text path": "error",
-            "a profile file with a mistake": "error",
-            "an unknown profile": "error",
             "all of an unknown number": "error",
         },
     )
@@ -424,18 +416,34 @@ def test_a_channel_step_without_a_usable_profile_is_an_error_saying_what_to_add(
         r"which checking a delivered text needs: add text to its \[delivery\] table",
         blocks["a delivery without a text path"],
     ), blocks["a delivery without a text path"]
-    assert re.search(
-        r"broken\.toml: subscribe\.send: must be a table or a JSON object/array in a string",
-        blocks["a profile file with a mistake"],
-    ), blocks["a profile file with a mistake"]
-    assert (
-        "unknown profile 'nope': use a built-in (chat, graphql-transport-ws) or the path of "
-        "a .toml file"
-    ) in blocks["an unknown profile"]
     assert (
         "client A published only 1 messages in this scenario, fewer than 5"
         in (blocks["all of an unknown number"])
     )
+    # A profile file with a mistake, or an unknown one, named by a step: the run
+    # says so before the first scenario (wsbdd.preflight) and stops.
+    project.feature(
+        """
+        Feature: profile mistakes
+          Scenario: a profile file with a mistake
+            Given the API profile "profiles/broken.toml"
+
+          Scenario: an unknown profile
+            Given the API profile "nope"
+        """
+    )
+    run = project.run()
+    assert run.returncode == 1, run.output
+    assert re.search(
+        r"features/test\.feature:3: .*broken\.toml: subscribe\.send: must be a table or a JSON "
+        r"object/array in a string",
+        run.output,
+    ), run.output
+    assert (
+        "features/test.feature:6: unknown profile 'nope': use a built-in "
+        "(chat, graphql-transport-ws) or the path of a .toml file"
+    ) in run.output.splitlines(), run.output
+    assert "0 scenarios passed, 0 failed, 0 skipped" in run.output, run.output
 
 
 def test_a_broken_profile_named_by_the_environment_stops_the_run_naming_file_and_key(

@@ -139,7 +139,11 @@ def test_close_codes_for_missing_and_bad_tokens(project: BehaveProject) -> None:
     run = project.run()
     assert "2 scenarios passed, 1 failed" in run.output, run.output
     assert 'closed by the server with code 4401 "unauthorized"' in run.output
-    assert "code 4401, expected 4403" in run.output
+    # Each fact once: the expected code, then how it really closed.
+    assert (
+        "client A was expected to be closed with code 4403, but it was closed by the server "
+        'with code 4401 "unauthorized"\n'
+    ) in run.output, run.output
 
 
 def test_http_trigger_then_in_order_and_schema(project: BehaveProject) -> None:

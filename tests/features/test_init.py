@@ -57,7 +57,9 @@ def test_init_then_run_passes_against_the_embedded_server(tmp_path: Path) -> Non
     assert any((suite / "reports" / "allure-results").glob("*-result.json"))
 
     lint = wsbdd("lint", cwd=suite)
-    assert (lint.returncode, lint.stdout) == (0, ""), lint.stdout
+    assert lint.returncode == 0, lint.stdout
+    assert lint.stdout.endswith("steps: no problems\n"), lint.stdout  # the one-line summary
+    assert len(lint.stdout.splitlines()) == 1, lint.stdout
 
 
 def test_init_keeps_files_that_are_already_there(tmp_path: Path) -> None:

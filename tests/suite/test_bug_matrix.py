@@ -25,7 +25,7 @@ SYMPTOMS: dict[str, str] = {
     ),
     "silent_drop": r"without a close frame",
     "no_heartbeat": r"no protocol ping|still open",
-    "wrong_close_code": r"code 4403, expected 4401",
+    "wrong_close_code": r"expected to be closed .*with code 4401.*, but it was .* code 4403",
     "out_of_order": r"out of order",
     "slow_push": r"p95 is \d+",
     "no_backpressure": r"code 1013 .*\n?.*still open|client A is still open",

@@ -253,9 +253,22 @@ def test_json_lines_one_per_line() -> None:
     ]
 
 
-def test_json_lines_pretty_printed_and_concatenated() -> None:
-    text = '\n  {\n    "a": [1,\n 2]\n  }\n\n{"b": 1}{"c": 2} 3 "x"\n'
-    assert render_json_lines(text, make()) == [{"a": [1, 2]}, {"b": 1}, {"c": 2}, 3, "x"]
+def test_json_lines_pretty_printed() -> None:
+    text = '\n  {\n    "a": [1,\n 2]\n  }\n\n{"b": 1}  \n  3\n"x"'
+    assert render_json_lines(text, make()) == [{"a": [1, 2]}, {"b": 1}, 3, "x"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [("1\n30 12\n", 2, 4), ('{"b": 1}{"c": 2}', 1, 9), ("30 0c", 1, 4)],
+)
+def test_json_lines_two_values_on_one_line_are_a_mistake(text: str, line: int, column: int) -> None:
+    # Documented as one JSON value per line: "30 12" is not two numbers.
+    with pytest.raises(UsageError) as info:
+        render_json_lines(text, make())
+    message = str(info.value)
+    assert "(write one JSON value per line)" in message
+    assert f"at line {line}, column {column}:" in message
 
 
 def test_json_lines_error_points_at_the_bad_value() -> None:

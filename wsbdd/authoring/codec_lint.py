@@ -1,7 +1,8 @@
 """What ``wsbdd lint`` checks of codecs and binary frames, offline.
 
-* hex in a step (``sends the binary message "0a 0b"``) and in the doc string
-  of ``receives, in order, the binary messages:`` (one frame per line);
+* hex on a step line (``sends the binary message "0a 0b"``); the doc string of
+  ``receives, in order, the binary messages:`` is checked with the other doc
+  strings (``step_checks``);
 * a codec name (``client A's messages are MessagePack``);
 * a Protobuf step's ``.proto`` file (looked for beside the features, then in
   the project) and its message type — compiling the file, as the run would.
@@ -13,14 +14,11 @@ import difflib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from wsbdd.codecs import CODEC_NAMES, codec_named, parse_hex, protobuf_codec
 from wsbdd.exceptions import WsbddError
 
-__all__ = ["HEX_LINES_STEPS", "CodecProblem", "codec_problems"]
-
-HEX_LINES_STEPS = frozenset({"receives_binary_in_order"})
+__all__ = ["CodecProblem", "codec_problems"]
 
 
 @dataclass(frozen=True)
@@ -40,9 +38,7 @@ def _find(name: str, feature: Path) -> Path | None:
     return next((f / path for f in folders if (f / path).is_file()), None)
 
 
-def codec_problems(
-    args: Mapping[str, str], text: str | None, matcher: Any, feature: Path
-) -> Iterator[CodecProblem]:
+def codec_problems(args: Mapping[str, str], feature: Path) -> Iterator[CodecProblem]:
     """Every codec or hex problem of one step."""
     hex_text = args.get("hex")
     if hex_text is not None and "${" not in hex_text:
@@ -50,14 +46,6 @@ def codec_problems(
             parse_hex(hex_text)
         except ValueError as exc:
             yield CodecProblem("bad hex", str(exc))
-    func = getattr(matcher, "func", None)
-    if text and func is not None and func.__name__ in HEX_LINES_STEPS:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip() and "${" not in line:
-                try:
-                    parse_hex(line)
-                except ValueError as exc:
-                    yield CodecProblem("bad hex", f"line {number} of the doc string: {exc}")
     codec = args.get("codec")
     if codec is not None and "${" not in codec:
         try:

@@ -3,16 +3,31 @@
 What it reports, each as ``path:line: kind: message``:
 
 * ``syntax``: the file is not valid Gherkin;
+* ``doc string``: a doc-string line left of its opening quotes (behave's
+  "BAD-INDENT"), closing quotes with extra characters or of the wrong kind,
+  a doc string never closed (see :mod:`wsbdd.authoring.doc_strings`);
 * ``undefined step`` / ``ambiguous step``: no step definition, or more than
   one, matches a step (with the closest known phrases: "did you mean");
 * ``unknown variable``: ``${name}`` is set by no step of the feature
   (``the variable "name" is ...``, ``I save ... as "name"``), is not a key of
   the chosen environment file and is not a generator (``uuid``, ``now``,
   ``timestamp``; ``i`` in repeated sends);
+* ``unknown client``: a step acts on a client before any step of its
+  scenario (background included) connects it;
+* ``missing token``: "as carol" with no ``WSBDD_TOKEN_CAROL`` in the
+  environment file and no ``Given the tokens:`` table in the feature;
 * ``missing schema``: a schema file that is not under ``WSBDD_SCHEMAS``;
-* ``invalid JSON``: inline JSON or a doc string that is not valid JSON;
-* ``unknown profile``: neither a built-in API profile nor an existing file;
-* ``environment``: the environment file cannot be read or is invalid.
+* ``invalid JSON``: inline JSON or a doc string that is not valid JSON; in
+  the in-order and any-order doc strings, a line holding more than one value;
+* ``invalid hex``: a line of a binary-messages doc string that is not one
+  frame in hexadecimal;
+* ``unknown profile``: neither a built-in API profile nor an existing file
+  (in a step, or ``WSBDD_PROFILE`` in the environment file);
+* ``bad contract`` / ``no contract`` / ``unknown message``: an AsyncAPI
+  contract that does not load, a contract message named with no contract, a
+  message name the contract does not have;
+* ``environment``: the environment file cannot be read or is invalid
+  (``WSBDD_ASYNCAPI`` too).
 
 The environment is chosen as for ``wsbdd run`` (``--env``, ``WSBDD_ENV``,
 default ``local``) and only read: no server is started.
@@ -20,75 +35,54 @@ default ``local``) and only read: no server is started.
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from wsbdd.authoring.catalogue import (
-    StepMatcher,
-    definitions_matching,
-    registry_steps,
-    step_registry,
-)
-from wsbdd.authoring.codec_lint import HEX_LINES_STEPS, codec_problems
+from wsbdd.authoring.catalogue import StepMatcher, registry_steps, step_registry
 from wsbdd.authoring.contract_lint import ContractLint
-from wsbdd.authoring.suggest import Phrases, render_suggestions
-from wsbdd.config import choose_environment, load_settings
+from wsbdd.authoring.doc_strings import doc_string_mistakes
+from wsbdd.authoring.problems import LintTarget, Problem
+from wsbdd.authoring.step_checks import FeatureLinter, all_steps
+from wsbdd.authoring.suggest import Phrases
+from wsbdd.config import Settings, choose_environment, load_settings
 from wsbdd.contracts import SETTING as CONTRACT_SETTING
-from wsbdd.contracts import Contract
 from wsbdd.exceptions import ConfigError, WsbddError
-from wsbdd.matching.templating import (
-    GENERATORS,
-    NAME_PATTERN,
-    Variables,
-    render_json,
-    render_json_lines,
-)
-from wsbdd.profiles import BUILTIN_PROFILES
+from wsbdd.profiles import load_profile
 
-__all__ = ["LintTarget", "Problem", "feature_files", "lint_file", "lint_paths", "load_target"]
-
-_REFERENCE = re.compile(rf"\$\$\{{|\$\{{({NAME_PATTERN})\}}")
-_JSON_LINES_STEPS = frozenset({"receives_in_order", "receives_any_order"})
-"""Library steps whose doc string holds several JSON values, one after another."""
-_DOC_LINE = re.compile(r"at line (\d+), column \d+")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One finding, at a file and line."""
-
-    path: str
-    line: int
-    kind: str
-    message: str
-    suggestions: tuple[str, ...] = field(default=(), compare=False)
-
-    def render(self) -> str:
-        """``path:line: kind: message`` then one ``did you mean`` line per suggestion."""
-        head = f"{self.path}:{self.line}: {self.kind}: {self.message}"
-        return "\n".join([head, *render_suggestions(self.suggestions)])
+__all__ = [
+    "LintReport",
+    "LintTarget",
+    "Problem",
+    "feature_files",
+    "lint",
+    "lint_file",
+    "lint_paths",
+    "load_target",
+]
 
 
 @dataclass(frozen=True)
-class LintTarget:
-    """What the chosen environment tells lint: variables, schema folder, where it came from."""
+class LintReport:
+    """The problems found, and how much was checked (for the summary line)."""
 
-    environ: Mapping[str, str]
-    schemas_dir: Path
-    source: str
+    problems: list[Problem]
+    files: int
+    steps: int
+
+    def summary(self) -> str:
+        """``12 files, 148 steps: no problems`` (or ``3 problems in 2 files``)."""
+        checked = f"{_count(self.files, 'file')}, {_count(self.steps, 'step')}"
+        if not self.problems:
+            return f"{checked}: no problems"
+        where = len({p.path for p in self.problems})
+        return f"{checked}: {_count(len(self.problems), 'problem')} in {_count(where, 'file')}"
 
 
-class _AnyValue(Variables):
-    """Every name has a value: JSON is checked for its syntax, not its variables."""
-
-    def get(self, name: str) -> Any:
-        return f"${{{name}}}"
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def load_target(
@@ -115,7 +109,22 @@ def load_target(
         return fallback, [
             Problem(str(env_file), _key_line(env_file, error), "environment", str(error))
         ]
-    return LintTarget(settings.values, settings.schemas_dir, str(env_file)), []
+    target = LintTarget(
+        settings.values, settings.schemas_dir, str(env_file), frozenset(settings.tokens)
+    )
+    return target, _profile_problems(settings, env_file)
+
+
+def _profile_problems(settings: Settings, env_file: Path) -> list[Problem]:
+    """``WSBDD_PROFILE`` must be a built-in profile or a valid profile file."""
+    if not settings.profile:
+        return []
+    try:
+        load_profile(settings.profile)
+    except WsbddError as error:
+        line = _key_line(env_file, ConfigError("", key="WSBDD_PROFILE"))
+        return [Problem(str(env_file), line, "unknown profile", f"WSBDD_PROFILE: {error}")]
+    return []
 
 
 def _key_line(env_file: Path, error: WsbddError) -> int:
@@ -175,26 +184,27 @@ def _project_steps(dirs: Sequence[Path]) -> Iterator[list[Problem]]:
         registry.steps = saved
 
 
-def lint_paths(
+def lint(
     paths: Sequence[str | Path],
     *,
     env: str | None = None,
     env_dir: str | Path = "environments",
     load_project_steps: bool = True,
-) -> list[Problem]:
-    """Every problem of the feature files under ``paths``, in file and line order."""
+) -> LintReport:
+    """Every problem of the feature files under ``paths`` (file and line order), and counts."""
     files, problems = feature_files(paths)
     target, env_problems = load_target(env, env_dir)
     problems += env_problems
     problems += _contract_setting_problems(target, Path(env_dir))
     dirs = _steps_dirs(files) if load_project_steps else []
+    counter: list[int] = []
     with _project_steps(dirs) as step_problems:
         problems += step_problems
         steps = registry_steps()
         phrases = Phrases(steps)  # one index of known phrases for every file
         for file in files:
-            problems += lint_file(file, target, steps, phrases)
-    return problems
+            problems += lint_file(file, target, steps, phrases, counter)
+    return LintReport(problems, len(files), sum(counter))
 
 
 def _contract_setting_problems(target: LintTarget, env_dir: Path) -> list[Problem]:
@@ -210,243 +220,46 @@ def _contract_setting_problems(target: LintTarget, env_dir: Path) -> list[Proble
     return [Problem(target.source, line, "environment", f"{CONTRACT_SETTING}: {found}")]
 
 
+def lint_paths(
+    paths: Sequence[str | Path],
+    *,
+    env: str | None = None,
+    env_dir: str | Path = "environments",
+    load_project_steps: bool = True,
+) -> list[Problem]:
+    """Every problem of the feature files under ``paths``, in file and line order."""
+    return lint(paths, env=env, env_dir=env_dir, load_project_steps=load_project_steps).problems
+
+
 def lint_file(
     path: Path,
     target: LintTarget,
     steps: dict[str, list[StepMatcher]] | None = None,
     phrases: Phrases | None = None,
+    step_counter: list[int] | None = None,
 ) -> list[Problem]:
-    """Every problem of one feature file."""
-    from behave.parser import ParserError, parse_file
+    """Every problem of one feature file (its step count is appended to ``step_counter``)."""
+    from behave.parser import ParserError, parse_feature
 
     steps = registry_steps() if steps is None else steps
     phrases = Phrases(steps) if phrases is None else phrases
     try:
-        feature = parse_file(str(path))
-    except ParserError as error:
-        return [Problem(str(path), int(error.line or 0), "syntax", str(error).strip())]
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return [Problem(str(path), 0, "syntax", f"cannot read the file: {error}")]
+    problems = [
+        Problem(str(path), m.line, "doc string", m.message) for m in doc_string_mistakes(text)
+    ]
+    try:
+        feature = parse_feature(text, filename=str(path))
+    except ParserError as error:
+        said = "BAD-INDENT" in str(error) or int(error.line or 0) in {p.line for p in problems}
+        if problems and said:  # behave's "BAD-INDENT ... would strip" is in plain words above
+            return problems
+        syntax = Problem(str(path), int(error.line or 0), "syntax", str(error).strip())
+        return sorted([*problems, syntax])
     if feature is None:
-        return []
-    return _FeatureLinter(str(path), target, steps, phrases).run(feature)
-
-
-@dataclass
-class _Checked:
-    step: Any
-    matcher: StepMatcher | None
-    arguments: dict[str, str]
-
-
-class _FeatureLinter:
-    def __init__(
-        self,
-        path: str,
-        target: LintTarget,
-        steps: dict[str, list[StepMatcher]],
-        phrases: Phrases,
-    ) -> None:
-        self.path = path
-        self.target = target
-        self.steps = steps
-        self.phrases = phrases
-        self.problems: set[Problem] = set()
-        self.contracts = ContractLint()
-
-    def add(self, step: Any, kind: str, message: str, suggestions: Sequence[str] = ()) -> None:
-        self.problems.add(Problem(self.path, int(step.line), kind, message, tuple(suggestions)))
-
-    def run(self, feature: Any) -> list[Problem]:
-        checked = [self.match(step) for step in _all_steps(feature)]
-        defined = {
-            value for c in checked for key, value in c.arguments.items() if key == "variable"
-        }
-        for c in checked:  # a step function may name the variables it sets (wsbdd_sets)
-            defined.update(getattr(getattr(c.matcher, "func", None), "wsbdd_sets", ()))
-        for item in checked:
-            self.check_variables(item, defined)
-            if item.matcher is not None:
-                self.check_arguments(item)
-        self.check_contract_messages(checked)
-        return sorted(self.problems)
-
-    # -- AsyncAPI contracts ----------------------------------------------------------
-
-    def check_contract_messages(self, checked: list[_Checked]) -> None:
-        """Each contract loads; each message name a step uses is in the feature's contract."""
-        named = [c for c in checked if "contract" in c.arguments]
-        contract: Contract | str | None = None  # the feature's first loadable contract
-        for item in named:
-            if "${" in item.arguments["contract"]:
-                continue
-            loaded = self.contracts.load(item.arguments["contract"], Path(self.path))
-            if isinstance(loaded, str):
-                self.add(item.step, "bad contract", loaded)
-            elif contract is None:
-                contract = loaded
-        if contract is None and self.target.environ.get(CONTRACT_SETTING):
-            contract = self.contracts.load(self.target.environ[CONTRACT_SETTING], Path(self.path))
-        for item in checked:
-            message = item.arguments.get("message")
-            if message is None or item.matcher is None or "${" in message:
-                continue
-            if item.matcher.func.__name__ != "receives_contract_message":
-                continue
-            if contract is None:
-                self.add(
-                    item.step,
-                    "no contract",
-                    f'"{message}" names a contract message, but no AsyncAPI contract is given: '
-                    f'add "Given the AsyncAPI contract "asyncapi.yaml"" or set '
-                    f"{CONTRACT_SETTING} in {self.target.source}",
-                )
-            elif not isinstance(contract, str):
-                problem = ContractLint.message_problem(contract, message)
-                if problem is not None:
-                    self.add(item.step, "unknown message", problem[0], problem[1])
-
-    def match(self, step: Any) -> _Checked:
-        matching = definitions_matching(self.steps, step.step_type, step.name)
-        if not matching:
-            self.add(
-                step,
-                "undefined step",
-                f"{step.keyword} {step.name}",
-                self.phrases.closest(step.name),
-            )
-            return _Checked(step, None, {})
-        if len(matching) > 1:
-            where = ", ".join(f"{m.func.__name__} ({m.location})" for m in matching)
-            self.add(
-                step,
-                "ambiguous step",
-                f"{step.keyword} {step.name} matches {len(matching)} step definitions: {where}",
-            )
-        found = matching[0].match(step.name)
-        arguments = {
-            str(arg.name): str(arg.value)
-            for arg in getattr(found, "arguments", None) or ()
-            if arg.name is not None and arg.value is not None
-        }
-        return _Checked(step, matching[0], arguments)
-
-    # -- variables ---------------------------------------------------------------
-
-    def check_variables(self, item: _Checked, defined: set[str]) -> None:
-        step = item.step
-        known = defined | set(self.target.environ) | set(GENERATORS)
-        if "count" in item.arguments:
-            known = known | {"i"}
-        name = step.name
-        # arguments filled when the step acts (a mock's reply from its request): not checked
-        for argument in getattr(getattr(item.matcher, "func", None), "wsbdd_filled_later", ()):
-            name = name.replace(item.arguments.get(argument, "\0"), "")
-        texts = [name, step.text or ""]
-        if step.table is not None:
-            texts += [*step.table.headings, *(cell for row in step.table.rows for cell in row)]
-        for text in texts:
-            for found in _REFERENCE.finditer(text):
-                name = found.group(1)
-                if name is None or name in known:
-                    continue
-                self.add(
-                    step,
-                    "unknown variable",
-                    f"${{{name}}} is set by no step of this feature, is not in "
-                    f"{self.target.source} and is not a generator ({', '.join(GENERATORS)})",
-                    [f"${{{n}}}" for n in difflib.get_close_matches(name, sorted(known), n=3)],
-                )
-
-    # -- arguments: JSON, schemas, profiles ----------------------------------------
-
-    def check_arguments(self, item: _Checked) -> None:
-        step, args, matcher = item.step, item.arguments, item.matcher
-        assert matcher is not None
-        for key in ("json", "value"):
-            text = args.get(key, "")
-            if key == "json" or text.lstrip().startswith(("{", "[")):
-                self.check_json(step, text, several=False, in_doc=False)
-        if "schema" in args:
-            self.check_schema(step, args["schema"])
-        if "profile" in args:
-            self.check_profile(step, args["profile"])
-        self.check_codecs(item)
-        func = matcher.func
-        takes_doc = str(matcher.pattern).removesuffix("$").endswith(":")
-        library = str(func.__module__).startswith("wsbdd.steps")
-        hex_doc = func.__name__ in HEX_LINES_STEPS  # checked by check_codecs
-        if library and takes_doc and step.text is not None and not hex_doc:
-            several = func.__name__ in _JSON_LINES_STEPS
-            self.check_json(step, step.text, several=several, in_doc=True)
-
-    def check_json(self, step: Any, text: str, *, several: bool, in_doc: bool) -> None:
-        if not text:
-            return
-        try:
-            if several:
-                render_json_lines(text, _AnyValue())
-            else:
-                render_json(text, _AnyValue())
-        except WsbddError as error:
-            message = str(error)
-            if message.startswith("invalid JSON"):
-                message = message.removeprefix("invalid JSON").lstrip(": ")
-            line = int(step.line)
-            found = _DOC_LINE.search(message)
-            if in_doc and found:
-                line = int(step.line) + 1 + int(found.group(1))
-            where = "in the doc string" if in_doc else "on the step line"
-            self.problems.add(Problem(self.path, line, "invalid JSON", f"{where}: {message}"))
-
-    def check_codecs(self, item: _Checked) -> None:
-        """Hex frames, codec names, .proto files and their message types (docs/codecs.md)."""
-        step, args = item.step, item.arguments
-        for problem in codec_problems(args, step.text, item.matcher, Path(self.path)):
-            self.add(step, problem.kind, problem.message, problem.suggestions)
-
-    def check_schema(self, step: Any, name: str) -> None:
-        if "${" in name:
-            return
-        root = self.target.schemas_dir
-        if (root / name).is_file():
-            return
-        existing = (
-            sorted(str(p.relative_to(root)) for p in root.rglob("*.json")) if root.is_dir() else []
-        )
-        self.add(
-            step,
-            "missing schema",
-            f'schema file "{name}" not found in {root} (WSBDD_SCHEMAS in {self.target.source})',
-            difflib.get_close_matches(name, existing, n=3),
-        )
-
-    def check_profile(self, step: Any, name: str) -> None:
-        if name in BUILTIN_PROFILES or "${" in name or Path(name).is_file():
-            return
-        self.add(
-            step,
-            "unknown profile",
-            f'API profile "{name}" is neither a built-in ({", ".join(BUILTIN_PROFILES)}) '
-            "nor an existing .toml file",
-            [f'the API profile "{n}"' for n in difflib.get_close_matches(name, BUILTIN_PROFILES)],
-        )
-
-
-def _all_steps(feature: Any) -> list[Any]:
-    """Every step once: backgrounds, scenarios, expanded outlines, rules."""
-    seen: set[tuple[int, str]] = set()
-    result: list[Any] = []
-
-    def add(steps: Iterable[Any]) -> None:
-        for step in steps:
-            key = (int(step.line), str(step.name))
-            if key not in seen:
-                seen.add(key)
-                result.append(step)
-
-    if feature.background is not None:
-        add(feature.background.steps)
-    for scenario in feature.walk_scenarios():
-        add(scenario.all_steps)
-    return sorted(result, key=lambda s: int(s.line))
+        return problems
+    if step_counter is not None:
+        step_counter.append(len(all_steps(feature)))
+    return sorted(problems + FeatureLinter(str(path), target, steps, phrases).run(feature))

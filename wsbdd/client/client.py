@@ -29,6 +29,7 @@ from websockets.exceptions import (
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
+from wsbdd.close_texts import token_hint
 from wsbdd.codecs import Codec, CodecError, JsonCodec
 from wsbdd.exceptions import ExpectationFailed, UsageError
 from wsbdd.model import (
@@ -41,6 +42,7 @@ from wsbdd.model import (
     now,
 )
 from wsbdd.redaction import Redactor
+from wsbdd.timing import format_duration
 
 from ._connect import connect_kwargs, status_line
 from ._wakeup import wait_for_change, wake
@@ -211,7 +213,7 @@ class Client:
             detail = self._rejection_detail(exc.response)
         except TimeoutError:
             outcome = ConnectOutcome.TIMED_OUT
-            detail = f"no handshake response within {req.open_timeout:g} s"
+            detail = f"the connect timeout is {format_duration(req.open_timeout)}"
         except ssl.SSLError as exc:
             outcome, detail = ConnectOutcome.FAILED, f"TLS error: {exc}"
         except OSError as exc:
@@ -494,7 +496,7 @@ class Client:
     def close_phrase(self, info: CloseInfo) -> str:
         """``it was closed by the server with code 4401 "unauthorized"`` and the like."""
         if info.clean:
-            return f"it was {info.describe()}"
+            return f"it was {info.describe()}{token_hint(self.request.identity, info)}"
         if self._dropped:
             return f"it dropped its connection (code {info.code})"
         by = {"client": " after the client's close frame", "server": "", "network": ""}

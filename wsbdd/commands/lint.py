@@ -16,8 +16,11 @@ def add_parser(subparsers: Any) -> None:
         NAME,
         help="check feature files for undefined steps, unknown variables, bad JSON... offline",
         description="Report undefined and ambiguous steps (with the closest known phrases), "
-        "unknown ${variables}, missing schema files, invalid JSON and unknown API profiles, "
-        "as path:line: kind: message. Connects nowhere. Exit code 1 when there are problems.",
+        "unknown ${variables}, clients used before they connect, identities with no token, "
+        "missing schema files, invalid JSON (one value per line in list doc strings), "
+        "doc-string indentation and quotes, and unknown API profiles (WSBDD_PROFILE too), "
+        "as path:line: kind: message, then a one-line summary. Connects nowhere. "
+        "Exit code 1 when there are problems.",
     )
     parser.add_argument(
         "paths",
@@ -32,26 +35,19 @@ def add_parser(subparsers: Any) -> None:
         "--env-dir", default="environments", help="folder of the .env files (default: environments)"
     )
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="also say so when there is no problem"
+        "-q", "--quiet", action="store_true", help="no summary line (problems only)"
     )
+    # The summary is always printed now; -v (which asked for it) is still accepted.
+    parser.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print every problem; 1 if there were any, else 0."""
-    from wsbdd.authoring.lint import feature_files, lint_paths
+    """Print every problem, then the summary; 1 if there were problems, else 0."""
+    from wsbdd.authoring.lint import lint
 
-    problems = lint_paths(args.paths, env=args.env, env_dir=args.env_dir)
-    for problem in problems:
+    report = lint(args.paths, env=args.env, env_dir=args.env_dir)
+    for problem in report.problems:
         print(problem.render())
-    if problems:
-        files = len({p.path for p in problems})
-        print(f"{_count(len(problems), 'problem')} in {_count(files, 'file')}")
-        return 1
-    if args.verbose:
-        count = len(feature_files(args.paths)[0])
-        print(f"no problems in {_count(count, 'feature file')}")
-    return 0
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    if not args.quiet:
+        print(report.summary())
+    return 1 if report.problems else 0

@@ -69,7 +69,9 @@ class WaitFailure:
     * ``timeout`` – when given, `` within <timeout>`` is added to the headline;
     * ``show_last`` – how many of the latest messages to list;
     * ``nearest`` – :func:`closest` of ``messages`` and ``expected`` when the
-      caller has it already (a search over a flood is costly), else found here.
+      caller has it already (a search over a flood is costly), else found here;
+    * ``closest_note`` – what to say when the closest message matches (an
+      in-order wait: it came too early); by default that it matches.
     """
 
     client: str
@@ -84,6 +86,7 @@ class WaitFailure:
     timeout: float | None = None
     show_last: int = 5
     nearest: tuple[Message, list[Mismatch]] | None = None
+    closest_note: str | None = None
 
 
 def describe_expected(expected: Any, limit: int = _CLOSEST_LIMIT) -> str:
@@ -193,7 +196,8 @@ def render_wait_failure(failure: WaitFailure) -> str:
             if mismatches:
                 lines.extend("  " + line for line in render_mismatches(mismatches).splitlines())
             else:
-                lines.append("  (this message matches the expectation)")
+                note = failure.closest_note or "this message matches the expectation"
+                lines.append(f"  ({note})")
     if not messages:
         lines.append(f"client {failure.client} received no messages")
     else:

@@ -229,10 +229,12 @@ def render_json(text: str, variables: Variables) -> Any:
 
 
 def render_json_lines(text: str, variables: Variables) -> list[Any]:
-    """Substitute, then parse several JSON values written one after another.
+    """Substitute, then parse the JSON values of a list doc string: one value per line.
 
-    Values may be one per line or pretty-printed over several lines. Raises
-    :class:`UsageError` for invalid JSON, or when there is no value at all.
+    A value may be pretty-printed over several lines, but each starts on a new
+    line: ``30 12`` on one line is a mistake (two values), not two numbers.
+    Raises :class:`UsageError` naming the line, for invalid JSON, a second
+    value on a line, or no value at all.
     """
     rendered = substitute_json(text, variables)
     decoder = json.JSONDecoder()
@@ -248,6 +250,16 @@ def render_json_lines(text: str, variables: Variables) -> list[Any]:
         except json.JSONDecodeError as err:
             raise _json_error(err, f"invalid JSON in value #{len(values) + 1}") from None
         values.append(value)
+        while pos < len(rendered) and rendered[pos] in " \t\r":
+            pos += 1
+        if pos < len(rendered) and rendered[pos] != "\n":
+            second = json.JSONDecodeError(
+                f"value #{len(values) + 1} starts on the line of value #{len(values)} "
+                "(write one JSON value per line)",
+                rendered,
+                pos,
+            )
+            raise _json_error(second, "invalid JSON") from None
     if not values:
         raise UsageError("expected one or more JSON values, got no text")
     return values

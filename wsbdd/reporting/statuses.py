@@ -10,6 +10,9 @@ behave                    Allure       message
 ========================  ===========  ==========================================
 passed                    passed
 failed (AssertionError)   failed       the assertion (for wsbdd: the explanation)
+error (a wsbdd mistake)   broken       ``features/x.feature:12: <what to fix>``
+                                       (trace: the mark below; the Python trace
+                                       with ``--verbose``/``WSBDD_DEBUG=1``)
 error (other exception)   broken       the exception
 hook_error                broken       ``HOOK-ERROR in before_scenario: ...``
 undefined                 broken       ``undefined step: ...`` and a snippet
@@ -36,6 +39,7 @@ from allure_commons import utils as _utils
 from allure_commons.model2 import Status, StatusDetails
 
 from wsbdd.exceptions import WsbddError
+from wsbdd.mistakes import debug_enabled, describe_mistake
 from wsbdd.reporting._behave import status_name
 from wsbdd.reporting.categories import CONFIGURATION_MARK
 
@@ -124,6 +128,13 @@ def step_outcome(step: Any) -> Outcome:
         snippet = details.message if details is not None else ""
         return Status.BROKEN, StatusDetails(
             message=f"undefined step: {step.keyword} {step.name}\n{snippet}".rstrip()
+        )
+    error = getattr(step, "exception", None)
+    if name == "error" and isinstance(error, WsbddError):
+        # The tester's line (file:line: what to fix); the Python trace only when debugging.
+        return Status.BROKEN, StatusDetails(
+            message=describe_mistake(error, getattr(step, "location", None)),
+            trace=_full_trace(step, error) if debug_enabled() else CONFIGURATION_MARK,
         )
     if name == "hook_error":
         message = getattr(step, "error_message", None) or _exception_text(step) or "hook error"
