@@ -86,6 +86,9 @@ def run_behave(
     """
     from behave.__main__ import main as behave_main
 
+    from wsbdd.runner import quiet_banner
+
+    quiet_banner()
     args = list(behave_args)
     if env:
         args += ["-D", f"env={env}"]

@@ -246,7 +246,7 @@ def _duration(values: Mapping[str, str], key: str, default: float, fail: _Fail) 
     if not raw:
         return default
     if re.fullmatch(r"\d+(\.\d+)?", raw):
-        return float(raw)
+        raise fail(key, f"{raw!r} has no unit: write {raw} s or {raw} ms")
     try:
         return parse_duration(raw)
     except UsageError:

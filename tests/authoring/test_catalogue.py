@@ -94,3 +94,17 @@ def test_filtering_keeps_only_entries_mentioning_every_word() -> None:
     names = [e.name for e in filtered.entries()]
     assert names == ["subscription_confirmed"]
     assert not library_catalogue().filtered(["no-such-word-anywhere"]).groups
+
+
+def test_filtering_searches_the_examples_doc_strings_and_json() -> None:
+    # "presence" is in no phrase and no docstring: only in the examples' JSON,
+    # inline (receives_inline) or in a doc string (receives_any_order).
+    names = [e.name for e in library_catalogue().filtered(["presence"]).entries()]
+    assert names == ["receives_inline", "receives_any_order"]
+
+
+def test_filtering_searches_the_group_intro() -> None:
+    catalogue = library_catalogue()
+    group = next(g for g in catalogue.groups if "partial match" in g.info.intro)
+    found = catalogue.filtered(["others are ignored", "pong"]).entries()
+    assert found and all(e in group.entries for e in found)

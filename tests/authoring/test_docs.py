@@ -69,6 +69,7 @@ def test_the_cookbook_has_a_recipe_per_core_assertion() -> None:
         "Connection",
         "Authentication",
         "Subscription",
+        "Presence",
         "Message shape",
         "Ordering",
         "Timing",

@@ -17,7 +17,10 @@ SHARED = REPO.parent / "shared" / "spec" / "vocabulary.feature"
 
 def test_the_vendored_vocabulary_is_the_canonical_one() -> None:
     if not SHARED.exists():
-        pytest.skip(f"{SHARED} is not beside this checkout")
+        pytest.skip(
+            "only for wsbdd's maintainers: compares tests/data/vocabulary.feature with the "
+            "canonical vocabulary in a design folder (../shared/) beside their checkout"
+        )
     assert VOCABULARY.read_text() == SHARED.read_text(), (
         "tests/data/vocabulary.feature is stale: copy ../shared/spec/vocabulary.feature over it"
     )

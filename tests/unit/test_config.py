@@ -85,6 +85,16 @@ def test_bugs_are_added_to_the_embedded_server_arguments(tmp_path: Path) -> None
             "not a duration",
         ),
         (
+            "WSBDD_SERVER=none\nWSBDD_URL=ws://x/ws\nWSBDD_TIMEOUT=2\n",
+            "WSBDD_TIMEOUT",
+            "'2' has no unit: write 2 s or 2 ms",
+        ),
+        (
+            "WSBDD_SERVER=none\nWSBDD_URL=ws://x/ws\nWSBDD_CONNECT_TIMEOUT=0.5\n",
+            "WSBDD_CONNECT_TIMEOUT",
+            "'0.5' has no unit",
+        ),
+        (
             "WSBDD_SERVER=none\nWSBDD_URL=ws://x/ws\nWSBDD_TOKEN_BOB=\n",
             "WSBDD_TOKEN_BOB",
             "is empty",

@@ -204,16 +204,33 @@ class Catalogue:
         return [entry for group in self.groups for entry in group.entries]
 
     def filtered(self, words: Sequence[str]) -> Catalogue:
-        """Only the entries whose examples, meaning or group title contain every word."""
+        """Only the entries that mention every word (case-insensitive, parts of words too).
+
+        Searched: the group's title and description, the step's phrase and whole
+        docstring, and its examples with their doc strings and tables, so
+        ``presence`` finds the steps whose examples receive presence messages.
+        """
         wanted = [w.lower() for w in words]
 
         def keep(group: Group, entry: Entry) -> bool:
-            texts = [group.info.title, entry.summary, *(e.name for e in entry.examples)]
-            haystack = " ".join(texts).lower()
+            haystack = " ".join(_searchable(group, entry)).lower()
             return all(w in haystack for w in wanted)
 
         groups = [Group(g.info, tuple(e for e in g.entries if keep(g, e))) for g in self.groups]
         return Catalogue(tuple(g for g in groups if g.entries))
+
+
+def _searchable(group: Group, entry: Entry) -> list[str]:
+    """Every text of an entry that ``wsbdd steps WORDS`` searches."""
+    texts = [group.info.title, group.info.intro]
+    texts.append(inspect.getdoc(entry.function) or entry.summary)
+    for example in entry.examples:
+        texts.append(example.name)
+        if example.text is not None:
+            texts.append(example.text)
+        for row in example.table or ():
+            texts.extend(row)
+    return texts
 
 
 def step_registry() -> Any:

@@ -74,6 +74,7 @@ Feature: Canonical step vocabulary
   Scenario: Receiving and asserting
     Then client A receives {"type": "pong"}
     Then client A receives {"type": "pong"} within 200 ms
+    Then client A receives {"type": "presence", "user": "bob", "status": "left"} within 2 s
     Then client B receives:
       """
       {"type": "message", "from": "alice", "text": "hi"}

@@ -1,8 +1,9 @@
 """``wsbdd init``: write a new suite's folders and files from the templates beside this module.
 
 The templates live in ``templates/`` as ``<name>.tmpl`` (so no tool mistakes
-them for code of the package); ``gitignore.tmpl`` becomes ``.gitignore``.
-Files that already exist are kept as they are.
+them for code of the package); ``gitignore.tmpl`` becomes ``.gitignore``;
+``@WSBDD_REQUIREMENT@`` becomes the line that installs this copy of wsbdd
+(:mod:`wsbdd.authoring.requirement`). Files that already exist are kept as they are.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
 
+from .requirement import requirement_line
+
 __all__ = ["Written", "scaffold", "template_files", "write_new_files"]
 
 _RENAMES = {"gitignore": ".gitignore"}
+_REQUIREMENT = "@WSBDD_REQUIREMENT@"
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,12 @@ def template_files() -> dict[PurePosixPath, str]:
 
 def scaffold(target: Path) -> list[Written]:
     """Write every template under ``target`` (created if needed); existing files are kept."""
+    requirement = requirement_line()
     return write_new_files(
-        {target.joinpath(*relative.parts): text for relative, text in template_files().items()}
+        {
+            target.joinpath(*relative.parts): text.replace(_REQUIREMENT, requirement)
+            for relative, text in template_files().items()
+        }
     )
 
 

@@ -17,6 +17,7 @@ from wsbdd.exceptions import ExpectationFailed, UnknownClient, UsageError
 from ._wakeup import wait_for_change, wake
 from .client import Client
 from .crowd import Crowd
+from .progress import Progress
 from .request import ConnectRequest
 
 __all__ = ["ClientManager"]
@@ -41,6 +42,8 @@ class ClientManager:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.crowds: list[Crowd] = []
         """The scenario's crowds (:mod:`wsbdd.client.crowd`), closed by :meth:`reset`."""
+        self.progress = Progress()
+        """Progress of long :meth:`send_many` runs (:mod:`wsbdd.client.progress`)."""
 
     # -- lookup ---------------------------------------------------------------
 
@@ -133,6 +136,9 @@ class ClientManager:
         loop = asyncio.get_running_loop()
         duration = self.send_duration(frames, rate)
         sent: list[float] = []
+        progress = self.progress
+        progress.restart()
+        verb = f"client {name} sending"
         try:
             async with asyncio.timeout(duration + self.send_timeout):
                 start = loop.time()
@@ -143,11 +149,14 @@ class ClientManager:
                             await asyncio.sleep(delay)
                     sent.append(await client.send_frame(frame))
                     self.last_trigger = sent[-1]
+                    progress.update(verb, len(sent), len(frames))
         except TimeoutError:
             raise ExpectationFailed(
                 f"client {name} sent only {len(sent)} of {len(frames)} messages within "
                 f"{duration + self.send_timeout:g} s: the server is not reading fast enough"
             ) from None
+        finally:
+            progress.finish()
         return sent
 
     def last_ping_sent(self, name: str) -> float | None:

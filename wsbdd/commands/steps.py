@@ -17,10 +17,11 @@ def add_parser(subparsers: Any) -> None:
         NAME,
         help="list every step phrase with its meaning and an example",
         description="The step catalogue, grouped by concern. Give words to show only the "
-        "steps that mention them all (wsbdd steps subscri).",
+        "steps that mention them all, in their phrase, meaning or examples (including "
+        "the examples' JSON): wsbdd steps subscri, wsbdd steps presence.",
     )
     parser.add_argument(
-        "words", nargs="*", help="only steps whose examples or meaning contain these"
+        "words", nargs="*", help="only steps whose phrase, meaning or examples contain these"
     )
     parser.add_argument("--markdown", action="store_true", help="print Markdown (docs/steps.md)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
