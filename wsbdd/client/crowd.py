@@ -34,23 +34,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import itertools
 import math
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, cast
+from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+from websockets.exceptions import InvalidURI
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
 from wsbdd.exceptions import UsageError
-from wsbdd.model import CloseInfo, now
-from wsbdd.timing import format_duration
+from wsbdd.model import now
 
-from ._connect import connect_kwargs, status_line
+from ._connect import connect_kwargs
 from ._wakeup import wait_for_change, wake
 from .crowd_members import (
     CrowdConnection,
@@ -60,6 +57,7 @@ from .crowd_members import (
     describe_reasons,
 )
 from .fd_limits import ensure_fd_limit, raise_fd_limit
+from .member_io import close_member, closed_with_error, open_member
 from .progress import Progress
 from .request import ConnectRequest
 
@@ -86,9 +84,6 @@ CLOSE_CONCURRENCY = 1000
 
 CLOSE_SETTLE = 1.0
 """Seconds a member's close may take beyond its close timeout before it is aborted."""
-
-_NORMAL_CLOSE_CODES = frozenset({1000, 1001, 1005})
-"""Close codes a server may send without refusing anything (normal, going away, none)."""
 
 
 class Crowd:
@@ -212,7 +207,7 @@ class Crowd:
                     await self._close_member(member)
                 # A cycle the server closed with an error code (4401...) failed,
                 # whoever's close frame went first.
-                return failure or self._closed_with_error(member)
+                return failure or closed_with_error(member)
             finally:
                 self._transient.discard(member)
 
@@ -384,114 +379,15 @@ class Crowd:
 
     async def _open_member(self, member: Member) -> str | None:
         """Connect one member and run the greeting; returns the failure reason or None."""
-        member.connection = None
-        member.opened_at = None
-        member.failure = None
-        member.closing = False
-        first = self.greeting[0] if self.greeting else None
-        if first is not None and not first.text:
-            # A welcome may come with the handshake response: listen before connecting.
-            member.expect = first
-            member.waiter = asyncio.get_running_loop().create_future()
-        try:
-            conn = await connect(
-                self.request.url,
-                create_connection=cast(
-                    type[ClientConnection], functools.partial(CrowdConnection, member=member)
-                ),
-                **self._connect_kwargs,
-            )
-        except InvalidStatus as exc:
-            member.failure = status_line(exc.response)
-        except TimeoutError:
-            member.failure = f"timed out after {format_duration(self.request.open_timeout)}"
-        except ConnectionRefusedError:
-            member.failure = "connection refused"
-        except OSError as exc:
-            member.failure = exc.strerror or str(exc) or type(exc).__name__
-        except Exception as exc:
-            member.failure = f"{type(exc).__name__}: {exc}"
-        else:
-            member.connection = cast(CrowdConnection, conn)
-            member.opened_at = now()
-            for exchange in self.greeting:
-                reason = await self._exchange(member, exchange)
-                if reason is not None:
-                    member.failure = reason
-                    break
-            member.greeted = member.received
-        member.expect, member.waiter = None, None
+        failure = await open_member(
+            member, self.request, self._connect_kwargs, self.greeting, self.ack_timeout
+        )
         if self.waiters:
             self.notify()
-        return member.failure
-
-    async def _exchange(self, member: Member, exchange: CrowdExchange) -> str | None:
-        conn = member.connection
-        assert conn is not None
-        if not exchange.text:
-            return await self._welcome(member, exchange)
-        if exchange.ack is None:
-            try:
-                await conn.send(exchange.text)
-            except ConnectionClosed:
-                return f"{member.close_phrase()} before its {exchange.what} was sent"
-            return None
-        waiter: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
-        member.expect, member.waiter = exchange, waiter
-        try:
-            try:
-                await conn.send(exchange.text)
-            except ConnectionClosed:
-                return f"{member.close_phrase()} before its {exchange.what} was sent"
-            if conn.protocol.state is not State.OPEN and not waiter.done():
-                return f"{member.close_phrase()} before its {exchange.what} was confirmed"
-            try:
-                async with asyncio.timeout(self.ack_timeout):
-                    return await waiter
-            except TimeoutError:
-                expected = f" ({exchange.expected})" if exchange.expected else ""
-                return (
-                    f"no confirmation of its {exchange.what}{expected} within "
-                    f"{format_duration(self.ack_timeout)}"
-                )
-        finally:
-            member.expect, member.waiter = None, None
-
-    async def _welcome(self, member: Member, exchange: CrowdExchange) -> str | None:
-        """Await what the server sends unasked (set up by :meth:`_open_member`)."""
-        conn, waiter = member.connection, member.waiter
-        assert conn is not None
-        try:
-            if waiter is not None and not waiter.done() and conn.protocol.state is State.OPEN:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(exchange.patience or 0.0):
-                        await asyncio.shield(waiter)
-            if waiter is not None and waiter.done() and waiter.result() is not None:
-                return waiter.result()
-            if conn.protocol.state is not State.OPEN:
-                return member.close_phrase()
-            return None
-        finally:
-            member.expect, member.waiter = None, None
-
-    def _closed_with_error(self, member: Member) -> str | None:
-        """The server's close frame, when it carried an error code (a cycle the server refused)."""
-        conn = member.connection
-        rcvd = conn.protocol.close_rcvd if conn is not None else None
-        if rcvd is None or int(rcvd.code) in _NORMAL_CLOSE_CODES:
-            return None
-        return CloseInfo(int(rcvd.code), rcvd.reason, "server", True, 0.0).describe()
+        return failure
 
     async def _close_member(self, member: Member) -> None:
-        conn = member.connection
-        if conn is None or conn.protocol.state is State.CLOSED:
-            return
-        member.closing = True
-        try:
-            async with asyncio.timeout(self._close_member_bound()):
-                await conn.close()
-        except Exception:
-            conn.transport.abort()
+        await close_member(member, self._close_member_bound())
 
     async def _close_members(self, members: Sequence[Member], *, verb: str) -> None:
         open_members = [
