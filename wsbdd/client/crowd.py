@@ -48,16 +48,16 @@ from wsbdd.exceptions import UsageError
 from wsbdd.model import now
 
 from ._connect import connect_kwargs
-from ._wakeup import wait_for_change, wake
-from .crowd_members import (
+from ._crowd_members import (
     CrowdConnection,
     CrowdExchange,
     CrowdReport,
     Member,
     describe_reasons,
 )
-from .fd_limits import ensure_fd_limit, raise_fd_limit
-from .member_io import close_member, closed_with_error, open_member
+from ._fd_limits import ensure_fd_limit, raise_fd_limit
+from ._member_io import close_member, closed_with_error, open_member
+from ._wakeup import wait_for_change, wake
 from .progress import Progress
 from .request import ConnectRequest
 

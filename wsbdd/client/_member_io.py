@@ -2,7 +2,7 @@
 
 The member-level steps of :class:`wsbdd.client.crowd.Crowd`'s operations;
 every function runs on the loop thread and returns a failure reason (the
-text counted in a :class:`~wsbdd.client.crowd_members.CrowdReport`) or None.
+text counted in a :class:`~wsbdd.client.crowd.CrowdReport`) or None.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from wsbdd.model import CloseInfo, now
 from wsbdd.timing import format_duration
 
 from ._connect import status_line
-from .crowd_members import CrowdConnection, CrowdExchange, Member
+from ._crowd_members import CrowdConnection, CrowdExchange, Member
 from .request import ConnectRequest
 
 __all__ = ["close_member", "closed_with_error", "greet", "open_member", "welcome"]

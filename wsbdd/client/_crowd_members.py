@@ -1,12 +1,13 @@
 """Crowd members: one lightweight connection each, and what crowd operations report.
 
-See :mod:`wsbdd.client.crowd` for the crowd itself. A :class:`Member` is a
-small ``__slots__`` record plus a :class:`CrowdConnection`, a websockets
-asyncio ``ClientConnection`` whose data frames never enter websockets'
-receive queue: :meth:`CrowdConnection.process_event` hands each complete
-message straight to its member, stamped when its bytes were read. A
-:class:`CrowdExchange` is a frame every member sends once connected (or a
-welcome it awaits), a :class:`CrowdReport` the outcome of one operation.
+See :mod:`wsbdd.client.crowd` for the crowd itself (which re-exports all of
+these). A :class:`Member` is a small ``__slots__`` record plus a
+:class:`CrowdConnection`, a websockets asyncio ``ClientConnection`` whose data
+frames never enter websockets' receive queue:
+:meth:`CrowdConnection.process_event` hands each complete message straight to
+its member, stamped when its bytes were read. A :class:`CrowdExchange` is a
+frame every member sends once connected (or a welcome it awaits), a
+:class:`CrowdReport` the outcome of one operation.
 """
 
 from __future__ import annotations
