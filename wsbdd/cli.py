@@ -1,8 +1,9 @@
 """The ``wsbdd`` command.
 
-``wsbdd run [--env NAME] [--bug NAME ...] [--allure-dir DIR | --no-allure] [behave args]``
+``wsbdd run [--env NAME] [--bug NAME ...] [--allure-dir DIR | --no-allure] [-j N] [behave args]``
     runs the feature suite with behave: picks the environment, writes Allure
-    results (``reports/allure-results``) beside readable console output.
+    results (``reports/allure-results``) beside readable console output;
+    ``--processes N`` (``-j N``) runs it over N worker processes (docs/parallel.md).
 ``wsbdd serve [options]``
     runs the bundled reference server (see docs/reference-server.md).
 """
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["build_parser", "main", "run_behave"]
+__all__ = ["behave_arguments", "build_parser", "main", "run_behave"]
 
 DEFAULT_ALLURE_DIR = "reports/allure-results"
 DEFAULT_FEATURES = "features"
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where Allure results go (default: {DEFAULT_ALLURE_DIR})",
     )
     run.add_argument("--no-allure", action="store_true", help="do not write Allure results")
+    _add_parallel_arguments(run)
 
     serve = commands.add_parser(
         "serve",
@@ -62,6 +64,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_parallel_arguments(run: argparse.ArgumentParser) -> None:
+    from wsbdd.parallel.balance import DEFAULT_DURATIONS_FILE
+
+    group = run.add_argument_group("parallel runs (docs/parallel.md)")
+    group.add_argument(
+        "-j",
+        "--processes",
+        type=_positive_int,
+        metavar="N",
+        help="run the scenarios over N worker processes, then the @serial ones alone",
+    )
+    group.add_argument(
+        "--parallel-element",
+        choices=("scenario", "feature"),
+        default="scenario",
+        help="what a worker gets: single scenarios (default) or whole features",
+    )
+    group.add_argument(
+        "--worker-timeout",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="kill a worker that finishes no scenario for this long (default: 600)",
+    )
+    group.add_argument(
+        "--durations-file",
+        default=DEFAULT_DURATIONS_FILE,
+        metavar="PATH",
+        help=f"scenario durations used to balance the workers (default: {DEFAULT_DURATIONS_FILE})",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 process, not {value}")
+    return value
+
+
 EXTRA_COMMANDS: tuple[str, ...] = ("init", "lint", "steps", "report")
 """Modules under ``wsbdd.commands`` adding a subcommand: each has
 ``add_parser(subparsers)`` and ``run(args) -> int``; the subcommand's name is
@@ -70,6 +114,26 @@ the module's ``NAME``."""
 
 def _extra_command_modules() -> list[Any]:
     return [importlib.import_module(f"wsbdd.commands.{name}") for name in EXTRA_COMMANDS]
+
+
+def behave_arguments(
+    behave_args: Sequence[str],
+    *,
+    env: str | None = None,
+    allure_dir: str | None = DEFAULT_ALLURE_DIR,
+) -> list[str]:
+    """behave's options for a wsbdd run: the environment, the Allure formatter, the paths."""
+    args = list(behave_args)
+    if env:
+        args += ["-D", f"env={env}"]
+    if not any(not a.startswith("-") and os.path.exists(a) for a in behave_args):
+        args.append(DEFAULT_FEATURES)
+    if allure_dir:
+        # First, so that behave pairs it with the first -o whatever formats the user adds.
+        args = ["-f", "wsbdd.reporting.allure_formatter:AllureFormatter", "-o", allure_dir, *args]
+        if not any(a in ("-f", "--format") or a.startswith("--format=") for a in behave_args):
+            args += ["-f", "pretty"]
+    return args
 
 
 def run_behave(
@@ -82,32 +146,55 @@ def run_behave(
     """Run behave in this process with the wsbdd options; returns its exit code."""
     from behave.__main__ import main as behave_main
 
-    args = list(behave_args)
-    if env:
-        args += ["-D", f"env={env}"]
-    if not any(not a.startswith("-") and os.path.exists(a) for a in behave_args):
-        args.append(DEFAULT_FEATURES)
     if bugs:
         # Added to the environment file's own server options (see wsbdd.config).
         os.environ["WSBDD_SERVER_BUGS"] = ",".join(bugs)
-    if allure_dir:
-        # First, so that behave pairs it with the first -o whatever formats the user adds.
-        args = ["-f", "wsbdd.reporting.allure_formatter:AllureFormatter", "-o", allure_dir, *args]
-        if not any(a in ("-f", "--format") or a.startswith("--format=") for a in behave_args):
-            args += ["-f", "pretty"]
-    return int(behave_main(args))
+    return int(behave_main(behave_arguments(behave_args, env=env, allure_dir=allure_dir)))
+
+
+def _run(args: argparse.Namespace, rest: list[str]) -> int:
+    allure_dir = None if args.no_allure else args.allure_dir
+    if args.processes is None:
+        return run_behave(rest, env=args.env, bugs=args.bug, allure_dir=allure_dir)
+    from pathlib import Path
+
+    from wsbdd.exceptions import WsbddError
+    from wsbdd.parallel import ParallelOptions, run_parallel
+
+    env = args.env
+
+    def build(worker_args: Sequence[str], worker_allure: str | None) -> list[str]:
+        # worker_args already name the environment and the paths (user_args below)
+        return behave_arguments(worker_args, allure_dir=worker_allure)
+
+    user_args = list(rest)
+    if env:
+        user_args += ["-D", f"env={env}"]
+    if not any(not a.startswith("-") and os.path.exists(a) for a in rest):
+        user_args.append(DEFAULT_FEATURES)
+    options = ParallelOptions(
+        processes=args.processes,
+        behave_args=user_args,
+        build_args=build,
+        env=env,
+        bugs=list(args.bug),
+        allure_dir=allure_dir,
+        element=args.parallel_element,
+        worker_timeout=args.worker_timeout,
+        durations_file=Path(args.durations_file),
+    )
+    try:
+        return run_parallel(options)
+    except WsbddError as exc:
+        print(f"wsbdd run: {exc}", file=sys.stderr)
+        return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":
-        return run_behave(
-            rest,
-            env=args.env,
-            bugs=args.bug,
-            allure_dir=None if args.no_allure else args.allure_dir,
-        )
+        return _run(args, rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "serve":

@@ -1,0 +1,226 @@
+"""``wsbdd run --processes N``: plan, run the workers, merge, one summary, one exit code.
+
+1. N workers start at once (:mod:`~wsbdd.parallel.supervisor`), each setting
+   up its own embedded server or the environment's target meanwhile;
+2. behave's selection of the run's scenarios (:mod:`~wsbdd.parallel.selection`)
+   and the environment, checked once (a mistake is one clear line);
+3. the split (:mod:`~wsbdd.parallel.balance`) over the N workers by last
+   run's durations; the ``@serial`` scenarios go to the least loaded worker,
+   which runs them after its others, once every other worker is done;
+4. the workers run, their output printed one whole scenario at a time;
+5. the merge (:mod:`~wsbdd.parallel.merge`): one Allure folder, one
+   ``environment.properties``, the formatter outputs, the durations file;
+6. behave's summary over every worker's results (:mod:`~wsbdd.parallel.summary`)
+   and the exit code: 0 only when every worker ended normally and no
+   scenario failed or errored; 128 + the signal's number when interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from wsbdd.config import choose_environment, load_settings
+from wsbdd.parallel.arguments import WorkerArguments, collect_junit, worker_arguments
+from wsbdd.parallel.balance import (
+    DEFAULT_DURATIONS_FILE,
+    Element,
+    load_durations,
+    save_durations,
+    split,
+)
+from wsbdd.parallel.console import Console
+from wsbdd.parallel.merge import merge_allure, merge_outputs, write_broken_result
+from wsbdd.parallel.selection import Selection, Unit, select_units
+from wsbdd.parallel.summary import apply_results, print_summary, run_failed
+from wsbdd.parallel.supervisor import Launch, Outcome, Supervisor
+from wsbdd.redaction import Redactor
+
+__all__ = ["WORKER_ENV", "ParallelOptions", "run_parallel"]
+
+WORKER_ENV = "WSBDD_WORKER"
+"""Set in each worker: ``1`` ... ``N``; hooks may use it to keep workers apart."""
+
+BehaveArgs = Callable[[Sequence[str], str | None], list[str]]
+
+
+@dataclass
+class ParallelOptions:
+    """What ``wsbdd run --processes N`` was asked to do."""
+
+    processes: int
+    behave_args: list[str]
+    build_args: BehaveArgs  # (user's behave args, allure folder) -> a worker's behave args
+    env: str | None = None
+    bugs: list[str] = field(default_factory=list)
+    allure_dir: str | None = None
+    element: Element = "scenario"
+    worker_timeout: float = 600.0
+    durations_file: Path = Path(DEFAULT_DURATIONS_FILE)
+
+
+@dataclass
+class _Worker:
+    label: str
+    folder: Path
+    arguments: WorkerArguments
+    units: list[Unit] = field(default_factory=list)
+    serial: list[Unit] = field(default_factory=list)
+
+    @property
+    def held(self) -> list[Unit]:
+        return self.units + self.serial
+
+
+def _plan(selection: Selection, workers: list[_Worker], options: ParallelOptions) -> None:
+    """Fill each worker's ``units``; the ``@serial`` ones go to the least loaded worker."""
+    units = selection.units
+    if options.element == "feature":
+        serial_features = {u.feature for u in units if u.serial and u.runs}
+        serial = [u for u in units if u.feature in serial_features]
+    else:
+        serial = [u for u in units if u.serial and u.runs]
+    chosen = {u.location for u in serial}
+    durations = load_durations(options.durations_file)
+    rest = [u for u in units if u.location not in chosen]
+    plans = split(rest, len(workers), durations, options.element)
+    for worker, plan in zip(workers, plans, strict=True):
+        worker.units = plan
+    if serial:
+        loads = [sum(durations.get(u.key, 1.0) for u in w.units if u.runs) for w in workers]
+        workers[loads.index(min(loads))].serial = serial
+
+
+def _redactor(selection: Selection, options: ParallelOptions) -> Redactor:
+    userdata = dict(selection.config.userdata)
+    env_name = choose_environment(options.env, userdata)
+    settings = load_settings(env_name, env_dir=userdata.get("env_dir", "environments"))
+    return Redactor(settings.secrets())
+
+
+def _launch(worker: _Worker, options: ParallelOptions) -> Launch:
+    allure = str(worker.folder / "allure") if options.allure_dir else None
+    args = options.build_args(worker.arguments.args, allure)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env[WORKER_ENV] = worker.label.removeprefix("worker ")
+    if options.bugs:
+        env["WSBDD_SERVER_BUGS"] = ",".join(options.bugs)
+    argv = [sys.executable, "-m", "wsbdd.parallel.worker", *args]
+    return Launch(worker.label, argv, env)
+
+
+def _account(
+    workers: list[_Worker], outcome: Outcome, console: Console, options: ParallelOptions
+) -> dict[str, dict[str, Any]]:
+    """Every reported result, plus an error for each scenario a dead worker held."""
+    results: dict[str, dict[str, Any]] = {}
+    for worker, output, code, hung in zip(
+        workers, outcome.outputs, outcome.returncodes, outcome.hung, strict=True
+    ):
+        results.update(output.results)
+        missing = [u for u in worker.held if u.location not in output.results]
+        held = [u for u in missing if u.runs]
+        if not held and not hung and code in (0, 1):
+            for unit in missing:
+                results[unit.location] = {"status": "skipped", "hook_failed": False, "steps": []}
+            continue
+        if hung:
+            limit = options.worker_timeout
+            why = f"{worker.label} finished no scenario for {limit:g} s and was killed"
+        elif outcome.interrupted is not None:
+            why = f"{worker.label} was stopped ({outcome.interrupted.name})"
+        elif code in (0, 1):
+            why = f"{worker.label} ended (exit status {code}) without running them"
+        else:
+            why = f"{worker.label} crashed (exit status {code})"
+        names = ", ".join(u.location for u in held) or "no unfinished scenario"
+        tail = output.output_tail()
+        console.notice(f"PARALLEL-ERROR: {why}; scenarios it held: {names}")
+        if tail.strip() and held:
+            console.notice(f"--- last output of {worker.label} ---\n{tail.rstrip()}\n---")
+        for unit in missing:
+            status = "error" if unit.runs else "skipped"
+            results[unit.location] = {"status": status, "hook_failed": False, "steps": []}
+            if unit.runs and options.allure_dir:
+                write_broken_result(Path(options.allure_dir), unit, why, console.redact(tail))
+    return results
+
+
+def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
+    """Run the suite over ``options.processes`` workers; the run's exit code."""
+    out = stream or sys.stdout
+    root = Path(tempfile.mkdtemp(prefix="wsbdd-parallel-"))
+    try:
+        workers = []
+        for number in range(1, options.processes + 1):
+            folder = root / f"w{number}"
+            folder.mkdir()
+            arguments = worker_arguments(options.behave_args, folder)
+            workers.append(_Worker(f"worker {number}", folder, arguments))
+        with Supervisor([_launch(w, options) for w in workers], options.worker_timeout) as run:
+            selection = select_units(options.behave_args)
+            console = Console(out, _redactor(selection, options).text)
+            _plan(selection, workers, options)
+            run.plan(
+                [
+                    {
+                        "locations": [u.location for u in w.units],
+                        "serial": [u.location for u in w.serial],
+                    }
+                    for w in workers
+                ]
+            )
+            outcome = run.run(console)
+        results = _account(workers, outcome, console, options)
+        _merge(workers, options)
+        _remember(selection, results, options)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    apply_results(selection.features, results)
+    if getattr(selection.config, "summary", True):
+        console.notice("")
+        print_summary(selection.config, selection.features, out)
+    serial = sum(len(w.serial) for w in workers)
+    after = f", then {serial} @serial alone" if serial else ""
+    out.write(f"Ran in {options.processes} processes{after}: {outcome.elapsed:.1f} s wall time\n")
+    out.flush()
+    if outcome.interrupted is not None:
+        return 128 + int(outcome.interrupted)
+    codes_ok = all(code in (0, 1) for code in outcome.returncodes) and not any(outcome.hung)
+    failed = run_failed(results) or any(code != 0 for code in outcome.returncodes)
+    return 1 if failed or not codes_ok else 0
+
+
+def _merge(workers: list[_Worker], options: ParallelOptions) -> None:
+    if options.allure_dir:
+        merge_allure(
+            [w.folder / "allure" for w in workers], Path(options.allure_dir), options.processes
+        )
+    targets: dict[str, list[Path]] = {}
+    formats: dict[str, str] = {}
+    for worker in workers:
+        for target, part in worker.arguments.outputs.items():
+            targets.setdefault(target, []).append(part)
+        formats.update(worker.arguments.formats)
+    merge_outputs(targets, formats)
+    collect_junit([w.arguments.junit for w in workers if w.arguments.junit is not None])
+
+
+def _remember(
+    selection: Selection, results: dict[str, dict[str, Any]], options: ParallelOptions
+) -> None:
+    new = {
+        unit.key: round(sum(float(s[1]) for s in results[unit.location].get("steps", [])), 3)
+        for unit in selection.units
+        if unit.runs
+        and unit.location in results
+        and results[unit.location].get("status") not in ("skipped", "untested", "error")
+    }
+    if new:
+        save_durations(options.durations_file, load_durations(options.durations_file), new)
