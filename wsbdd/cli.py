@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["behave_arguments", "build_parser", "main", "run_behave"]
+__all__ = ["behave_arguments", "build_parser", "main", "names_paths", "run_behave"]
 
 DEFAULT_ALLURE_DIR = "reports/allure-results"
 DEFAULT_FEATURES = "features"
@@ -116,6 +116,32 @@ def _extra_command_modules() -> list[Any]:
     return [importlib.import_module(f"wsbdd.commands.{name}") for name in EXTRA_COMMANDS]
 
 
+def _takes_value() -> frozenset[str]:
+    """behave's options that take a value (``-o FILE``: FILE is no feature path)."""
+    from behave.configuration import OPTIONS
+
+    flags: set[str] = set()
+    for names, spec in OPTIONS:
+        action = spec.get("action", "store")
+        if action in ("store", "append") and spec.get("nargs") != "?":
+            flags.update(names)
+    return frozenset(flags)
+
+
+def names_paths(behave_args: Sequence[str]) -> bool:
+    """Whether the behave options name a feature path (an existing file or folder)."""
+    valued = _takes_value()
+    skip = False
+    for arg in behave_args:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in valued
+        elif os.path.exists(arg.lstrip("@").split(":")[0]):
+            return True
+    return False
+
+
 def behave_arguments(
     behave_args: Sequence[str],
     *,
@@ -126,7 +152,7 @@ def behave_arguments(
     args = list(behave_args)
     if env:
         args += ["-D", f"env={env}"]
-    if not any(not a.startswith("-") and os.path.exists(a) for a in behave_args):
+    if not names_paths(behave_args):
         args.append(DEFAULT_FEATURES)
     if allure_dir:
         # First, so that behave pairs it with the first -o whatever formats the user adds.
@@ -170,7 +196,7 @@ def _run(args: argparse.Namespace, rest: list[str]) -> int:
     user_args = list(rest)
     if env:
         user_args += ["-D", f"env={env}"]
-    if not any(not a.startswith("-") and os.path.exists(a) for a in rest):
+    if not names_paths(rest):
         user_args.append(DEFAULT_FEATURES)
     options = ParallelOptions(
         processes=args.processes,
