@@ -1,4 +1,4 @@
-"""Temporary projects run with ``wsbdd run`` (serially or with ``--processes``), and their results."""
+"""Temporary projects run with ``wsbdd run`` (serially or in parallel), and their results."""
 
 from __future__ import annotations
 

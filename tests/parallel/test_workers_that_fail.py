@@ -57,7 +57,9 @@ def test_a_crashed_worker_is_an_error_of_the_scenarios_it_held(project: WsbddPro
 
 def test_a_crashed_worker_leaves_no_embedded_server_behind(project: WsbddProject) -> None:
     with_test_steps(project)
-    project.project.write_env("embedded", {"WSBDD_SERVER": "embedded", "WSBDD_TOKEN_ALICE": "alice-token"})
+    project.project.write_env(
+        "embedded", {"WSBDD_SERVER": "embedded", "WSBDD_TOKEN_ALICE": "alice-token"}
+    )
     project.features(
         {
             "a_crash.feature": """
@@ -137,7 +139,7 @@ def test_sigterm_stops_every_worker_within_its_bound(project: WsbddProject, tmp_
                 run.kill()
     assert run.returncode == 128 + signal.SIGTERM, out.decode()
     assert b"ABORTED: SIGTERM received, stopping the workers" in out
-    gone, alive = psutil.wait_procs(family, timeout=5)
+    _gone, alive = psutil.wait_procs(family, timeout=5)
     assert not alive, f"still running: {alive}"
 
 
