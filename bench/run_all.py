@@ -87,6 +87,9 @@ BENCHES: tuple[Bench, ...] = (
           quick=("--quick",), timeout=600),
     Bench("suite_time", "suite_time.py", "the shipped suite's wall time, clean server",
           quick=("--quick",), timeout=900),
+    Bench("parallel_suite", "parallel_suite.py",
+          "the shipped suite with --processes 4 vs serial, Allure on", quick=("--quick",),
+          timeout=900),
     Bench("artillery", "artillery/compare.py", "peer comparison: the crowd scenario, Artillery",
           quick=("--quick",), timeout=1800),
 )
