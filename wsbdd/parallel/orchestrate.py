@@ -126,20 +126,22 @@ def _account(
         results.update(output.results)
         missing = [u for u in worker.held if u.location not in output.results]
         held = [u for u in missing if u.runs]
-        if not held and not hung and code in (0, 1):
+        ended = not hung and outcome.interrupted is None and code in (0, 1)
+        if ended:
+            # behave itself left them out (--stop, an aborted before_all): untested, as in
+            # one behave run; the worker's exit status still carries its verdict.
             for unit in missing:
-                results[unit.location] = {"status": "skipped", "hook_failed": False, "steps": []}
+                status = "untested" if unit.runs else "skipped"
+                results[unit.location] = {"status": status, "hook_failed": False, "steps": []}
             continue
         if hung:
             limit = options.worker_timeout
             why = f"{worker.label} finished no scenario for {limit:g} s and was killed"
         elif outcome.interrupted is not None:
             why = f"{worker.label} was stopped ({outcome.interrupted.name})"
-        elif code in (0, 1):
-            why = f"{worker.label} ended (exit status {code}) without running them"
         else:
             why = f"{worker.label} crashed (exit status {code})"
-        names = ", ".join(u.location for u in held) or "no unfinished scenario"
+        names = ", ".join(u.location for u in held) or "none (all had finished)"
         tail = output.output_tail()
         console.notice(f"PARALLEL-ERROR: {why}; scenarios it held: {names}")
         if tail.strip() and held:
@@ -186,15 +188,26 @@ def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
     if getattr(selection.config, "summary", True):
         console.notice("")
         print_summary(selection.config, selection.features, out)
-    serial = sum(len(w.serial) for w in workers)
-    after = f", then {serial} @serial alone" if serial else ""
-    out.write(f"Ran in {options.processes} processes{after}: {outcome.elapsed:.1f} s wall time\n")
+    out.write(_timing_line(options.processes, sum(len(w.serial) for w in workers), outcome))
     out.flush()
     if outcome.interrupted is not None:
         return 128 + int(outcome.interrupted)
     codes_ok = all(code in (0, 1) for code in outcome.returncodes) and not any(outcome.hung)
     failed = run_failed(results) or any(code != 0 for code in outcome.returncodes)
     return 1 if failed or not codes_ok else 0
+
+
+def _timing_line(processes: int, serial: int, outcome: Outcome) -> str:
+    """``Ran in 4 processes: 6.1 s, then 2 @serial alone: 5.2 s; 11.3 s wall time``."""
+    text = f"Ran in {processes} processes"
+    if serial and outcome.serial_after is not None:
+        alone = outcome.elapsed - outcome.serial_after
+        text += f": {outcome.serial_after:.1f} s, then {serial} @serial alone: {alone:.1f} s;"
+    elif serial:
+        text += f", {serial} @serial never released:"
+    else:
+        text += ":"
+    return f"{text} {outcome.elapsed:.1f} s wall time\n"
 
 
 def _merge(workers: list[_Worker], options: ParallelOptions) -> None:

@@ -54,6 +54,7 @@ class Outcome:
     hung: list[bool]
     interrupted: signal.Signals | None = None
     elapsed: float = 0.0
+    serial_after: float | None = None  # seconds from the start to the serial part's release
     notes: list[str] = field(default_factory=list)
 
 
@@ -151,6 +152,7 @@ class Supervisor:
             self.holder = None
             self.workers[holder].send("go\n", close=True)
             self.progress[holder] = time.monotonic()
+            self.outcome.serial_after = self.progress[holder] - self.started
 
     def _watchdog(self, watched: Sequence[int]) -> None:
         now = time.monotonic()
