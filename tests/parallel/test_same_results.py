@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.parallel.projects import MIXED_FEATURES, WsbddProject, allure_folder
 
 
@@ -12,12 +14,13 @@ def counts(output: str) -> list[str]:
     return re.findall(r"^\d+ (?:features?|scenarios?|steps?) passed.*$", output, re.MULTILINE)
 
 
+@pytest.mark.parametrize("processes", ["1", "3"])  # 1: every feature comes back in batches
 def test_the_same_scenarios_pass_and_fail_with_and_without_processes(
-    project: WsbddProject,
+    project: WsbddProject, processes: str
 ) -> None:
     project.features(MIXED_FEATURES)
     serial = project.run("--tags", "not @excluded", name="serial")
-    parallel = project.run("--tags", "not @excluded", "--processes", "3", name="parallel")
+    parallel = project.run("--tags", "not @excluded", "--processes", processes, name="parallel")
 
     assert serial.run.returncode == 1, serial.run.output
     assert parallel.run.returncode == 1, parallel.run.output

@@ -1,4 +1,4 @@
-"""Splitting the scenarios over the workers, by the durations of the previous run.
+"""The order the work is handed out in: by the durations of the previous run.
 
 Pure: no I/O beyond reading and writing the small durations file.
 
@@ -6,11 +6,12 @@ The file (``reports/wsbdd-durations.json`` unless ``--durations-file`` says
 otherwise) maps ``feature file::scenario name`` to the seconds the scenario
 took last time it ran; every parallel run updates it. A scenario without a
 recorded duration counts as the median of the known ones (1 s when none is
-known). Groups (scenarios, or whole features with ``--parallel-element
-feature``) are handed out longest first, each to the worker with the least
-work so far (LPT scheduling); scenarios that will not run (excluded by tags
-or names) cost nothing and go with their feature's other scenarios, so that
-they are reported as skipped once, as behave would.
+known). The batches (single scenarios, or whole features with
+``--parallel-element feature``) go out longest first, each to the next
+worker that asks for work, so the long ones start early and the short ones
+fill the gaps at the end (greedy list scheduling). Scenarios that will not
+run (excluded by tags or names) cost nothing: they go out last, one batch per
+feature, so that they are reported as skipped once, as behave would.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from wsbdd.parallel.selection import Unit
 __all__ = [
     "DEFAULT_DURATIONS_FILE",
     "Element",
+    "batches",
     "load_durations",
     "save_durations",
-    "split",
 ]
 
 DEFAULT_DURATIONS_FILE: Final = "reports/wsbdd-durations.json"
@@ -68,15 +69,12 @@ def _cost(units: Sequence[Unit], durations: Mapping[str, float], default: float)
     return sum(durations.get(unit.key, default) for unit in units if unit.runs)
 
 
-def split(
+def batches(
     units: Sequence[Unit],
-    workers: int,
     durations: Mapping[str, float],
     element: Element = "scenario",
 ) -> list[list[Unit]]:
-    """``units`` in ``workers`` lists of about equal expected time (some may be empty)."""
-    if workers < 1:
-        raise ValueError("at least one worker is needed")
+    """``units`` in batches, in the order to hand them out (see the module docstring)."""
     known = [durations[u.key] for u in units if u.runs and u.key in durations]
     default = statistics.median(known) if known else UNKNOWN_DURATION_S
     groups: dict[str, list[Unit]] = {}
@@ -88,16 +86,4 @@ def split(
         else:
             idle.setdefault(unit.feature, []).append(unit)
     ordered = sorted(groups.values(), key=lambda g: -_cost(g, durations, default))
-    plans: list[list[Unit]] = [[] for _ in range(workers)]
-    loads = [0.0] * workers
-    for group in ordered:
-        target = min(range(workers), key=lambda w: (loads[w], len(plans[w]), w))
-        plans[target].extend(group)
-        loads[target] += _cost(group, durations, default)
-    for feature, rest in idle.items():
-        holder = next((p for p in plans if any(u.feature == feature for u in p)), None)
-        if holder is None:
-            holder = min(plans, key=len)
-        holder.extend(rest)
-    order = {unit.location: index for index, unit in enumerate(units)}
-    return [sorted(plan, key=lambda u: order[u.location]) for plan in plans]
+    return [*ordered, *idle.values()]

@@ -4,9 +4,9 @@
    up its own embedded server or the environment's target meanwhile;
 2. behave's selection of the run's scenarios (:mod:`~wsbdd.parallel.selection`)
    and the environment, checked once (a mistake is one clear line);
-3. the split (:mod:`~wsbdd.parallel.balance`) over the N workers by last
-   run's durations; the ``@serial`` scenarios go to the least loaded worker,
-   which runs them after its others, once every other worker is done;
+3. the work (:mod:`~wsbdd.parallel.balance`) goes out longest first (by last
+   run's durations) to whichever worker asks; the ``@serial`` scenarios go
+   last, to one worker, once every other worker is done;
 4. the workers run, their output printed one whole scenario at a time;
 5. the merge (:mod:`~wsbdd.parallel.merge`): one Allure folder, one
    ``environment.properties``, the formatter outputs, the durations file;
@@ -31,9 +31,9 @@ from wsbdd.parallel.arguments import WorkerArguments, collect_junit, worker_argu
 from wsbdd.parallel.balance import (
     DEFAULT_DURATIONS_FILE,
     Element,
+    batches,
     load_durations,
     save_durations,
-    split,
 )
 from wsbdd.parallel.console import Console
 from wsbdd.parallel.merge import merge_allure, merge_outputs, write_broken_result
@@ -70,16 +70,10 @@ class _Worker:
     label: str
     folder: Path
     arguments: WorkerArguments
-    units: list[Unit] = field(default_factory=list)
-    serial: list[Unit] = field(default_factory=list)
-
-    @property
-    def held(self) -> list[Unit]:
-        return self.units + self.serial
 
 
-def _plan(selection: Selection, workers: list[_Worker], options: ParallelOptions) -> None:
-    """Fill each worker's ``units``; the ``@serial`` ones go to the least loaded worker."""
+def _work(selection: Selection, options: ParallelOptions) -> tuple[list[list[Unit]], list[Unit]]:
+    """The batches to hand out, in order, and the ``@serial`` scenarios."""
     units = selection.units
     if options.element == "feature":
         serial_features = {u.feature for u in units if u.serial and u.runs}
@@ -87,14 +81,8 @@ def _plan(selection: Selection, workers: list[_Worker], options: ParallelOptions
     else:
         serial = [u for u in units if u.serial and u.runs]
     chosen = {u.location for u in serial}
-    durations = load_durations(options.durations_file)
     rest = [u for u in units if u.location not in chosen]
-    plans = split(rest, len(workers), durations, options.element)
-    for worker, plan in zip(workers, plans, strict=True):
-        worker.units = plan
-    if serial:
-        loads = [sum(durations.get(u.key, 1.0) for u in w.units if u.runs) for w in workers]
-        workers[loads.index(min(loads))].serial = serial
+    return batches(rest, load_durations(options.durations_file), options.element), serial
 
 
 def _redactor(selection: Selection, options: ParallelOptions) -> Redactor:
@@ -116,23 +104,20 @@ def _launch(worker: _Worker, options: ParallelOptions) -> Launch:
 
 
 def _account(
-    workers: list[_Worker], outcome: Outcome, console: Console, options: ParallelOptions
+    workers: list[_Worker], run: Supervisor, console: Console, options: ParallelOptions
 ) -> dict[str, dict[str, Any]]:
     """Every reported result, plus an error for each scenario a dead worker held."""
+    outcome = run.outcome
     results: dict[str, dict[str, Any]] = {}
-    for worker, output, code, hung in zip(
-        workers, outcome.outputs, outcome.returncodes, outcome.hung, strict=True
+    for worker, output, code, hung, held in zip(
+        workers, outcome.outputs, outcome.returncodes, outcome.hung, run.assigned, strict=True
     ):
         results.update(output.results)
-        missing = [u for u in worker.held if u.location not in output.results]
-        held = [u for u in missing if u.runs]
-        ended = not hung and outcome.interrupted is None and code in (0, 1)
-        if ended:
+        missing = [u for u in held if u.location not in output.results]
+        if not hung and outcome.interrupted is None and code in (0, 1):
             # behave itself left them out (--stop, an aborted before_all): untested, as in
             # one behave run; the worker's exit status still carries its verdict.
-            for unit in missing:
-                status = "untested" if unit.runs else "skipped"
-                results[unit.location] = {"status": status, "hook_failed": False, "steps": []}
+            _mark(results, missing, "untested")
             continue
         if hung:
             limit = options.worker_timeout
@@ -141,17 +126,29 @@ def _account(
             why = f"{worker.label} was stopped ({outcome.interrupted.name})"
         else:
             why = f"{worker.label} crashed (exit status {code})"
-        names = ", ".join(u.location for u in held) or "none (all had finished)"
+        lost = [u for u in missing if u.runs]
+        names = ", ".join(u.location for u in lost) or "none (all had finished)"
         tail = output.output_tail()
         console.notice(f"PARALLEL-ERROR: {why}; scenarios it held: {names}")
-        if tail.strip() and held:
+        if tail.strip() and lost:
             console.notice(f"--- last output of {worker.label} ---\n{tail.rstrip()}\n---")
-        for unit in missing:
-            status = "error" if unit.runs else "skipped"
-            results[unit.location] = {"status": status, "hook_failed": False, "steps": []}
-            if unit.runs and options.allure_dir:
+        _mark(results, missing, "error")
+        for unit in lost:
+            if options.allure_dir:
                 write_broken_result(Path(options.allure_dir), unit, why, console.redact(tail))
+    never = run.unassigned
+    if never:
+        why = "the run ended before a worker could take them"
+        console.notice(f"PARALLEL-ERROR: {why}: {', '.join(u.location for u in never if u.runs)}")
+        _mark(results, never, "error")
     return results
+
+
+def _mark(results: dict[str, dict[str, Any]], units: list[Unit], status: str) -> None:
+    """Record ``status`` for units that run, *skipped* for those that would not."""
+    for unit in units:
+        state = status if unit.runs else "skipped"
+        results[unit.location] = {"status": state, "hook_failed": False, "steps": []}
 
 
 def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
@@ -168,18 +165,10 @@ def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
         with Supervisor([_launch(w, options) for w in workers], options.worker_timeout) as run:
             selection = select_units(options.behave_args)
             console = Console(out, _redactor(selection, options).text)
-            _plan(selection, workers, options)
-            run.plan(
-                [
-                    {
-                        "locations": [u.location for u in w.units],
-                        "serial": [u.location for u in w.serial],
-                    }
-                    for w in workers
-                ]
-            )
+            work, serial = _work(selection, options)
+            run.schedule(work, serial)
             outcome = run.run(console)
-        results = _account(workers, outcome, console, options)
+            results = _account(workers, run, console, options)
         _merge(workers, options)
         _remember(selection, results, options)
     finally:
@@ -188,7 +177,7 @@ def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
     if getattr(selection.config, "summary", True):
         console.notice("")
         print_summary(selection.config, selection.features, out)
-    out.write(_timing_line(options.processes, sum(len(w.serial) for w in workers), outcome))
+    out.write(_timing_line(options.processes, len(serial), outcome))
     out.flush()
     if outcome.interrupted is not None:
         return 128 + int(outcome.interrupted)

@@ -1,11 +1,13 @@
-"""Runs the workers to the end: plans, output, watchdog, the serial gate, signals.
+"""Runs the workers to the end: handing out work, output, watchdog, signals.
 
 :class:`Supervisor` starts every worker at once, before the run is even
-planned (start-up and planning overlap), then :meth:`Supervisor.plan` hands
-each its scenarios and :meth:`Supervisor.run` prints their output through
-the :class:`~wsbdd.parallel.console.Console` as it arrives. The worker
-holding the ``@serial`` scenarios stops at its gate after its other ones;
-it is let through (``go``) once every other worker has finished. It ends:
+planned (start-up and planning overlap); :meth:`Supervisor.run` then hands
+out the batches of scenarios (:meth:`Supervisor.schedule`), longest first,
+to whichever worker asks for more, and prints the workers' output through
+the :class:`~wsbdd.parallel.console.Console` as it arrives. Once every
+batch is out, the ``@serial`` scenarios go to the one worker that asks when
+every other worker is idle or gone, and the others are told there is no
+more work: the serial scenarios run alone, after all the others. It ends:
 
 * a worker that reports no progress (no marker) for ``worker_timeout``
   seconds: killed, with everything it started; it counts as *hung*;
@@ -30,6 +32,7 @@ from typing import Any
 
 from wsbdd.parallel.console import Console, WorkerOutput
 from wsbdd.parallel.process import Exited, Output, WorkerProcess, stop_all
+from wsbdd.parallel.selection import Unit
 
 __all__ = ["Launch", "Outcome", "Supervisor"]
 
@@ -54,7 +57,7 @@ class Outcome:
     hung: list[bool]
     interrupted: signal.Signals | None = None
     elapsed: float = 0.0
-    serial_after: float | None = None  # seconds from the start to the serial part's release
+    serial_after: float | None = None  # seconds from the start to the serial part's start
     notes: list[str] = field(default_factory=list)
 
 
@@ -88,9 +91,10 @@ class Supervisor:
         self.outcome = Outcome(outputs, [None] * len(launches), [False] * len(launches))
         self.started = time.monotonic()
         self.running: set[int] = set()
-        self.done: set[int] = set()  # finished every scenario (closed) or exited
-        self.holder: int | None = None  # the worker with the serial scenarios
-        self.at_gate = False
+        self.assigned: list[list[Unit]] = [[] for _ in launches]
+        self.batches: list[list[Unit]] = []
+        self.serial: list[Unit] = []
+        self.parked: list[int] = []  # asked for work while only the serial batch was left
         self.progress: dict[int, float] = {}
         self._signals: contextlib.ExitStack | None = None
 
@@ -100,6 +104,7 @@ class Supervisor:
         for index, launch in enumerate(self.launches):
             self.workers[index].start(launch.argv, launch.env)
             self.running.add(index)
+            self.progress[index] = time.monotonic()
         return self
 
     def __exit__(
@@ -117,16 +122,18 @@ class Supervisor:
             if self._signals is not None:
                 self._signals.close()
 
-    def plan(self, plans: Sequence[Mapping[str, Any]]) -> None:
-        """Send each worker its plan (``locations``, ``serial``), in launch order."""
-        for index, plan in enumerate(plans):
-            if plan.get("serial"):
-                self.holder = index
-            self.workers[index].send(json.dumps(dict(plan)) + "\n", close=not plan.get("serial"))
-            self.progress[index] = time.monotonic()
+    def schedule(self, batches: Sequence[Sequence[Unit]], serial: Sequence[Unit]) -> None:
+        """The work to hand out: ``batches`` in this order, then ``serial`` alone."""
+        self.batches = [list(batch) for batch in batches if batch]
+        self.serial = list(serial)
+
+    @property
+    def unassigned(self) -> list[Unit]:
+        """What no worker was given (the run was cut short)."""
+        return [u for batch in self.batches for u in batch] + self.serial
 
     def run(self, console: Console) -> Outcome:
-        """Print the workers' output until every one has exited; how they ended."""
+        """Hand out the work and print the output until every worker has exited."""
         while self.running:
             watched = [i for i in self.running if self.progress.get(i, math.inf) != math.inf]
             wait = None
@@ -139,20 +146,39 @@ class Supervisor:
                 self._watchdog(watched)
                 continue
             self._take(item, console)
-            self._release()
         self.outcome.elapsed = time.monotonic() - self.started
         return self.outcome
 
-    def _release(self) -> None:
-        holder = self.holder
-        if holder is None or not self.at_gate or self.outcome.interrupted is not None:
+    def _give(self, index: int, batch: Sequence[Unit]) -> None:
+        self.assigned[index].extend(batch)
+        locations = [unit.location for unit in batch]
+        self.workers[index].send(json.dumps({"locations": locations}) + "\n", close=not batch)
+        self.progress[index] = time.monotonic() if batch else math.inf
+
+    def _serve(self, index: int) -> None:
+        """``index`` asks for work: the next batch, the serial one, or none."""
+        if self.outcome.interrupted is not None:
+            self._give(index, [])
+        elif self.batches:
+            self._give(index, self.batches.pop(0))
+        elif self.serial:
+            self.parked.append(index)
+            self.progress[index] = math.inf  # waiting for the others is no hang
+            self._start_serial()
+        else:
+            self._give(index, [])
+
+    def _start_serial(self) -> None:
+        busy = [i for i in self.running if i not in self.parked]
+        if not self.serial or not self.parked or busy:
             return
-        if all(i in self.done for i in range(len(self.launches)) if i != holder):
-            self.at_gate = False
-            self.holder = None
-            self.workers[holder].send("go\n", close=True)
-            self.progress[holder] = time.monotonic()
-            self.outcome.serial_after = self.progress[holder] - self.started
+        first, *others = self.parked
+        self.parked = []
+        self.outcome.serial_after = time.monotonic() - self.started
+        self._give(first, self.serial)
+        self.serial = []
+        for index in others:
+            self._give(index, [])
 
     def _watchdog(self, watched: Sequence[int]) -> None:
         now = time.monotonic()
@@ -176,16 +202,15 @@ class Supervisor:
             console.flush(self.outcome.outputs[item.worker])
             self.outcome.returncodes[item.worker] = item.returncode
             self.running.discard(item.worker)
-            self.done.add(item.worker)
             self.progress[item.worker] = math.inf
+            if item.worker in self.parked:
+                self.parked.remove(item.worker)
+            self._start_serial()
 
     def _moved(self, index: int, kind: str) -> None:
         if self.progress.get(index) != math.inf:
             self.progress[index] = time.monotonic()
         if kind == "feature":
             self.workers[index].remember_family()
-        elif kind == "close":
-            self.done.add(index)
-        elif kind == "gate" and index == self.holder:
-            self.at_gate = True
-            self.progress[index] = math.inf  # waiting for the others is no hang
+        elif kind == "next":
+            self._serve(index)

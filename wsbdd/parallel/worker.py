@@ -1,27 +1,25 @@
-"""One worker of a parallel run: behave on the scenarios the supervisor gives it.
+"""One worker of a parallel run: behave on the scenarios the supervisor hands it.
 
 Started by the supervisor as ``python -m wsbdd.parallel.worker BEHAVE_ARGS``
 before the supervisor has even planned the run, the worker loads its hooks
 and steps, parses the features and runs ``before_all`` (its embedded server,
-the client loop); then it reads its plan, one JSON line on standard input::
+the client loop). Then, again and again, it asks for work (a ``next``
+marker) and reads the answer, one JSON line on standard input::
 
-    {"locations": ["features/a.feature:12", ...], "serial": ["features/leaks.feature:6"]}
+    {"locations": ["features/a.feature:12", "features/a.feature:20"]}
 
-It drops every scenario it does not own (nothing else is run, printed or
-reported) and runs the rest as ``behave`` would, the features holding
-``serial`` scenarios last: before the first of them it writes a ``gate``
-marker and waits for a ``go`` line, which the supervisor sends once every
-other worker is done, so those scenarios run alone. End of input instead of
-a plan or ``go`` aborts the run. :class:`MarkerFormatter` (given first, on
-``-o -``) writes the markers of :mod:`wsbdd.parallel.protocol` into the
-console output.
+and runs those scenarios as behave would, each feature holding some of them
+cut down to just those (nothing else is run, printed or reported). An empty
+list means there is no more work; end of input aborts the run.
+:class:`MarkerFormatter` (given first, on ``-o -``) writes the markers of
+:mod:`wsbdd.parallel.protocol` into the console output.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 from behave.__main__ import run_behave
@@ -94,10 +92,10 @@ class MarkerFormatter(Formatter):  # type: ignore[misc]
             self._write("eof", file=str(self._feature.filename))
         self._feature = None
 
-    def gate(self) -> None:
-        """Say that this worker waits at its gate (before its serial scenarios)."""
+    def ask(self) -> None:
+        """Ask the supervisor for the next batch of scenarios."""
         self._finish_scenario()
-        self._write("gate")
+        self._write("next")
 
     def close(self) -> None:
         self._finish_scenario()
@@ -105,65 +103,73 @@ class MarkerFormatter(Formatter):  # type: ignore[misc]
         # The stream is the console: leave it open for behave's summary.
 
 
-def _owned(items: Sequence[Any], owned: set[str]) -> list[Any]:
-    """The run items holding an owned scenario, outlines cut down to their owned rows."""
-    kept: list[Any] = []
-    for item in items:
-        if isinstance(item, Rule):
-            item.run_items = _owned(item.run_items, owned)
-            if item.run_items:
+class _Catalogue:
+    """The parsed features as they were, to be cut down to each batch of scenarios."""
+
+    def __init__(self, features: Sequence[Any]) -> None:
+        self.features = list(features)
+        self._items: dict[int, list[Any]] = {}
+        self._rows: dict[int, list[Any]] = {}
+        for feature in self.features:
+            self._remember(feature)
+
+    def _remember(self, container: Any) -> None:
+        self._items[id(container)] = list(container.run_items)
+        for item in container.run_items:
+            if isinstance(item, Rule):
+                self._remember(item)
+            elif isinstance(item, ScenarioOutline):
+                self._rows[id(item)] = list(item.scenarios)
+
+    def _keep(self, container: Any, owned: set[str]) -> bool:
+        kept: list[Any] = []
+        for item in self._items[id(container)]:
+            if isinstance(item, Rule):
+                if self._keep(item, owned):
+                    kept.append(item)
+            elif isinstance(item, ScenarioOutline):
+                rows = [s for s in self._rows[id(item)] if str(s.location) in owned]
+                if rows:
+                    item._scenarios = rows  # as built, minus the rows run elsewhere
+                    item._is_any_example_table_modified = lambda: False
+                    kept.append(item)
+            elif str(item.location) in owned:
                 kept.append(item)
-        elif isinstance(item, ScenarioOutline):
-            rows = [s for s in item.scenarios if str(s.location) in owned]
-            if rows:
-                item._scenarios = rows  # as built, minus the rows of other workers
-                item._is_any_example_table_modified = lambda: False
-                kept.append(item)
-        elif str(item.location) in owned:
-            kept.append(item)
-    return kept
+        container.run_items = kept
+        # behave keeps the same items (rules aside) in ``scenarios``; allure-behave wraps
+        # each of them once per feature start, so it must hold only this batch's.
+        container.scenarios = [item for item in kept if not isinstance(item, Rule)]
+        return bool(kept)
+
+    def features_for(self, owned: set[str]) -> Iterator[Any]:
+        """The features holding ``owned`` scenarios, in file order, cut down to them."""
+        for feature in self.features:
+            if self._keep(feature, owned):
+                yield feature
 
 
 class SelectingRunner(Runner):  # type: ignore[misc]
-    """behave's runner, keeping only the scenarios of the plan read after ``before_all``."""
+    """behave's runner, running the batches of scenarios the supervisor hands out."""
 
-    def run_hook(self, hook_name: str, *args: Any) -> Any:
-        result = super().run_hook(hook_name, *args)
-        if hook_name == "before_all":
-            self._follow_plan()
-        return result
+    def run_model(self, features: Any = None) -> Any:
+        if features is None:
+            features = self._batches()  # a generator: it starts after before_all
+        return super().run_model(features)
 
-    def _follow_plan(self) -> None:
-        line = sys.stdin.readline()
-        if not line.strip():
-            self.features[:] = []
-            self.abort(reason="the parallel supervisor sent no plan")
-            return
-        plan = json.loads(line)
-        owned = set(plan.get("locations", []))
-        serial = set(plan.get("serial", []))
-        kept: list[Any] = []
-        gated: list[Any] = []
-        for feature in self.features:  # the very list run_model is about to run
-            feature.run_items = _owned(feature.run_items, owned | serial)
-            if not feature.run_items:
-                continue
-            holds_serial = any(str(s.location) in serial for s in feature.walk_scenarios())
-            (gated if holds_serial else kept).append(feature)
-        if gated:
-            gated[0].run = self._gated(gated[0].run)
-        self.features[:] = kept + gated
-
-    def _gated(self, run: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        def gated_run(runner: Any) -> Any:
-            for formatter in self.formatters:
-                if isinstance(formatter, MarkerFormatter):
-                    formatter.gate()
-            if sys.stdin.readline().strip() != "go":
+    def _batches(self) -> Iterator[Any]:
+        catalogue = _Catalogue(self.features)
+        markers = [f for f in self.formatters if isinstance(f, MarkerFormatter)]
+        while not self.aborted:
+            for formatter in markers:
+                formatter.ask()
+            line = sys.stdin.readline()
+            if not line.strip():
                 self.abort(reason="the parallel supervisor went away")
-            return run(runner)
-
-        return gated_run
+                return
+            locations = set(json.loads(line).get("locations") or [])
+            if not locations:
+                return
+            yield from catalogue.features_for(locations)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
