@@ -96,3 +96,14 @@ def test_a_mistake_in_the_environment_is_one_line(project: WsbddProject) -> None
     assert "Traceback" not in done.run.output
     lines = done.run.output.strip().splitlines()
     assert len(lines) == 1 and "environments/nowhere.env" in lines[0], done.run.output
+
+
+def test_stop_ends_the_run_after_a_failure_without_errors(project: WsbddProject) -> None:
+    project.features(MIXED_FEATURES)
+    done = project.run("-j", "1", "--stop", name="parallel")
+    out = done.run.output
+    assert done.run.returncode == 1, out
+    assert "Failing scenarios:\n  features/b_fail.feature:2  A pong that never comes" in out
+    assert "PARALLEL-ERROR" not in out
+    assert "features/c_more.feature" not in done.statuses  # never run after the failure
+    assert "untested" in counts(out)[1], out
