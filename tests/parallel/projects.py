@@ -127,6 +127,7 @@ class WsbddProject:
 TEST_STEPS = """
 import json
 import os
+import sys
 import time
 
 from behave import step
@@ -134,6 +135,13 @@ from behave import step
 
 @step("the worker process dies")
 def die(context):
+    os._exit(3)
+
+
+@step('the worker process prints "{text}" and dies')
+def print_and_die(context, text):
+    sys.__stdout__.write(text + "\\n")  # past behave's capture, as a crash might
+    sys.__stdout__.flush()
     os._exit(3)
 
 

@@ -150,3 +150,26 @@ def processes_in(root: Path) -> list[psutil.Process]:
         if proc.info["cwd"] == str(root) and proc.info["status"] != psutil.STATUS_ZOMBIE:
             found.append(proc)
     return found
+
+
+def test_a_crashed_workers_output_is_shown_without_secrets(project: WsbddProject) -> None:
+    with_test_steps(project)
+    project.features(
+        {
+            "a_crash.feature": """
+                Feature: Crash
+                  Scenario: The worker leaks a token and dies
+                    Given client A is connected as alice
+                    When the worker process prints "sending alice-token now" and dies
+                """,
+        }
+    )
+    done = project.run("-j", "1", name="parallel")
+    out = done.run.output
+    assert done.run.returncode == 1, out
+    assert "sending *** now" in out, out  # the worker's last words, redacted
+    assert "alice-token" not in out
+    broken = [r for r in done.allure if r["status"] == "broken"]
+    assert len(broken) == 1
+    trace = str(broken[0]["statusDetails"])
+    assert "sending *** now" in trace and "alice-token" not in trace
