@@ -32,7 +32,6 @@ from results import emit
 TARGET = 0.5
 PROCESSES = 4
 SUMMARY = re.compile(r"^(\d+) scenarios? passed, (\d+) failed", re.MULTILINE)
-SIDES = {"serial": "bare", "parallel": "wsbdd"}  # alternate() yields bare first
 
 
 def durations_from_json(report: Path, target: Path) -> None:
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     green = True
     with tempfile.TemporaryDirectory(prefix="wsbdd-bench-parallel-") as folder:
         work = Path(folder)
-        for bench_side in alternate(repeat):
+        for bench_side in alternate(repeat):  # "bare" first: the serial run
             side = "serial" if bench_side == "bare" else "parallel"
             elapsed, passed, failed, tail = run_suite(side, work, args.timeout)
             print(f"  {side:8s} {elapsed:6.1f} s  {passed} scenarios passed, {failed} failed",
