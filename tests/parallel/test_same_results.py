@@ -107,3 +107,40 @@ def test_stop_ends_the_run_after_a_failure_without_errors(project: WsbddProject)
     assert "PARALLEL-ERROR" not in out
     assert "features/c_more.feature" not in done.statuses  # never run after the failure
     assert "untested" in counts(out)[1], out
+
+
+BACKGROUNDS = {
+    "backgrounds.feature": """
+        Feature: Backgrounds and outline rows
+          Background:
+            Given client A is connected as alice
+
+          Scenario: A ping
+            When client A sends {"type": "ping"}
+            Then client A receives {"type": "pong"} within 1 s
+
+          Scenario Outline: A ping from <user>
+            Given client B is connected as <user>
+            When client B sends {"type": "ping"}
+            Then client B receives {"type": "pong"} within 1 s
+
+            Examples:
+              | user  |
+              | bob   |
+              | carol |
+
+          Scenario: Nothing comes
+            Then client A receives {"type": "never"} within 100 ms
+        """,
+}
+
+
+def test_backgrounds_and_outline_rows_run_once_each(project: WsbddProject) -> None:
+    project.features(BACKGROUNDS)
+    serial = project.run(name="serial")
+    parallel = project.run("-j", "3", name="parallel")
+    assert len(serial.statuses) == 4
+    assert serial.statuses == parallel.statuses, serial.run.output + parallel.run.output
+    assert serial.allure_statuses == parallel.allure_statuses
+    assert counts(parallel.run.output) == counts(serial.run.output)
+    assert parallel.run.returncode == serial.run.returncode == 1

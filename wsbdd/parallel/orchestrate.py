@@ -137,10 +137,10 @@ def _account(
             if options.allure_dir:
                 write_broken_result(Path(options.allure_dir), unit, why, console.redact(tail))
     never = run.unassigned
-    if never:
-        why = "the run ended before a worker could take them"
-        console.notice(f"PARALLEL-ERROR: {why}: {', '.join(u.location for u in never if u.runs)}")
-        _mark(results, never, "error")
+    if any(u.runs for u in never):
+        what = ", ".join(u.location for u in never if u.runs)
+        console.notice(f"PARALLEL-ERROR: the run ended before a worker could take: {what}")
+    _mark(results, never, "error")
     return results
 
 
@@ -188,7 +188,7 @@ def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
 
 def _timing_line(processes: int, serial: int, outcome: Outcome) -> str:
     """``Ran in 4 processes: 6.1 s, then 2 @serial alone: 5.2 s; 11.3 s wall time``."""
-    text = f"Ran in {processes} processes"
+    text = f"Ran in {processes} process{'es' if processes != 1 else ''}"
     if serial and outcome.serial_after is not None:
         alone = outcome.elapsed - outcome.serial_after
         text += f": {outcome.serial_after:.1f} s, then {serial} @serial alone: {alone:.1f} s;"
