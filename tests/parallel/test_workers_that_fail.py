@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from tests.parallel.projects import WsbddProject, with_test_steps
 
@@ -105,7 +106,10 @@ def test_a_hung_worker_is_killed_after_the_worker_timeout(project: WsbddProject)
     assert not processes_in(project.root)
 
 
-def test_sigterm_stops_every_worker_within_its_bound(project: WsbddProject, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_every_worker_within_its_bound(
+    project: WsbddProject, tmp_path: Path, signum: signal.Signals
+) -> None:
     with_test_steps(project)
     project.features(
         {
@@ -131,14 +135,15 @@ def test_sigterm_stops_every_worker_within_its_bound(project: WsbddProject, tmp_
             assert ready, "the hanging step never started"
             family = psutil.Process(run.pid).children(recursive=True)
             assert len(family) >= 2  # the workers (and their children)
-            run.send_signal(signal.SIGTERM)
+            run.send_signal(signum)
             out, _ = run.communicate(timeout=30)
         finally:
             os.close(reader)
             if run.poll() is None:
                 run.kill()
-    assert run.returncode == 128 + signal.SIGTERM, out.decode()
-    assert b"ABORTED: SIGTERM received, stopping the workers" in out
+    assert run.returncode == 128 + signum, out.decode()
+    assert f"ABORTED: {signum.name} received, stopping the workers".encode() in out
+    assert b"Errored scenarios:\n  features/a_hang.feature:2  The worker hangs here" in out
     _gone, alive = psutil.wait_procs(family, timeout=5)
     assert not alive, f"still running: {alive}"
 

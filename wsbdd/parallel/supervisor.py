@@ -26,7 +26,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -58,7 +58,6 @@ class Outcome:
     interrupted: signal.Signals | None = None
     elapsed: float = 0.0
     serial_after: float | None = None  # seconds from the start to the serial part's start
-    notes: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
