@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from wsbdd.cli import behave_arguments
+from wsbdd.cli import behave_arguments, main
 from wsbdd.parallel.arguments import collect_junit, worker_arguments
 
 
@@ -53,3 +53,14 @@ def test_an_existing_output_file_is_not_taken_for_a_feature_path(in_tmp: Path) -
     assert behave_arguments(["mine", "-o", "report.json"], allure_dir=None)[-1] != "features"
     (in_tmp / "mine" / "a.feature").write_text("Feature: a\n")
     assert "features" not in behave_arguments(["mine/a.feature:3"], allure_dir=None)
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "four"])
+def test_a_bad_number_of_processes_is_a_usage_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", "--processes", value])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "--processes" in error and ("at least 1" in error or "not a number" in error)
