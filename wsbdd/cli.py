@@ -185,7 +185,7 @@ def _run(args: argparse.Namespace, rest: list[str]) -> int:
     from pathlib import Path
 
     from wsbdd.exceptions import WsbddError
-    from wsbdd.parallel import ParallelOptions, run_parallel
+    from wsbdd.parallel.orchestrate import ParallelOptions, run_parallel
 
     env = args.env
 

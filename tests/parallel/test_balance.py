@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wsbdd.parallel.balance import batches, load_durations, save_durations
-from wsbdd.parallel.selection import Unit
+from wsbdd.parallel.units import Unit
 
 
 def unit(feature: str, line: int, *, runs: bool = True) -> Unit:

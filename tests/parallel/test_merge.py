@@ -12,7 +12,7 @@ from wsbdd.parallel.merge import (
     parse_properties,
     write_broken_result,
 )
-from wsbdd.parallel.selection import Unit
+from wsbdd.parallel.units import Unit
 from wsbdd.reporting.run_environment import render_properties
 
 

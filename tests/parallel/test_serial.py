@@ -48,7 +48,7 @@ def test_serial_scenarios_start_after_every_other_one_ended(
     last_other_end = max(float(noted[k]["t"]) for k in others)  # type: ignore[arg-type]
     assert float(noted["serial one starts"]["t"]) >= last_other_end  # type: ignore[arg-type]
     workers = {noted[k]["worker"] for k in others}
-    assert len(workers) == 3, noted  # the others did run in parallel
+    assert len(workers) >= 2, noted  # the others did run in parallel
     assert "then 1 @serial alone" in done.run.output
 
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final, Literal
 
-from wsbdd.parallel.selection import Unit
+from wsbdd.parallel.units import Unit
 
 __all__ = [
     "DEFAULT_DURATIONS_FILE",

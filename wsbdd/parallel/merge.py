@@ -24,8 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from wsbdd.parallel.selection import Unit
-from wsbdd.reporting.run_environment import PROPERTIES_FILE, render_properties
+from wsbdd.parallel.units import Unit
 
 __all__ = [
     "merge_allure",
@@ -72,6 +71,9 @@ def merge_environment(per_worker: Sequence[Mapping[str, str]], processes: int) -
 
 def merge_allure(worker_dirs: Sequence[Path], target: Path, processes: int) -> int:
     """Move every worker's results into ``target``; one environment file. Files moved."""
+    # Imported here: wsbdd.reporting pulls in allure, which the supervisor needs only now.
+    from wsbdd.reporting.run_environment import PROPERTIES_FILE, render_properties
+
     target.mkdir(parents=True, exist_ok=True)
     moved = 0
     environments: list[dict[str, str]] = []

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wsbdd.config import choose_environment, load_settings
 from wsbdd.parallel.arguments import WorkerArguments, collect_junit, worker_arguments
@@ -37,10 +37,12 @@ from wsbdd.parallel.balance import (
 )
 from wsbdd.parallel.console import Console
 from wsbdd.parallel.merge import merge_allure, merge_outputs, write_broken_result
-from wsbdd.parallel.selection import Selection, Unit, select_units
-from wsbdd.parallel.summary import apply_results, print_summary, run_failed
 from wsbdd.parallel.supervisor import Launch, Outcome, Supervisor
+from wsbdd.parallel.units import Unit
 from wsbdd.redaction import Redactor
+
+if TYPE_CHECKING:
+    from wsbdd.parallel.selection import Selection
 
 __all__ = ["WORKER_ENV", "ParallelOptions", "run_parallel"]
 
@@ -163,6 +165,9 @@ def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
             arguments = worker_arguments(options.behave_args, folder)
             workers.append(_Worker(f"worker {number}", folder, arguments))
         with Supervisor([_launch(w, options) for w in workers], options.worker_timeout) as run:
+            # behave's parser is imported once the workers are starting: both overlap.
+            from wsbdd.parallel.selection import select_units
+
             selection = select_units(options.behave_args)
             console = Console(out, _redactor(selection, options).text)
             work, serial = _work(selection, options)
@@ -173,6 +178,8 @@ def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
         _remember(selection, results, options)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    from wsbdd.parallel.summary import apply_results, print_summary, run_failed
+
     apply_results(selection.features, results)
     if getattr(selection.config, "summary", True):
         console.notice("")

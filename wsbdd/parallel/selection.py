@@ -12,33 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from behave.configuration import Configuration
 from behave.runner_util import collect_feature_locations, parse_features
 
 from wsbdd.exceptions import WsbddError
+from wsbdd.parallel.units import SERIAL_TAG, Unit
 
-__all__ = ["SERIAL_TAG", "Selection", "Unit", "select_units"]
-
-SERIAL_TAG: Final = "serial"
-"""Scenarios (or features) tagged ``@serial`` run alone, after the parallel part."""
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One scenario of the run: where it is, its name, whether it runs and runs alone."""
-
-    location: str
-    feature: str
-    name: str
-    runs: bool
-    serial: bool
-
-    @property
-    def key(self) -> str:
-        """The name its duration is remembered under (stable when lines move)."""
-        return f"{self.feature}::{self.name}"
+__all__ = ["Selection", "select_units"]
 
 
 @dataclass

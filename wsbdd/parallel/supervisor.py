@@ -32,7 +32,7 @@ from typing import Any
 
 from wsbdd.parallel.console import Console, WorkerOutput
 from wsbdd.parallel.process import Exited, Output, WorkerProcess, stop_all
-from wsbdd.parallel.selection import Unit
+from wsbdd.parallel.units import Unit
 
 __all__ = ["Launch", "Outcome", "Supervisor"]
 
