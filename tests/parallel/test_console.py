@@ -90,3 +90,21 @@ def test_identical_preambles_are_printed_once_and_secrets_never() -> None:
         console.take(worker, "HOOK-ERROR in before_all: token s3cret refused\n")
         console.take(worker, Event("close"))
     assert out.getvalue() == "HOOK-ERROR in before_all: token *** refused\n"
+
+
+def test_text_after_the_last_batch_is_shown_on_its_own() -> None:
+    out = io.StringIO()
+    console = Console(out)
+    worker = WorkerOutput("worker 1")
+    console.take(worker, feature("a.feature"))
+    console.take(worker, "Feature: A\n")
+    console.take(worker, scenario("a.feature:2"))
+    console.take(worker, "  Scenario: a1\n")
+    console.take(worker, Event("eof"))
+    console.take(worker, "\n")
+    console.take(worker, Event("next"))  # a1 is complete
+    assert out.getvalue() == "Feature: A\n  Scenario: a1\n\n"
+    console.take(worker, "HOOK-ERROR in after_all: boom\n")
+    console.take(worker, Event("close"))
+    console.take(worker, "0 features passed\n")
+    assert out.getvalue().endswith("  Scenario: a1\n\nHOOK-ERROR in after_all: boom\n")

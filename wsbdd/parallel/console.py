@@ -1,8 +1,9 @@
 """The one console of a parallel run: each scenario's output printed whole.
 
-Each worker's output is cut at its markers into a *preamble* (what it printed
-before its first feature), *feature headers* and *scenario blocks* (a
-scenario's lines, up to the next scenario or feature). A block is printed in
+Each worker's output is cut at its markers into *loose text* (what it printed
+outside any feature: before its first one, between batches, in
+``after_all``), *feature headers* and *scenario blocks* (a scenario's lines,
+up to the next scenario, feature or batch). A block is printed in
 one piece once the worker has moved past it, so two scenarios' lines never
 mix; a feature's header is printed again only when the previous block came
 from another feature. What a worker prints after its last feature (its own
@@ -96,6 +97,11 @@ class Console:
             worker.block = []
         elif item.kind == "result":
             worker.results[str(item.data.get("location"))] = item.data
+        elif item.kind == "next":
+            # Between two batches (and after the last: after_all's own output).
+            self.flush(worker)
+            worker.feature = None
+            worker.header = []
         elif item.kind == "close":
             self.flush(worker)
             worker.finished = True
