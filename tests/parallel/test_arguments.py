@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from wsbdd.cli import behave_arguments, main
-from wsbdd.parallel.arguments import collect_junit, worker_arguments
+from wsbdd.parallel.arguments import collect_junit, with_colour, worker_arguments
 
 
 def test_options_pass_through_and_file_outputs_move_to_the_worker(tmp_path: Path) -> None:
@@ -64,3 +64,10 @@ def test_a_bad_number_of_processes_is_a_usage_error(
     assert stopped.value.code == 2
     error = capsys.readouterr().err
     assert "--processes" in error and ("at least 1" in error or "not a number" in error)
+
+
+def test_colours_are_asked_for_on_a_terminal_unless_the_user_chose() -> None:
+    assert with_colour(["--tags", "x"], terminal=True) == ["--color=on", "--tags", "x"]
+    assert with_colour(["--tags", "x"], terminal=False) == ["--tags", "x"]
+    assert with_colour(["--no-color"], terminal=True) == ["--no-color"]
+    assert with_colour(["--color=never"], terminal=True) == ["--color=never"]

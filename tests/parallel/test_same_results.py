@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
+from tests.features.harness import run_in
 from tests.parallel.projects import MIXED_FEATURES, WsbddProject, allure_folder
 
 
@@ -144,3 +149,29 @@ def test_backgrounds_and_outline_rows_run_once_each(project: WsbddProject) -> No
     assert serial.allure_statuses == parallel.allure_statuses
     assert counts(parallel.run.output) == counts(serial.run.output)
     assert parallel.run.returncode == serial.run.returncode == 1
+
+
+def test_without_a_format_the_console_shows_behaves_default_one(project: WsbddProject) -> None:
+    project.features({"a_pass.feature": MIXED_FEATURES["a_pass.feature"]})
+    command = [sys.executable, "-m", "wsbdd", "run", "--env", "test", "--no-allure", "-j", "2"]
+    out = run_in(project.root, command).output
+    assert "Feature: Passing ones # features/a_pass.feature:1" in out, out  # behave's pretty
+    assert "  Scenario: A ping is answered" in out
+
+
+def test_a_closed_console_does_not_stop_the_run(project: WsbddProject) -> None:
+    project.features(MIXED_FEATURES)
+    command = [sys.executable, "-m", "wsbdd", "run", "--env", "test", "-j", "2", "--no-allure"]
+    command += ["-f", "json", "-o", "report.json", "-f", "plain"]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    with subprocess.Popen(
+        command, cwd=project.root, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.read(10)  # like `| head -c 10`
+        run.stdout.close()
+        errors = run.stderr.read().decode()
+        run.wait(timeout=120)
+    assert run.returncode == 1, errors  # the verdict: two scenarios fail
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
+    assert len(json.loads((project.root / "report.json").read_text())) == 3

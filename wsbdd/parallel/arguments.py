@@ -5,7 +5,8 @@ Everything the user gives behave passes to every worker unchanged (tags,
 another worker also writes: ``-o FILE`` becomes a file in the worker's own
 folder (merged afterwards by :func:`wsbdd.parallel.merge.merge_outputs`) and
 ``--junit-directory`` a folder of its own (its files are copied back, a
-name taken twice getting a ``.wN`` suffix).
+name taken twice getting a ``.wN`` suffix); and on a terminal, colours are
+asked for, since a worker's own output is a pipe.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["WorkerArguments", "collect_junit", "worker_arguments"]
+__all__ = ["WorkerArguments", "collect_junit", "with_colour", "worker_arguments"]
 
 _OUT = ("-o", "--outfile")
 _FORMAT = ("-f", "--format")
@@ -85,6 +86,16 @@ def worker_arguments(args: Sequence[str], folder: Path) -> WorkerArguments:
         out.extend([_JUNIT_DIR, str(mine)])
         result.junit = (mine, Path(junit_dir))
     return result
+
+
+def with_colour(args: Sequence[str], terminal: bool) -> list[str]:
+    """``args`` plus ``--color=on`` when the run's console is a terminal.
+
+    A worker's output is a pipe, so behave would print it without colours;
+    the user's own ``--color``/``--no-color`` wins.
+    """
+    chosen = any(a in ("-C", "--no-color") or a.startswith("--color") for a in args)
+    return ["--color=on", *args] if terminal and not chosen else list(args)
 
 
 def collect_junit(parts: Sequence[tuple[Path, Path]]) -> None:

@@ -13,6 +13,9 @@ the run's one summary.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +58,7 @@ class Console:
         self._last_feature: str | None = None
         self._at_line_start = True
         self._preambles: set[str] = set()
+        self._gone = False
 
     def redact(self, text: str) -> str:
         """``text`` with the run's secrets hidden."""
@@ -65,9 +69,18 @@ class Console:
         if not text:
             return
         text = self._redact(text)
-        self._stream.write(text)
-        self._stream.flush()
         self._at_line_start = text.endswith("\n")
+        if self._gone:
+            return
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except BrokenPipeError:  # `wsbdd run -j 4 | head`: the run goes on, unseen
+            self._gone = True
+            with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+                # Python's own recipe, so that nothing fails when the stream is flushed later.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self._stream.fileno())
 
     def _line_start(self) -> None:
         if not self._at_line_start:

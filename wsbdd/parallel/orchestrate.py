@@ -27,7 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from wsbdd.config import choose_environment, load_settings
-from wsbdd.parallel.arguments import WorkerArguments, collect_junit, worker_arguments
+from wsbdd.parallel.arguments import (
+    WorkerArguments,
+    collect_junit,
+    with_colour,
+    worker_arguments,
+)
 from wsbdd.parallel.balance import (
     DEFAULT_DURATIONS_FILE,
     Element,
@@ -163,6 +168,7 @@ def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
             folder = root / f"w{number}"
             folder.mkdir()
             arguments = worker_arguments(options.behave_args, folder)
+            arguments.args = with_colour(arguments.args, out.isatty())
             workers.append(_Worker(f"worker {number}", folder, arguments))
         with Supervisor([_launch(w, options) for w in workers], options.worker_timeout) as run:
             # behave's parser is imported once the workers are starting: both overlap.

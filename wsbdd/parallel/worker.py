@@ -176,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run behave with ``argv`` on this worker's scenarios; behave's exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     config = Configuration(["-f", FORMATTER, "-o", "-", *args])
+    if list(config.format) == [FORMATTER]:
+        # behave adds its default console format only when none is given: ours is
+        # internal, so add it as behave would have.
+        config.format.append(config.default_format)
     return int(run_behave(config, runner_class=SelectingRunner))
 
 
