@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["behave_arguments", "build_parser", "main", "names_paths", "run_behave"]
+__all__ = ["behave_arguments", "build_parser", "feature_paths", "main", "names_paths", "run_behave"]
 
 DEFAULT_ALLURE_DIR = "reports/allure-results"
 DEFAULT_FEATURES = "features"

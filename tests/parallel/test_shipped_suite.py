@@ -32,7 +32,7 @@ def run_suite(folder: Path, *args: str) -> tuple[int, str, dict[str, str], int]:
         for element in feature.get("elements", [])
         if element.get("type") == "scenario"
     }
-    results = len(list(allure.glob("*-result.json")))
+    results = len([p for p in allure.glob("*-result.json") if '"asyncapi:' not in p.read_text()])
     return done.returncode, done.stdout + done.stderr, statuses, results
 
 
@@ -49,3 +49,20 @@ def test_the_shipped_suite_gives_the_same_verdicts_over_four_processes(tmp_path:
     assert len(serial[2]) >= 40
     assert parallel[3] == serial[3] == len(serial[2])
     assert "then 2 @serial alone" in parallel[1]
+    # the AsyncAPI coverage is summed over the workers into one result, like a serial run's
+    serial_coverage = coverage_of(tmp_path / "serial" / "allure")
+    parallel_coverage = coverage_of(tmp_path / "parallel" / "allure")
+    seen = {label for label, count in serial_coverage["messages"].items() if count}
+    assert seen == {label for label, count in parallel_coverage["messages"].items() if count}
+    assert abs(parallel_coverage["frames"] - serial_coverage["frames"]) <= (
+        0.05 * serial_coverage["frames"]
+    )
+    assert parallel_coverage["nonconforming"] == serial_coverage["nonconforming"] == 0
+    assert "AsyncAPI contract features/asyncapi.yaml" in parallel[1]
+
+
+def coverage_of(allure: Path) -> dict[str, object]:
+    """The one AsyncAPI coverage attachment of a results folder."""
+    found = list(allure.glob("*-coverage-attachment.json"))
+    assert len(found) == 1, sorted(p.name for p in allure.iterdir())
+    return dict(json.loads(found[0].read_text()))

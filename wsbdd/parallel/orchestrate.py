@@ -175,18 +175,21 @@ def run_parallel(options: ParallelOptions, stream: TextIO | None = None) -> int:
             from wsbdd.parallel.selection import select_units
 
             selection = select_units(options.behave_args)
-            console = Console(out, _redactor(selection, options).text)
+            redactor = _redactor(selection, options)
+            console = Console(out, redactor.text)
             work, serial = _work(selection, options)
             run.schedule(work, serial)
             outcome = run.run(console)
             results = _account(workers, run, console, options)
-        _merge(workers, options)
+        coverage = _merge(workers, options, redactor)
         _remember(selection, results, options)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     from wsbdd.parallel.summary import apply_results, print_summary, run_failed
 
     apply_results(selection.features, results)
+    for text in coverage:
+        console.notice(text)
     if getattr(selection.config, "summary", True):
         console.notice("")
         print_summary(selection.config, selection.features, out)
@@ -212,11 +215,15 @@ def _timing_line(processes: int, serial: int, outcome: Outcome) -> str:
     return f"{text} {outcome.elapsed:.1f} s wall time\n"
 
 
-def _merge(workers: list[_Worker], options: ParallelOptions) -> None:
+def _merge(workers: list[_Worker], options: ParallelOptions, redactor: Redactor) -> list[str]:
+    """The workers' files into the run's; the AsyncAPI coverage summed over them (texts)."""
+    coverage: list[str] = []
     if options.allure_dir:
-        merge_allure(
-            [w.folder / "allure" for w in workers], Path(options.allure_dir), options.processes
-        )
+        results = Path(options.allure_dir)
+        merge_allure([w.folder / "allure" for w in workers], results, options.processes)
+        from wsbdd.reporting.contract_report import merge_coverage_parts
+
+        coverage = merge_coverage_parts(results, redactor)
     targets: dict[str, list[Path]] = {}
     formats: dict[str, str] = {}
     for worker in workers:
@@ -225,6 +232,7 @@ def _merge(workers: list[_Worker], options: ParallelOptions) -> None:
         formats.update(worker.arguments.formats)
     merge_outputs(targets, formats)
     collect_junit([w.arguments.junit for w in workers if w.arguments.junit is not None])
+    return coverage
 
 
 def _remember(
