@@ -95,6 +95,9 @@ BENCHES: tuple[Bench, ...] = (
     Bench("mock_connections", "mock_connections.py",
           "the mock server takes in 1,000 client connections (target: within 2 s)",
           quick=("--quick",), full=("--repeat", "3"), timeout=300),
+    Bench("parallel_suite", "parallel_suite.py",
+          "the shipped suite with --processes 4 vs serial, Allure on", quick=("--quick",),
+          timeout=900),
     Bench("artillery", "artillery/compare.py", "peer comparison: the crowd scenario, Artillery",
           quick=("--quick",), timeout=1800),
 )

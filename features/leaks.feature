@@ -2,7 +2,7 @@ Feature: Leaks
   Thousands of short connections come and go; afterwards the server holds
   no connection, no subscription and no extra memory for them.
 
-  @slow @allure.label.story:memory @allure.label.severity:critical @bug.leak_on_disconnect
+  @serial @slow @allure.label.story:memory @allure.label.severity:critical @bug.leak_on_disconnect
   Scenario: 10,000 connections come and go without leaking
     Given the server is running
     When I record the server's memory
@@ -11,7 +11,7 @@ Feature: Leaks
     And the server metric "subscriptions" is 0
     And the server's memory grew by less than 50 MB
 
-  @allure.label.story:metrics @bug.leak_on_disconnect
+  @serial @allure.label.story:metrics @bug.leak_on_disconnect
   Scenario: Subscribers that leave free their subscriptions
     Given 50 clients are connected as carol and subscribed to room:leak
     When all clients disconnect

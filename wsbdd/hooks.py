@@ -19,6 +19,7 @@ The environment is chosen by ``-D env=NAME`` (``wsbdd run --env NAME``) or
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from wsbdd.exceptions import WsbddError
 from wsbdd.mistakes import install, set_verbose, stop_before_first_scenario
 from wsbdd.preflight import Finding, check_run, stop_message
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
-from wsbdd.reporting.contract_report import write_contract_coverage
+from wsbdd.reporting.contract_report import write_contract_coverage, write_coverage_parts
 from wsbdd.reporting.learning import learn_features
 from wsbdd.reporting.release import release_scenario
 from wsbdd.reporting.run_environment import allure_results_dirs
@@ -144,6 +145,10 @@ def _report_contracts(context: Any, run: RunContext) -> None:
     """Print each AsyncAPI contract's coverage and add it to the report."""
     coverages = list(run.contracts.coverage.values())
     if not coverages:
+        return
+    worker = os.environ.get("WSBDD_WORKER")
+    if worker:  # a parallel worker: the run sums every worker's part (wsbdd.parallel)
+        write_coverage_parts(allure_results_dirs(context.config), coverages, worker)
         return
     out = sys.__stdout__ or sys.stdout
     for coverage in coverages:

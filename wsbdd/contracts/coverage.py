@@ -56,6 +56,20 @@ class ContractCoverage:
             if where is not None and len(self.nonconforming) < _KEPT:
                 self.nonconforming.append(where)
 
+    def absorb(self, data: dict[str, Any]) -> None:
+        """Add the counts of another run's :meth:`as_json` (a parallel worker's part)."""
+        self.frames += int(data.get("frames", 0))
+        self.nonconforming_count += int(data.get("nonconforming", 0))
+        for label, count in dict(data.get("messages", {})).items():
+            if count:
+                self.seen[label] = self.seen.get(label, 0) + int(count)
+        for key, count in dict(data.get("operations", {})).items():
+            if count:
+                self.operations[key] = self.operations.get(key, 0) + int(count)
+        for example in data.get("examples", []):
+            if len(self.nonconforming) < _KEPT:
+                self.nonconforming.append(NonConforming(**example))
+
     def never_seen(self) -> list[str]:
         return [m.label for m in self.contract.messages if m.label not in self.seen]
 
@@ -88,6 +102,7 @@ class ContractCoverage:
         """The same facts as data (the report attachment and ``asyncapi-coverage.json``)."""
         return {
             "contract": shown_path(self.contract.path),
+            "path": str(self.contract.path),
             "title": self.contract.title,
             "asyncapi": self.contract.version,
             "frames": self.frames,

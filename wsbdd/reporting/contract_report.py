@@ -18,7 +18,10 @@ from pathlib import Path
 from wsbdd.contracts import ContractCoverage
 from wsbdd.redaction import Redactor
 
-__all__ = ["write_contract_coverage"]
+__all__ = ["PART_PREFIX", "merge_coverage_parts", "write_contract_coverage", "write_coverage_parts"]
+
+PART_PREFIX = "asyncapi-coverage-part-"
+"""A parallel worker's coverage, summed into one result by :func:`merge_coverage_parts`."""
 
 
 def write_contract_coverage(
@@ -69,3 +72,32 @@ def write_contract_coverage(
             path.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
             written.append(path)
     return written
+
+
+def write_coverage_parts(
+    folders: Iterable[Path], coverages: Iterable[ContractCoverage], worker: str
+) -> None:
+    """A parallel worker's coverage as plain JSON (no Allure result of its own)."""
+    for coverage in coverages:
+        key = hashlib.sha1(str(coverage.contract.path).encode()).hexdigest()[:16]
+        data = json.dumps(coverage.as_json(), ensure_ascii=False)
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{PART_PREFIX}{key}-w{worker}.json").write_text(data, encoding="utf-8")
+
+
+def merge_coverage_parts(folder: Path, redactor: Redactor) -> list[str]:
+    """Sum the workers' parts in ``folder`` into one result per contract; the summaries."""
+    from wsbdd.contracts import load_contract
+
+    merged: dict[str, ContractCoverage] = {}
+    parts = sorted(folder.glob(f"{PART_PREFIX}*.json"))
+    for part in parts:
+        data = json.loads(part.read_text(encoding="utf-8"))
+        path = str(data["path"])
+        if path not in merged:
+            merged[path] = ContractCoverage(load_contract(path))
+        merged[path].absorb(data)
+        part.unlink()
+    write_contract_coverage([folder], merged.values(), redactor)
+    return [redactor.text(c.summary()) for c in merged.values()]
