@@ -147,7 +147,7 @@ def main() -> int:
         wsbdd=protobuf_decode_cost(20_000),
         baseline=None,
         unit="µs",
-        compare="info",
+        compare="absolute",
         note="in-process: bytes → the JSON steps' value (json_format.MessageToDict)",
     )
     return 0
