@@ -214,3 +214,17 @@ class AllureFormatter(_AllureBehaveFormatter):  # type: ignore[misc]
         self.file_logger = cast(Any, RedactingFileLogger)(self.stream_opener.name)
         manager.register(self.listener)
         manager.register(self.file_logger)
+
+    def feature(self, feature: Any) -> None:
+        """Every scenario gets an Allure result, those inside a ``Rule:`` too.
+
+        allure-behave wraps only ``feature.scenarios``; behave 1.3 keeps a
+        rule's scenarios in ``rule.scenarios`` (and a rule may hold rules), so
+        without this they had no result and attaching to them failed.
+        """
+        super().feature(feature)
+        pending = list(getattr(feature, "rules", None) or ())
+        while pending:
+            rule = pending.pop()
+            self._wrap_scenario(rule.scenarios)
+            pending.extend(getattr(rule, "rules", None) or ())
