@@ -211,3 +211,17 @@ def test_a_missing_environment_key_is_an_error_naming_file_and_key(
     run = project.run(env_name="broken")
     assert not run.passed
     assert "environments/broken.env: WSBDD_URL: is not set" in run.output, run.output
+
+
+def test_in_order_and_any_order_read_without_a_within_clause(project: BehaveProject) -> None:
+    doc = '      """\n'
+    project.feature(
+        "Feature: f\n  Scenario: s\n"
+        "    Given client A is connected as alice\n"
+        '    When client A sends {"type": "ping"}\n'
+        "    Then client A receives, in order:\n" + doc + '      {"type": "welcome"}\n'
+        '      {"type": "pong"}\n' + doc + '    When client A sends {"type": "ping"}\n'
+        "    Then client A receives, in any order:\n" + doc + '      {"type": "pong"}\n' + doc
+    )
+    run = project.run()
+    assert run.passed, run.output

@@ -95,7 +95,7 @@ def receives_nothing(context: Any, name: str, json: str | None, value: str) -> N
     s.receiver.receive_none(name, s.json(json) if json else None, s.scaled(parse_duration(value)))
 
 
-@step(rf"client {CLIENT} receives, in order,{WITHIN}:")
+@step(rf"client {CLIENT} receives, in order,?{WITHIN}:")
 def receives_in_order(context: Any, name: str, within: str | None) -> None:
     """The messages in the doc string (one JSON per line) arrive in this relative order."""
     s = session(context)
@@ -103,7 +103,7 @@ def receives_in_order(context: Any, name: str, within: str | None) -> None:
     s.receiver.receive_in_order(name, expected, s.deadline(optional_duration(within)))
 
 
-@step(rf"client {CLIENT} receives, in any order,{WITHIN}:")
+@step(rf"client {CLIENT} receives, in any order,?{WITHIN}:")
 def receives_any_order(context: Any, name: str, within: str | None) -> None:
     """Every message in the doc string (one JSON per line) arrives, in any order."""
     s = session(context)
