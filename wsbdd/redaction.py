@@ -86,7 +86,8 @@ _HEADER_AT_START: Final = re.compile(r"[A-Za-z][A-Za-z0-9\-]{0,63}[ \t]*:[ \t]*"
 _JSON_STRING: Final = re.compile(r'"[^"\\\n…]*(?:\\.[^"\\\n…]*)*"?')
 _ESCAPED_STRING: Final = re.compile(r'\\"(?:[^"\\\n…]|\\[^"])*(?:\\")?')
 _NUMBER: Final = re.compile(r"-?\d[\d.eE+\-]*")
-_QUERY_VALUE: Final = re.compile(r"[^&\s#\"'<>]*")
+_QUERY_VALUE: Final = re.compile(r"(?:[^&\s#\"'<>:;,.)]|[:;,.)](?!\s|$))*")
+"""A query value in text: punctuation that ends a phrase (``token=abc: ...``) is not part of it."""
 _LINE_REST: Final = re.compile(r"[^\r\n]*")
 _BEARER_TOKEN: Final = re.compile(r"[A-Za-z0-9._~+/=\-]+")
 _MATCHER: Final = re.compile(r"\{\{.*\}\}|\$\{[A-Za-z0-9_.\-]+\}", re.DOTALL)

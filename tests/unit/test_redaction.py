@@ -340,3 +340,12 @@ def test_a_variable_placeholder_is_shown_as_written_and_not_learnt() -> None:
     text = '{"type": "auth", "token": "${token}"}'
     assert r.text(text) == text
     assert r.secrets == ()
+
+
+def test_a_query_value_in_text_stops_before_the_punctuation_that_ends_a_phrase() -> None:
+    redactor = Redactor([])
+    text = "could not connect to ws://h/ws?token=zzz: handshake timed out; see ?api_key=a.b."
+    assert redactor.text(text) == (
+        "could not connect to ws://h/ws?token=***: handshake timed out; see ?api_key=***."
+    )
+    assert redactor.text("ws://h/ws?token=ab:c&x=1") == "ws://h/ws?token=***&x=1"
