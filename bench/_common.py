@@ -36,8 +36,8 @@ import psutil
 from results import emit
 
 if TYPE_CHECKING:
-    from wsbdd.client import ClientManager, ConnectRequest
-    from wsbdd.client.crowd import Crowd, CrowdReport
+    from wsbdd.runtime import ClientManager, ConnectRequest
+    from wsbdd.runtime.crowd import Crowd, CrowdReport
     from wsbdd.server.managed import ManagedServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +138,7 @@ async def worker_pool(count: int, job: Callable[[], Awaitable[None]],
 
 def crowd_request(url: str, compression: str | None) -> ConnectRequest:
     """The ``ConnectRequest`` of every crowd member (same compression as the bare side)."""
-    from wsbdd.client import ConnectRequest
+    from wsbdd.runtime import ConnectRequest
 
     return ConnectRequest(url, compression="deflate" if compression else None)
 

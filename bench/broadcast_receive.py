@@ -120,8 +120,8 @@ async def bare(url: str, n: int, rounds: int, burst: int, compression: str | Non
 
 def wsbdd(url: str, n: int, rounds: int, burst: int, compression: str | None
           ) -> dict[str, Any]:
-    from wsbdd.client import Clients
-    from wsbdd.client.crowd import Crowd, CrowdExchange
+    from wsbdd.runtime import Clients
+    from wsbdd.runtime.crowd import Crowd, CrowdExchange
 
     request = crowd_request(url, compression)
     subscribe = CrowdExchange(

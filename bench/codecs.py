@@ -62,7 +62,7 @@ asyncio.run(main())
 
 def one_run(codec: str, count: int) -> float:
     """Frames per second recorded by a wsbdd client speaking ``codec``."""
-    from wsbdd.client import LoopThread
+    from wsbdd.runtime import LoopThread
 
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(count), codec, json.dumps(MESSAGE)],
@@ -84,8 +84,8 @@ def one_run(codec: str, count: int) -> float:
 
 
 async def _receive(port: int, codec: str, count: int) -> float:
-    from wsbdd.client import ClientManager, ConnectRequest
-    from wsbdd.codecs import codec_named as named
+    from wsbdd.core.codecs import codec_named as named
+    from wsbdd.runtime import ClientManager, ConnectRequest
 
     manager = ClientManager()
     chosen = named(codec) if codec == "msgpack" else None
@@ -107,7 +107,7 @@ async def _receive(port: int, codec: str, count: int) -> float:
 
 def protobuf_decode_cost(rounds: int) -> float:
     """Microseconds to decode one ``chat.Envelope`` into the JSON steps' value."""
-    from wsbdd.codecs import protobuf_codec
+    from wsbdd.core.codecs import protobuf_codec
 
     codec = protobuf_codec("chat.Envelope", ROOT / "features" / "protos" / "chat.proto")
     frame = codec.encode(MESSAGE)

@@ -60,8 +60,8 @@ async def bare(url: str, n: int, compression: str | None) -> dict[str, Any]:
 
 
 def wsbdd(url: str, n: int, compression: str | None) -> dict[str, Any]:
-    from wsbdd.client import Clients
-    from wsbdd.client.crowd import Crowd
+    from wsbdd.runtime import Clients
+    from wsbdd.runtime.crowd import Crowd
 
     request = crowd_request(url, compression)
     with Clients() as clients:
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.connections or (2000 if args.quick else 10_000)
     compression = compression_of(args)
     if args.child:
-        from wsbdd.client.crowd import raise_fd_limit
+        from wsbdd.runtime.crowd import raise_fd_limit
 
         raise_fd_limit(n + 256)
         return child_main(args.child, lambda: bare(args.url, n, compression),

@@ -57,8 +57,8 @@ async def bare(url: str, m: int, compression: str | None) -> dict[str, Any]:
 
 
 def wsbdd(url: str, m: int, compression: str | None) -> dict[str, Any]:
-    from wsbdd.client import ClientManager, Clients
-    from wsbdd.client.crowd import Crowd, CrowdReport
+    from wsbdd.runtime import ClientManager, Clients
+    from wsbdd.runtime.crowd import Crowd, CrowdReport
 
     request = crowd_request(url, compression)
     with Clients() as clients:

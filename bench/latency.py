@@ -10,7 +10,7 @@ server, same pacing, same websockets settings (deflate, no keepalive):
 
 * **bare**: a plain ``websockets.asyncio.client`` loop that takes
   ``time.monotonic()`` right after each ``recv()`` returns;
-* **wsbdd**: a :class:`wsbdd.client.Clients` client; we report both the
+* **wsbdd**: a :class:`wsbdd.runtime.Clients` client; we report both the
   recorded ``Message.received_at`` (stamped when the bytes reached
   ``data_received``) and the moment a ``Clients.wait`` probe on the loop
   first sees the message in the inbox (what a step's wait observes).
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 
-from wsbdd.client import Client, Clients, ConnectRequest
+from wsbdd.runtime import Client, Clients, ConnectRequest
 
 # -- the server (subprocess) ---------------------------------------------------------
 

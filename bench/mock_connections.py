@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from results import emit
 
-from wsbdd.client.loop import LoopThread
-from wsbdd.matching import Variables
+from wsbdd.core.matching import Variables
+from wsbdd.core.records import now
 from wsbdd.mock.script import Script
 from wsbdd.mock.server import MockServer
-from wsbdd.model import now
+from wsbdd.runtime.loop import LoopThread
 
 BENCH = "mock_connections"
 TARGET = 2.0

@@ -9,7 +9,7 @@ The public surface for users who write Python next to their features:
 
 from __future__ import annotations
 
-from wsbdd.exceptions import ConfigError, ExpectationFailed, UsageError, WsbddError
+from wsbdd.core.exceptions import ConfigError, ExpectationFailed, UsageError, WsbddError
 
 __all__ = ["ConfigError", "ExpectationFailed", "UsageError", "WsbddError", "__version__"]
 

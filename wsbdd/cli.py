@@ -226,7 +226,7 @@ def _run(args: argparse.Namespace, rest: list[str]) -> int:
         return run_behave(rest, env=args.env, bugs=args.bug, allure_dir=allure_dir)
     from pathlib import Path
 
-    from wsbdd.exceptions import WsbddError
+    from wsbdd.core.exceptions import WsbddError
     from wsbdd.parallel.orchestrate import ParallelOptions, run_parallel
 
     env = args.env

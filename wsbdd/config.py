@@ -45,8 +45,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 
-from wsbdd.exceptions import ConfigError, UsageError
-from wsbdd.timing import parse_duration
+from wsbdd.core.exceptions import ConfigError, UsageError
+from wsbdd.core.timing import parse_duration
 
 __all__ = [
     "DEFAULT_ENV",

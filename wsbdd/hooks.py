@@ -26,7 +26,7 @@ from typing import Any
 
 from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.exceptions import WsbddError
 from wsbdd.mistakes import install, set_verbose, stop_before_first_scenario
 from wsbdd.preflight import Finding, check_run, stop_message
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
@@ -35,7 +35,7 @@ from wsbdd.reporting.learning import learn_features
 from wsbdd.reporting.release import release_scenario
 from wsbdd.reporting.run_environment import allure_results_dirs
 from wsbdd.run import RunContext
-from wsbdd.scenario import ScenarioSession
+from wsbdd.session.scenario import ScenarioSession
 
 __all__ = ["after_all", "after_scenario", "after_step", "before_all", "before_scenario"]
 

@@ -1,6 +1,6 @@
 """How a mistake in a feature or an environment is shown: one line, no traceback.
 
-A :class:`~wsbdd.exceptions.WsbddError` raised by a step (an unknown client,
+A :class:`~wsbdd.core.exceptions.WsbddError` raised by a step (an unknown client,
 invalid JSON, a missing schema, an unknown ``${variable}``, a missing token...)
 is the suite's mistake, not the system's. The tester reads::
 
@@ -37,7 +37,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.exceptions import WsbddError
 
 __all__ = [
     "debug_enabled",

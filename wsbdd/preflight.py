@@ -16,11 +16,11 @@ from typing import Any
 from wsbdd.authoring.codec_lint import codec_problems
 from wsbdd.authoring.doc_strings import doc_string_mistakes
 from wsbdd.authoring.usage import Use, step_arguments, token_users, uses_of
-from wsbdd.codec_choice import SETTING as CODEC_SETTING
-from wsbdd.codec_choice import codec_from_setting
 from wsbdd.config import Settings
-from wsbdd.exceptions import ConfigError, ProfileError, WsbddError
-from wsbdd.matching.schema import SchemaStore
+from wsbdd.core.exceptions import ConfigError, ProfileError, WsbddError
+from wsbdd.core.matching.schema import SchemaStore
+from wsbdd.session.codec_choice import SETTING as CODEC_SETTING
+from wsbdd.session.codec_choice import codec_from_setting
 
 __all__ = [
     "Finding",

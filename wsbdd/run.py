@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wsbdd.client import Clients
 from wsbdd.config import Settings
-from wsbdd.contract_checks import SETTING as CONTRACT_SETTING
-from wsbdd.contract_checks import ContractLibrary
-from wsbdd.exceptions import ServerControlError
-from wsbdd.http import HttpTrigger
-from wsbdd.matching.schema import SchemaStore
-from wsbdd.profiles import Profile, load_profile
-from wsbdd.redaction import Redactor
+from wsbdd.core.exceptions import ServerControlError
+from wsbdd.core.matching.schema import SchemaStore
+from wsbdd.core.profiles import Profile, load_profile
+from wsbdd.core.redaction import Redactor
+from wsbdd.runtime import Clients
+from wsbdd.runtime.http import HttpTrigger
 from wsbdd.server.managed import ManagedServer
+from wsbdd.session.contracts import SETTING as CONTRACT_SETTING
+from wsbdd.session.contracts import ContractLibrary
 
 __all__ = ["RunContext"]
 

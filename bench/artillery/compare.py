@@ -64,9 +64,9 @@ BENCH_STEPS = '''\
 
 from behave import then
 
-from wsbdd.exceptions import ExpectationFailed
+from wsbdd.core.exceptions import ExpectationFailed
 from wsbdd.steps._common import session
-from wsbdd.timing import parse_duration as duration
+from wsbdd.core.timing import parse_duration as duration
 
 
 @then("each of the {count:d} clients has received {wanted:d} messages within {within}")

@@ -27,7 +27,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from tests.integration.fixture_servers import FixtureServer, ServerThread
-from wsbdd.codecs import Codec, CodecError, codec_named, protobuf_codec
+from wsbdd.core.codecs import Codec, CodecError, codec_named, protobuf_codec
 
 __all__ = ["PROTO", "codec_server", "make_codec"]
 

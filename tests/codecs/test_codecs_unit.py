@@ -10,7 +10,7 @@ import msgpack
 import pytest
 
 from tests.codecs.codec_servers import PROTO
-from wsbdd.codecs import (
+from wsbdd.core.codecs import (
     CodecError,
     FrameMismatch,
     codec_named,
@@ -20,9 +20,9 @@ from wsbdd.codecs import (
     protobuf_codec,
     to_json_like,
 )
-from wsbdd.exceptions import ConfigError, UsageError
-from wsbdd.model import Message, TranscriptEvent
-from wsbdd.redaction import Redactor
+from wsbdd.core.exceptions import ConfigError, UsageError
+from wsbdd.core.records import Message, TranscriptEvent
+from wsbdd.core.redaction import Redactor
 from wsbdd.reporting.transcript import render_transcript
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.contracts.documents import write_contract
-from wsbdd.contracts import ContractChecker, ContractCoverage, NonConforming, load_contract
+from wsbdd.core.contracts import ContractChecker, ContractCoverage, NonConforming, load_contract
 
 ROOT = Path(__file__).resolve().parents[2]
 

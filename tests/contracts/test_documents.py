@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.contracts.documents import write_contract
-from wsbdd.contracts import ContractChecker, load_contract
-from wsbdd.exceptions import ContractError
+from wsbdd.core.contracts import ContractChecker, load_contract
+from wsbdd.core.exceptions import ContractError
 
 
 @pytest.mark.parametrize("version", ["2.6", "3.0"])

@@ -10,7 +10,7 @@ import pytest
 from tests.contracts.documents import write_contract
 from wsbdd.authoring.lint import lint_paths
 from wsbdd.cli import main
-from wsbdd.profiles import load_profile
+from wsbdd.core.profiles import load_profile
 
 REPO = Path(__file__).resolve().parents[2]
 

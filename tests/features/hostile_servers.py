@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from websockets.asyncio.server import ServerConnection
 
 from tests.integration.fixture_servers import ServerThread
-from wsbdd.model import now
+from wsbdd.core.records import now
 
 __all__ = [
     "BIG_FRAME",

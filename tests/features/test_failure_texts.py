@@ -6,8 +6,8 @@ import re
 import socket
 
 from tests.features.harness import BehaveProject
-from wsbdd.connections import _describe_outcome
-from wsbdd.model import ConnectOutcome, ConnectResult, HandshakeInfo
+from wsbdd.core.records import ConnectOutcome, ConnectResult, HandshakeInfo
+from wsbdd.session.connections import _describe_outcome
 
 
 def _closed_port() -> int:

@@ -23,7 +23,7 @@ import pytest
 
 from tests.features.harness import BehaveProject, BehaveRun
 from tests.features.hostile_servers import FLOOD_COUNT, NOT_JSON_TEXT, HostileServers
-from wsbdd.timing import format_duration
+from wsbdd.core.timing import format_duration
 
 CONNECT_TIMEOUT = 1.0
 RUN_LIMIT = 60.0

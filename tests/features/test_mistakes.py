@@ -43,7 +43,7 @@ UNKNOWN_VARIABLE = (
 def _no_traceback(output: str) -> None:
     assert "Traceback" not in output, output
     assert 'File "' not in output, output
-    assert "wsbdd.exceptions" not in output, output
+    assert "wsbdd.core.exceptions" not in output, output
 
 
 def test_plain_shows_each_mistake_as_one_line(project: BehaveProject) -> None:
@@ -82,7 +82,7 @@ def test_verbose_or_debug_brings_the_traceback_back(project: BehaveProject, how:
         key, value = how.split("=")
         run = project.run(extra_env={key: value})
     assert "Traceback (most recent call last)" in run.output, run.output
-    assert "wsbdd.exceptions.UnknownClient: client B is not connected" in run.output
+    assert "wsbdd.core.exceptions.UnknownClient: client B is not connected" in run.output
 
 
 def test_allure_shows_a_mistake_as_broken_with_that_line(project: BehaveProject) -> None:

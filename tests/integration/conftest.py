@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from fixture_servers import ServerThread
 
-from wsbdd.client import Clients
+from wsbdd.runtime import Clients
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Tiny WebSocket/TCP servers for the client runtime's integration tests.
 
 Every server runs on its own event loop in its own thread (a second
-:class:`~wsbdd.client.LoopThread`), separate from the client runtime's loop,
+:class:`~wsbdd.runtime.LoopThread`), separate from the client runtime's loop,
 and listens on 127.0.0.1, port 0. Tests drive a server through
 :meth:`ServerThread.run` (a coroutine on the server loop) and observe what
 it saw through :class:`FixtureServer` (connections, closes, received).
@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from wsbdd.client import LoopThread
-from wsbdd.model import now
+from wsbdd.core.records import now
+from wsbdd.runtime import LoopThread
 
 T = TypeVar("T")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 
-import wsbdd.client as runtime
-from wsbdd.client import Client, Clients, ConnectRequest, LoopThread
+import wsbdd.runtime as runtime
+from wsbdd.runtime import Client, Clients, ConnectRequest, LoopThread
 
 
 def test_exports_are_complete_and_importable() -> None:

@@ -6,9 +6,9 @@ import pytest
 from fixture_servers import FixtureServer, ServerThread, echo, hold
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.client import Client, Clients, ConnectRequest
-from wsbdd.exceptions import ExpectationFailed, UsageError
-from wsbdd.model import CloseInfo, now
+from wsbdd.core.exceptions import ExpectationFailed, UsageError
+from wsbdd.core.records import CloseInfo, now
+from wsbdd.runtime import Client, Clients, ConnectRequest
 
 
 def closed(client: Client) -> CloseInfo | None:

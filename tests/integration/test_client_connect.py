@@ -13,9 +13,9 @@ from fixture_servers import ServerThread, closed_port, echo
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
-from wsbdd.client import Clients, ConnectRequest
-from wsbdd.exceptions import ConfigError, ExpectationFailed, UnknownClient, UsageError
-from wsbdd.model import ConnectOutcome
+from wsbdd.core.exceptions import ConfigError, ExpectationFailed, UnknownClient, UsageError
+from wsbdd.core.records import ConnectOutcome
+from wsbdd.runtime import Clients, ConnectRequest
 
 
 def test_open_records_handshake(servers: ServerThread, clients: Clients) -> None:

@@ -8,8 +8,8 @@ import socket
 
 from fixture_servers import ServerThread, hold
 
-from wsbdd.client import Client, Clients, ConnectRequest
-from wsbdd.model import CloseInfo, now
+from wsbdd.core.records import CloseInfo, now
+from wsbdd.runtime import Client, Clients, ConnectRequest
 
 QUIET = logging.getLogger("tests.fixture.quiet")
 QUIET.propagate = False

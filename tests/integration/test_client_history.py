@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fixture_servers import ServerThread, echo
 
-from wsbdd.client import Client, Clients, ConnectRequest
-from wsbdd.model import Message
-from wsbdd.redaction import Redactor
+from wsbdd.core.records import Message
+from wsbdd.core.redaction import Redactor
 from wsbdd.reporting.transcript import ClientRecord, client_json, render_client
+from wsbdd.runtime import Client, Clients, ConnectRequest
 
 
 def arrived(count: int) -> object:

@@ -10,9 +10,9 @@ import pytest
 from fixture_servers import FixtureServer, ServerThread, echo, hold, push
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.client import Client, Clients, ConnectRequest
-from wsbdd.exceptions import UsageError
-from wsbdd.model import NOT_JSON, Message, now
+from wsbdd.core.exceptions import UsageError
+from wsbdd.core.records import NOT_JSON, Message, now
+from wsbdd.runtime import Client, Clients, ConnectRequest
 
 
 def nth(n: int) -> Callable[[Client], Message | None]:

@@ -11,9 +11,9 @@ import pytest
 from fixture_servers import ServerThread, hold
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.client import Client, ClientManager, Clients, ConnectRequest
-from wsbdd.client.crowd import Crowd, CrowdReport
-from wsbdd.model import CloseInfo, now
+from wsbdd.core.records import CloseInfo, now
+from wsbdd.runtime import Client, ClientManager, Clients, ConnectRequest
+from wsbdd.runtime.crowd import Crowd, CrowdReport
 
 # Raw frames (server to client: never masked).
 INVALID_FRAMES = {

@@ -9,8 +9,8 @@ import psutil
 import pytest
 from fixture_servers import ServerThread, echo, hold
 
-from wsbdd.client import ClientManager, Clients, ConnectRequest, LoopThread
-from wsbdd.model import now
+from wsbdd.core.records import now
+from wsbdd.runtime import ClientManager, Clients, ConnectRequest, LoopThread
 
 
 def loop_tasks(clients: Clients) -> list[asyncio.Task[object]]:

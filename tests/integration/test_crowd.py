@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from wsbdd.client import ClientManager, Clients, ConnectRequest
-from wsbdd.client.crowd import Crowd, CrowdExchange, CrowdReport, Member, ensure_fd_limit
-from wsbdd.exceptions import UsageError
-from wsbdd.model import now
+from wsbdd.core.exceptions import UsageError
+from wsbdd.core.records import now
+from wsbdd.runtime import ClientManager, Clients, ConnectRequest
+from wsbdd.runtime.crowd import Crowd, CrowdExchange, CrowdReport, Member, ensure_fd_limit
 from wsbdd.server.managed import ManagedServer
 
 T = TypeVar("T")

@@ -17,10 +17,10 @@ import pytest
 from fixture_servers import ServerThread
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.client import Client, Clients, ConnectRequest
-from wsbdd.exceptions import ExpectationFailed
-from wsbdd.http import HttpTrigger
-from wsbdd.model import now
+from wsbdd.core.exceptions import ExpectationFailed
+from wsbdd.core.records import now
+from wsbdd.runtime import Client, Clients, ConnectRequest
+from wsbdd.runtime.http import HttpTrigger
 
 MARGIN = 0.5
 """Seconds a deadline may be overrun on a loaded machine."""

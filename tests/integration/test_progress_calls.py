@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from fixture_servers import ServerThread, echo
 
-from wsbdd.client import ClientManager, Clients, ConnectRequest
-from wsbdd.client.crowd import Crowd, CrowdReport
-from wsbdd.client.progress import Progress
+from wsbdd.runtime import ClientManager, Clients, ConnectRequest
+from wsbdd.runtime.crowd import Crowd, CrowdReport
+from wsbdd.runtime.progress import Progress
 from wsbdd.server.managed import ManagedServer
 
 

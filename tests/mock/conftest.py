@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from tests.features.harness import BehaveProject
-from wsbdd.client import Clients
-from wsbdd.matching import Variables, render_json, substitute
-from wsbdd.redaction import Redactor
+from wsbdd.core.matching import Variables, render_json, substitute
+from wsbdd.core.redaction import Redactor
+from wsbdd.runtime import Clients
 
 PROBE = Path(__file__).with_name("probe_app.py")
 

@@ -9,8 +9,8 @@ import threading
 import psutil
 
 from tests.mock.conftest import PROBE, StubSession
-from wsbdd.client import Clients
 from wsbdd.mock.ops import MockOps
+from wsbdd.runtime import Clients
 
 
 def loop_tasks(clients: Clients) -> list[asyncio.Task[object]]:

@@ -9,9 +9,9 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from tests.mock.conftest import StubSession
-from wsbdd.client import Clients
-from wsbdd.exceptions import ExpectationFailed
+from wsbdd.core.exceptions import ExpectationFailed
 from wsbdd.mock.ops import MockOps
+from wsbdd.runtime import Clients
 
 
 def test_more_connections_than_expected_fail_and_a_wrong_path_gets_404() -> None:

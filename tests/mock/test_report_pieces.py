@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from wsbdd.core.records import CloseInfo
+from wsbdd.core.redaction import Redactor
 from wsbdd.mock.analytics import Attempt, histories
 from wsbdd.mock.recorder import MockFrame, MockRecord
-from wsbdd.model import CloseInfo
-from wsbdd.redaction import Redactor
 from wsbdd.reporting.mock_report import (
     mock_json,
     reconnect_svg,

@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from wsbdd.matching import Variables
+from wsbdd.core.matching import Variables
 from wsbdd.mock.script import Script
 from wsbdd.mock.server import MAX_FRAME, MockServer
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from behave.model_type import Status as BehaveStatus
 
-from wsbdd.exceptions import ExpectationFailed
-from wsbdd.matching import closest
-from wsbdd.model import (
+from wsbdd.core.exceptions import ExpectationFailed
+from wsbdd.core.matching import closest
+from wsbdd.core.records import (
     CloseInfo,
     ConnectOutcome,
     ConnectResult,
@@ -20,7 +20,8 @@ from wsbdd.model import (
     Message,
     TranscriptEvent,
 )
-from wsbdd.redaction import Redactor
+from wsbdd.core.redaction import Redactor
+from wsbdd.core.timing import LatencyStats
 from wsbdd.reporting.allure_formatter import expand_short_tag
 from wsbdd.reporting.failure import failure_json, has_details, render_failure
 from wsbdd.reporting.latency import (
@@ -33,7 +34,6 @@ from wsbdd.reporting.latency import (
 from wsbdd.reporting.run_environment import allure_results_dirs, render_properties
 from wsbdd.reporting.statuses import scenario_outcome, step_outcome
 from wsbdd.reporting.transcript import TEXT_EVENT_LIMIT, ClientRecord, client_json, render_client
-from wsbdd.timing import LatencyStats
 
 SECRET = "s3cr3t-token"
 SVG = "{http://www.w3.org/2000/svg}"

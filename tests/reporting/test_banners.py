@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from behave.model_core import Status as BehaveStatus
 
-from wsbdd.exceptions import ConfigError, ExpectationFailed, UnknownClient
+from wsbdd.core.exceptions import ConfigError, ExpectationFailed, UnknownClient
 from wsbdd.reporting.categories import CATEGORIES, CONFIGURATION_MARK
 from wsbdd.reporting.statuses import describe_error, scenario_outcome, step_outcome
 
@@ -37,7 +37,7 @@ def test_a_failed_expectation_reads_as_its_explanation() -> None:
     assert status == "failed"
     assert message == "client B did not receive {} within 500 ms (waited 502 ms)"
     assert "ExpectationFailed" not in message
-    assert trace.endswith("wsbdd.exceptions.ExpectationFailed: " + str(error))  # kept for devs
+    assert trace.endswith("wsbdd.core.exceptions.ExpectationFailed: " + str(error))  # kept for devs
 
 
 def test_a_configuration_error_reads_as_its_text_and_is_marked() -> None:

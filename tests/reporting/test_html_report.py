@@ -26,7 +26,7 @@ import pytest
 from tests.features.harness import REPO, BehaveProject
 from tests.reporting.chromium import Browser, find_chromium
 from tests.reporting.conftest import wsbdd_run
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.exceptions import WsbddError
 from wsbdd.reporting.allure_tool import find_allure
 
 IMAGES = REPO / "docs" / "images"

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from wsref_helpers import client, closed, recv, run, subscribe
 
-from wsbdd.exceptions import ServerControlError
+from wsbdd.core.exceptions import ServerControlError
 from wsbdd.server.managed import ManagedServer
 
 ROOT = str(Path(__file__).resolve().parents[2])

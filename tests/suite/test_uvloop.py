@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.suite.suite_runs import run_suite
-from wsbdd.client.loop import LoopThread, new_event_loop
+from wsbdd.runtime.loop import LoopThread, new_event_loop
 
 uvloop = pytest.importorskip("uvloop")
 
@@ -49,7 +49,7 @@ def test_the_quick_suite_passes_on_uvloop(tmp_path: Path) -> None:
 
 
 def test_the_environment_file_can_ask_for_uvloop() -> None:
-    from wsbdd.client import Clients
+    from wsbdd.runtime import Clients
 
     clients = Clients(environ={"WSBDD_UVLOOP": "1"})
     try:

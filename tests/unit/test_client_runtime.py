@@ -9,17 +9,17 @@ import pytest
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
-from wsbdd.client import Client, ClientManager, ConnectRequest
-from wsbdd.client._connect import connect_kwargs, status_line
-from wsbdd.client._wakeup import wait_for_change, wake
-from wsbdd.client.crowd import (
+from wsbdd.core.records import Message
+from wsbdd.runtime import Client, ClientManager, ConnectRequest
+from wsbdd.runtime._connect import connect_kwargs, status_line
+from wsbdd.runtime._wakeup import wait_for_change, wake
+from wsbdd.runtime.crowd import (
     CLOSE_CONCURRENCY,
     CLOSE_SETTLE,
     Crowd,
     CrowdExchange,
     closing_bound,
 )
-from wsbdd.model import Message
 
 URL = "ws://127.0.0.1:9/ws"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from wsbdd.config import choose_environment, http_url_from_ws, load_settings
-from wsbdd.exceptions import ConfigError
+from wsbdd.core.exceptions import ConfigError
 
 
 def write_env(folder: Path, name: str, text: str) -> Path:

@@ -15,32 +15,28 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = ("asyncio", "websockets", "behave", "httpx")
 CORE_MODULES = (
-    "wsbdd.matching",
-    "wsbdd.matching.matchers",
-    "wsbdd.matching.templating",
-    "wsbdd.matching.jsonpath",
-    "wsbdd.matching.schema",
-    "wsbdd.matching.render",
-    "wsbdd.timing",
-    "wsbdd.redaction",
-    "wsbdd.codecs",
-    "wsbdd.codecs.hexframes",
-    "wsbdd.contracts",
-    "wsbdd.contracts.check",
-    "wsbdd.contracts.coverage",
-    "wsbdd.contracts.document",
-    "wsbdd.contracts.files",
-    "wsbdd.contracts.model",
+    "wsbdd.core.matching",
+    "wsbdd.core.matching.matchers",
+    "wsbdd.core.matching.templating",
+    "wsbdd.core.matching.jsonpath",
+    "wsbdd.core.matching.schema",
+    "wsbdd.core.matching.render",
+    "wsbdd.core.timing",
+    "wsbdd.core.redaction",
+    "wsbdd.core.codecs",
+    "wsbdd.core.codecs.hexframes",
+    "wsbdd.core.contracts",
+    "wsbdd.core.contracts.check",
+    "wsbdd.core.contracts.coverage",
+    "wsbdd.core.contracts.document",
+    "wsbdd.core.contracts.files",
+    "wsbdd.core.contracts.model",
     "wsbdd.mock.analytics",
     "wsbdd.mock.identity",
     "wsbdd.mock.script",
 )
 CORE_FILES = [
-    *sorted((ROOT / "wsbdd" / "matching").glob("*.py")),
-    ROOT / "wsbdd" / "timing.py",
-    ROOT / "wsbdd" / "redaction.py",
-    *sorted((ROOT / "wsbdd" / "contracts").glob("*.py")),
-    *sorted((ROOT / "wsbdd" / "codecs").glob("*.py")),
+    *sorted((ROOT / "wsbdd" / "core").rglob("*.py")),
     ROOT / "wsbdd" / "mock" / "analytics.py",
     ROOT / "wsbdd" / "mock" / "identity.py",
     ROOT / "wsbdd" / "mock" / "script.py",
@@ -99,7 +95,7 @@ def test_all_lists_every_public_name(name: str) -> None:
 
 
 def test_package_reexports_the_contract() -> None:
-    import wsbdd.matching as matching
+    import wsbdd.core.matching as matching
 
     for item in (
         "match",
@@ -121,7 +117,7 @@ def test_package_reexports_the_contract() -> None:
     ):
         assert item in matching.__all__
     for sub in ("matchers", "templating", "jsonpath", "schema", "render"):
-        module = importlib.import_module(f"wsbdd.matching.{sub}")
+        module = importlib.import_module(f"wsbdd.core.matching.{sub}")
         for item in module.__all__:
             if item in matching.__all__:
                 assert getattr(matching, item) is getattr(module, item)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wsbdd.expect import Deadline
+from wsbdd.session.receiving import Deadline
 
 
 def test_within_counts_from_the_last_trigger_when_there_is_one() -> None:

@@ -1,4 +1,4 @@
-"""Simple JSON path selectors (wsbdd.matching.jsonpath)."""
+"""Simple JSON path selectors (wsbdd.core.matching.jsonpath)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from wsbdd.exceptions import UsageError
-from wsbdd.matching.jsonpath import PathNotFound, parse_path, select
+from wsbdd.core.exceptions import UsageError
+from wsbdd.core.matching.jsonpath import PathNotFound, parse_path, select
 
 DOC: dict[str, Any] = {
     "id": "o-1",

@@ -1,4 +1,4 @@
-"""Partial JSON matching and matcher strings (wsbdd.matching.matchers)."""
+"""Partial JSON matching and matcher strings (wsbdd.core.matching.matchers)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from wsbdd.exceptions import UsageError
-from wsbdd.matching.matchers import (
+from wsbdd.core.exceptions import UsageError
+from wsbdd.core.matching.matchers import (
     KNOWN_MATCHERS,
     MISSING,
     Mismatch,

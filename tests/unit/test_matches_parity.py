@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from wsbdd.exceptions import UsageError
-from wsbdd.matching import match, matches
+from wsbdd.core.exceptions import UsageError
+from wsbdd.core.matching import match, matches
 
 CASES: list[tuple[Any, Any]] = [
     # objects match partially

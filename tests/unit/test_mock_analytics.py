@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsbdd.exceptions import UsageError
+from wsbdd.core.exceptions import UsageError
 from wsbdd.mock.analytics import (
     RESOLUTION,
     Attempt,

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from wsbdd.exceptions import UnknownVariable, UsageError
-from wsbdd.matching import Variables
+from wsbdd.core.exceptions import UnknownVariable, UsageError
+from wsbdd.core.matching import Variables
 from wsbdd.mock.script import Script, request_fields
 
 

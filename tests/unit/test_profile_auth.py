@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from wsbdd.client import Clients
 from wsbdd.config import Settings
-from wsbdd.connections import ConnectSpec
-from wsbdd.http import HttpTrigger
 from wsbdd.run import RunContext
-from wsbdd.scenario import ScenarioSession
+from wsbdd.runtime import Clients
+from wsbdd.runtime.http import HttpTrigger
+from wsbdd.session.connections import ConnectSpec
+from wsbdd.session.scenario import ScenarioSession
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from wsbdd.exceptions import ProfileError
-from wsbdd.matching import Variables
-from wsbdd.profiles import Template, parse_profile, put_path
+from wsbdd.core.exceptions import ProfileError
+from wsbdd.core.matching import Variables
+from wsbdd.core.profiles import Template, parse_profile, put_path
 
 
 def _profile(delivery: dict[str, Any]) -> Any:

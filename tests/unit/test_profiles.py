@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from wsbdd.exceptions import ProfileError
-from wsbdd.matching import Variables
-from wsbdd.profiles import (
+from wsbdd.core.exceptions import ProfileError
+from wsbdd.core.matching import Variables
+from wsbdd.core.profiles import (
     BUILTIN_PROFILES,
     ChannelSpec,
     Profile,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from wsbdd.client.progress import Progress
+from wsbdd.runtime.progress import Progress
 
 
 class Terminal(io.StringIO):

@@ -34,7 +34,7 @@ def defined_here(module: ModuleType) -> set[str]:
 
 
 def test_there_are_public_modules() -> None:
-    assert {"wsbdd.scenario", "wsbdd.client", "wsbdd.server", "wsbdd.steps"} <= set(
+    assert {"wsbdd.session.scenario", "wsbdd.runtime", "wsbdd.server", "wsbdd.steps"} <= set(
         public_modules()
     )
 

@@ -1,4 +1,4 @@
-"""Hiding secrets in text, URLs, headers and JSON (wsbdd.redaction)."""
+"""Hiding secrets in text, URLs, headers and JSON (wsbdd.core.redaction)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from wsbdd.redaction import MASK, Redactor, is_sensitive_name
+from wsbdd.core.redaction import MASK, Redactor, is_sensitive_name
 
 SECRET = "alice-token-123"
 
@@ -243,8 +243,8 @@ def test_a_secret_cut_by_a_truncation_mark_leaves_no_prefix() -> None:
 
 
 def test_truncation_in_failure_text_never_shows_a_token_prefix() -> None:
-    from wsbdd.matching.render import WaitFailure, render_wait_failure
-    from wsbdd.model import Message
+    from wsbdd.core.matching.render import WaitFailure, render_wait_failure
+    from wsbdd.core.records import Message
 
     text = "x" * 150 + f" {SECRET} and more text after it to pass the limit"
     message = Message.parse("B", 0, text, 1.0)

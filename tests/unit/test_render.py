@@ -1,4 +1,4 @@
-"""Failure text: closest message, diffs, wait failures (wsbdd.matching.render)."""
+"""Failure text: closest message, diffs, wait failures (wsbdd.core.matching.render)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from wsbdd.matching.matchers import Mismatch
-from wsbdd.matching.render import (
+from wsbdd.core.matching.matchers import Mismatch
+from wsbdd.core.matching.render import (
     WaitFailure,
     closest,
     describe_expected,
@@ -15,7 +15,7 @@ from wsbdd.matching.render import (
     render_mismatches,
     render_wait_failure,
 )
-from wsbdd.model import CloseInfo, Message
+from wsbdd.core.records import CloseInfo, Message
 
 ORIGIN = 1000.0
 

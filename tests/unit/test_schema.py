@@ -1,4 +1,4 @@
-"""JSON Schema checks against a folder of files (wsbdd.matching.schema)."""
+"""JSON Schema checks against a folder of files (wsbdd.core.matching.schema)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from wsbdd.exceptions import SchemaError
-from wsbdd.matching.schema import (
+from wsbdd.core.exceptions import SchemaError
+from wsbdd.core.matching.schema import (
     SchemaStore,
     SchemaViolation,
     load_schema_names,

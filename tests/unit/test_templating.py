@@ -1,4 +1,4 @@
-"""``${name}`` variables in text and JSON (wsbdd.matching.templating)."""
+"""``${name}`` variables in text and JSON (wsbdd.core.matching.templating)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from wsbdd.exceptions import UnknownVariable, UsageError
-from wsbdd.matching.templating import (
+from wsbdd.core.exceptions import UnknownVariable, UsageError
+from wsbdd.core.matching.templating import (
     Variables,
     render_json,
     render_json_lines,

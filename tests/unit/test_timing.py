@@ -1,11 +1,11 @@
-"""Durations, percentiles, latency summaries, timeout scale (wsbdd.timing)."""
+"""Durations, percentiles, latency summaries, timeout scale (wsbdd.core.timing)."""
 
 from __future__ import annotations
 
 import pytest
 
-from wsbdd.exceptions import ConfigError, UsageError
-from wsbdd.timing import (
+from wsbdd.core.exceptions import ConfigError, UsageError
+from wsbdd.core.timing import (
     LatencyStats,
     format_duration,
     parse_duration,

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from wsbdd.codecs import CODEC_NAMES, codec_named, parse_hex, protobuf_codec
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.codecs import CODEC_NAMES, codec_named, parse_hex, protobuf_codec
+from wsbdd.core.exceptions import WsbddError
 
 __all__ = ["CodecProblem", "codec_problems"]
 

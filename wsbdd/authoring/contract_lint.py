@@ -13,8 +13,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from wsbdd.contracts import Contract, ContractChecker, load_contract
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.contracts import Contract, ContractChecker, load_contract
+from wsbdd.core.exceptions import WsbddError
 
 __all__ = ["ContractLint"]
 

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from wsbdd.authoring.scaffold import Written, write_new_files
-from wsbdd.contracts import Contract, ContractChannel, ContractMessage, load_contract
+from wsbdd.core.contracts import Contract, ContractChannel, ContractMessage, load_contract
 
 __all__ = ["generate_from_asyncapi", "render_feature", "render_profile"]
 

@@ -48,9 +48,9 @@ from wsbdd.authoring.problems import LintTarget, Problem
 from wsbdd.authoring.step_checks import FeatureLinter, all_steps
 from wsbdd.authoring.suggest import Phrases
 from wsbdd.config import Settings, choose_environment, load_settings
-from wsbdd.contracts import SETTING as CONTRACT_SETTING
-from wsbdd.exceptions import ConfigError, WsbddError
-from wsbdd.profiles import load_profile
+from wsbdd.core.contracts import SETTING as CONTRACT_SETTING
+from wsbdd.core.exceptions import ConfigError, WsbddError
+from wsbdd.core.profiles import load_profile
 
 __all__ = [
     "LintReport",

@@ -22,17 +22,17 @@ from wsbdd.authoring.contract_lint import ContractLint
 from wsbdd.authoring.problems import LintTarget, Problem
 from wsbdd.authoring.suggest import Phrases
 from wsbdd.authoring.usage import client_uses, token_users, uses_of
-from wsbdd.contracts import SETTING as CONTRACT_SETTING
-from wsbdd.contracts import Contract
-from wsbdd.exceptions import WsbddError
-from wsbdd.matching.templating import (
+from wsbdd.core.contracts import SETTING as CONTRACT_SETTING
+from wsbdd.core.contracts import Contract
+from wsbdd.core.exceptions import WsbddError
+from wsbdd.core.matching.templating import (
     GENERATORS,
     NAME_PATTERN,
     Variables,
     render_json,
     render_json_lines,
 )
-from wsbdd.profiles import BUILTIN_PROFILES
+from wsbdd.core.profiles import BUILTIN_PROFILES
 
 __all__ = ["FeatureLinter", "all_steps"]
 

@@ -66,7 +66,7 @@ def _serving(url: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build (and optionally serve) the report; 2 with a clear message when tools are missing."""
-    from wsbdd.exceptions import WsbddError
+    from wsbdd.core.exceptions import WsbddError
     from wsbdd.reporting.allure_cli import generate_report, serve_report
     from wsbdd.reporting.allure_tool import find_allure
 

@@ -29,7 +29,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from wsbdd.timing import format_duration
+from wsbdd.core.timing import format_duration
 
 __all__ = [
     "RESOLUTION",

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 import psutil
 
-from wsbdd.exceptions import UsageError
+from wsbdd.core.exceptions import UsageError
 
 __all__ = ["OUTPUT_LIMIT", "STOP_GRACE", "AppProcess"]
 

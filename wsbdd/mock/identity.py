@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from wsbdd.exceptions import UsageError
+from wsbdd.core.exceptions import UsageError
 
 __all__ = ["DEFAULT_KEYS", "ClientKey", "describe_keys", "identify"]
 

@@ -15,22 +15,22 @@ import threading
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from wsbdd.exceptions import ExpectationFailed, ServerControlError, UsageError
-from wsbdd.matching import describe_expected
-from wsbdd.matching.matchers import check_expected, matches
+from wsbdd.core.exceptions import ExpectationFailed, ServerControlError, UsageError
+from wsbdd.core.matching import describe_expected
+from wsbdd.core.matching.matchers import check_expected, matches
+from wsbdd.core.records import Message, now
+from wsbdd.core.timing import format_duration
 from wsbdd.mock.app import AppProcess
 from wsbdd.mock.identity import ClientKey
 from wsbdd.mock.reconnect_checks import ReconnectChecks
 from wsbdd.mock.recorder import Change, MockRecord
 from wsbdd.mock.script import Script
 from wsbdd.mock.server import CLOSE_GRACE, MockServer
-from wsbdd.model import Message, now
-from wsbdd.timing import format_duration
 
 if TYPE_CHECKING:
-    from wsbdd.client import Clients
-    from wsbdd.matching import Variables
+    from wsbdd.core.matching import Variables
     from wsbdd.run import RunContext
+    from wsbdd.runtime import Clients
 
 __all__ = ["APP_START_CHECK", "MockOps", "Session"]
 
@@ -48,7 +48,7 @@ _OPEN_OR_END: tuple[Change, ...] = ("opened", "ended")
 
 
 class Session(Protocol):
-    """What the mock needs of the scenario (a :class:`~wsbdd.scenario.ScenarioSession`)."""
+    """What the mock needs of the scenario (a :class:`~wsbdd.session.scenario.ScenarioSession`)."""
 
     run: RunContext
     clients: Clients

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any, Protocol, TypeVar
 
-from wsbdd.exceptions import ExpectationFailed, UsageError
+from wsbdd.core.exceptions import ExpectationFailed, UsageError
+from wsbdd.core.records import now
 from wsbdd.mock import analytics
 from wsbdd.mock.identity import describe_keys
 from wsbdd.mock.recorder import Change, MockRecord
-from wsbdd.model import now
 
 __all__ = ["MockView", "ReconnectChecks"]
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
+from wsbdd.core.records import NOT_JSON, CloseInfo, Message
 from wsbdd.mock.analytics import Attempt
 from wsbdd.mock.identity import DEFAULT_KEYS, ClientKey, identify
-from wsbdd.model import NOT_JSON, CloseInfo, Message
 
 __all__ = ["Change", "MockConnection", "MockFrame", "MockRecord"]
 

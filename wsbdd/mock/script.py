@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wsbdd.exceptions import UnknownVariable, UsageError
-from wsbdd.matching import Variables, render_json
-from wsbdd.matching.matchers import matches
+from wsbdd.core.exceptions import UnknownVariable, UsageError
+from wsbdd.core.matching import Variables, render_json
+from wsbdd.core.matching.matchers import matches
 
 __all__ = ["Answer", "Latency", "Script", "request_fields"]
 
@@ -98,7 +98,7 @@ class Script:
     def replies(self, payload: Any, variables: Variables) -> list[str]:
         """The replies to one received message (none when it is not JSON or nothing matches).
 
-        Raises :class:`~wsbdd.exceptions.UnknownVariable` when a reply names a
+        Raises :class:`~wsbdd.core.exceptions.UnknownVariable` when a reply names a
         field the request does not have.
         """
         return [

@@ -26,11 +26,11 @@ from websockets.frames import BINARY, CONT, TEXT, Frame
 from websockets.http11 import Request, Response
 from websockets.protocol import Event
 
-from wsbdd.exceptions import UnknownVariable
-from wsbdd.matching import Variables
+from wsbdd.core.exceptions import UnknownVariable
+from wsbdd.core.matching import Variables
+from wsbdd.core.records import CloseInfo, now
 from wsbdd.mock.recorder import MockConnection, MockFrame, MockRecord
 from wsbdd.mock.script import Script
-from wsbdd.model import CloseInfo, now
 
 __all__ = ["CLOSE_GRACE", "MAX_FRAME", "MockServer", "StampedConnection"]
 

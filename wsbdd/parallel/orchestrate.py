@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from wsbdd.config import choose_environment, load_settings
+from wsbdd.core.redaction import Redactor
 from wsbdd.parallel.arguments import (
     WorkerArguments,
     collect_junit,
@@ -44,7 +45,6 @@ from wsbdd.parallel.console import Console
 from wsbdd.parallel.merge import merge_allure, merge_outputs, write_broken_result
 from wsbdd.parallel.supervisor import Launch, Outcome, Supervisor
 from wsbdd.parallel.units import Unit
-from wsbdd.redaction import Redactor
 
 if TYPE_CHECKING:
     from wsbdd.parallel.selection import Selection

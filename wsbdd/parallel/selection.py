@@ -17,7 +17,7 @@ from typing import Any
 from behave.configuration import Configuration
 from behave.runner_util import collect_feature_locations, parse_features
 
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.exceptions import WsbddError
 from wsbdd.parallel.units import SERIAL_TAG, Unit
 
 __all__ = ["Selection", "select_units"]

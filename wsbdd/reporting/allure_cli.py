@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.exceptions import WsbddError
 from wsbdd.reporting.allure_tool import AllureTool, ReportToolMissing, require_java
 from wsbdd.reporting.categories import CATEGORIES, write_categories
 from wsbdd.reporting.report_history import prepare_history

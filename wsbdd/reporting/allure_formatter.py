@@ -40,7 +40,7 @@ from allure_commons.logger import AllureFileLogger
 from allure_commons.model2 import Label, Link
 from attr import asdict as _attr_asdict
 
-from wsbdd.redaction import Redactor
+from wsbdd.core.redaction import Redactor
 from wsbdd.reporting.learning import learn_scenario, masked_parameters
 from wsbdd.reporting.redaction_scope import current_redactor
 from wsbdd.reporting.statuses import scenario_outcome, step_outcome

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.exceptions import WsbddError
 
 __all__ = [
     "ALLURE3_PACKAGE",

@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from wsbdd.contracts import ContractCoverage
-from wsbdd.redaction import Redactor
+from wsbdd.core.contracts import ContractCoverage
+from wsbdd.core.redaction import Redactor
 
 __all__ = ["PART_PREFIX", "merge_coverage_parts", "write_contract_coverage", "write_coverage_parts"]
 
@@ -88,7 +88,7 @@ def write_coverage_parts(
 
 def merge_coverage_parts(folder: Path, redactor: Redactor) -> list[str]:
     """Sum the workers' parts in ``folder`` into one result per contract; the summaries."""
-    from wsbdd.contracts import load_contract
+    from wsbdd.core.contracts import load_contract
 
     merged: dict[str, ContractCoverage] = {}
     parts = sorted(folder.glob(f"{PART_PREFIX}*.json"))

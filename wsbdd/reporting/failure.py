@@ -10,7 +10,7 @@ When a receive step fails, the failed step in the report gets:
 ``failure.json`` (JSON)
     the same, structured.
 
-Built from the optional fields of :class:`~wsbdd.exceptions.ExpectationFailed`
+Built from the optional fields of :class:`~wsbdd.core.exceptions.ExpectationFailed`
 (``client``, ``expected``, ``closest``, ``diff``); failures without them get no
 attachment (their message already says everything).
 """
@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wsbdd.exceptions import ExpectationFailed
-from wsbdd.matching.matchers import MISSING, Mismatch
-from wsbdd.model import Message
-from wsbdd.redaction import Redactor
+from wsbdd.core.exceptions import ExpectationFailed
+from wsbdd.core.matching.matchers import MISSING, Mismatch
+from wsbdd.core.records import Message
+from wsbdd.core.redaction import Redactor
 from wsbdd.reporting._allure import attach_json, attach_text
 from wsbdd.reporting.payloads import json_payload
 

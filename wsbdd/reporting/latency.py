@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from wsbdd.core.timing import LatencyStats, percentile
 from wsbdd.reporting._allure import attach_csv, attach_svg
-from wsbdd.timing import LatencyStats, percentile
 
 __all__ = [
     "HEIGHT",

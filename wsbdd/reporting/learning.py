@@ -1,6 +1,6 @@
 """What the run learns as secrets, before anything is shown: tables, outlines, the wire.
 
-The run's :class:`~wsbdd.redaction.Redactor` hides known secrets; these
+The run's :class:`~wsbdd.core.redaction.Redactor` hides known secrets; these
 helpers make more of them known, early enough:
 
 * :func:`learn_features` (in ``before_all``, for every scenario of the run)
@@ -22,11 +22,11 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from wsbdd.redaction import Redactor, is_sensitive_name
+from wsbdd.core.redaction import Redactor, is_sensitive_name
 
 if TYPE_CHECKING:
-    from wsbdd.client import Client
-    from wsbdd.scenario import ScenarioSession
+    from wsbdd.runtime import Client
+    from wsbdd.session.scenario import ScenarioSession
 
 __all__ = ["WireLearner", "learn_features", "learn_scenario", "learn_step", "masked_parameters"]
 
@@ -70,7 +70,7 @@ def learn_features(redactor: Redactor, features: Any) -> None:
 
 def masked_parameters(parameters: Any) -> None:
     """Hide in place the values of result parameters with sensitive names (outline rows)."""
-    from wsbdd.redaction import MASK
+    from wsbdd.core.redaction import MASK
 
     for parameter in parameters or ():
         if is_sensitive_name(str(getattr(parameter, "name", ""))):

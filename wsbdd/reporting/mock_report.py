@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from wsbdd.core.redaction import Redactor
 from wsbdd.mock.analytics import ClientHistory, judged
 from wsbdd.mock.recorder import MockConnection, MockRecord
-from wsbdd.redaction import Redactor
 from wsbdd.reporting._allure import attach_csv, attach_json, attach_svg, attach_text, is_active
 from wsbdd.reporting.latency import HEIGHT, WIDTH, histogram, nice_step
 

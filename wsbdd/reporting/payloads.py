@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from wsbdd.redaction import Redactor
+from wsbdd.core.redaction import Redactor
 
 __all__ = ["JSON_PAYLOAD_LIMIT", "TEXT_PAYLOAD_LIMIT", "json_payload", "shown_text"]
 

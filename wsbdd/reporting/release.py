@@ -10,7 +10,7 @@ report has what it needs. For the scenario, its background and each of its
 steps it replaces the traceback by its text (the Allure trace stays the
 same), clears the traceback's frames, drops ``__traceback__`` along the
 exception's chain, and drops the big structured fields of an
-:class:`~wsbdd.exceptions.ExpectationFailed` (``closest``, ``diff``: the
+:class:`~wsbdd.core.exceptions.ExpectationFailed` (``closest``, ``diff``: the
 failure attachments are written already; the message keeps the explanation).
 
 A closed connection's objects (websockets' protocol, asyncio's transport
@@ -30,7 +30,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
-from wsbdd.exceptions import ExpectationFailed
+from wsbdd.core.exceptions import ExpectationFailed
 
 __all__ = ["COLLECT_AFTER_BYTES", "COLLECT_AFTER_MESSAGES", "release_exception", "release_scenario"]
 

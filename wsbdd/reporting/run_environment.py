@@ -16,9 +16,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from wsbdd.client.loop import new_event_loop
 from wsbdd.config import Settings
-from wsbdd.redaction import Redactor
+from wsbdd.core.redaction import Redactor
+from wsbdd.runtime.loop import new_event_loop
 
 __all__ = [
     "PROPERTIES_FILE",

@@ -22,7 +22,7 @@ from wsbdd.reporting.mock_report import attach_mock
 from wsbdd.reporting.transcript import attach_scenario_record
 
 if TYPE_CHECKING:
-    from wsbdd.scenario import ScenarioSession
+    from wsbdd.session.scenario import ScenarioSession
 
 __all__ = ["ScenarioReport"]
 

@@ -38,7 +38,7 @@ from allure_behave.utils import step_status, step_status_details
 from allure_commons import utils as _utils
 from allure_commons.model2 import Status, StatusDetails
 
-from wsbdd.exceptions import WsbddError
+from wsbdd.core.exceptions import WsbddError
 from wsbdd.mistakes import debug_enabled, describe_mistake
 from wsbdd.reporting._behave import status_name
 from wsbdd.reporting.categories import CONFIGURATION_MARK

@@ -13,7 +13,7 @@ For every client of a scenario the report gets two attachments:
     the same, complete and machine-readable: payloads parsed when they are
     JSON, binary frames in hex.
 
-Everything passes through the run's :class:`~wsbdd.redaction.Redactor`; big
+Everything passes through the run's :class:`~wsbdd.core.redaction.Redactor`; big
 payloads are cut, with a marker (:mod:`wsbdd.reporting.payloads`).
 """
 
@@ -24,20 +24,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wsbdd.model import (
+from wsbdd.core.records import (
     CloseInfo,
     ConnectionSummary,
     ConnectResult,
     HandshakeInfo,
     TranscriptEvent,
 )
-from wsbdd.redaction import Redactor
+from wsbdd.core.redaction import Redactor
 from wsbdd.reporting._allure import attach_json, attach_text, is_active
 from wsbdd.reporting.payloads import json_payload, shown_text
 
 if TYPE_CHECKING:
-    from wsbdd.client import Client
-    from wsbdd.scenario import ScenarioSession
+    from wsbdd.runtime import Client
+    from wsbdd.session.scenario import ScenarioSession
 
 __all__ = [
     "TEXT_EVENT_LIMIT",

@@ -32,7 +32,7 @@ from typing import IO
 import httpx
 import psutil
 
-from ..exceptions import ServerControlError
+from wsbdd.core.exceptions import ServerControlError
 
 __all__ = ["BANNER_PATTERN", "ManagedServer", "stop_every_server"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsbdd.codecs import Codec, CodecError, codec_named
+from wsbdd.core.codecs import Codec, CodecError, codec_named
 
 from .jsonframes import FrameError, dumps, loads
 

@@ -6,7 +6,7 @@ Import it from a behave ``steps/`` module to get every phrase::
     from wsbdd.steps import *  # noqa: F403
 
 Each step is thin: it parses its phrase and makes one call into
-:class:`wsbdd.scenario.ScenarioSession`. ``wsbdd steps`` prints the catalogue.
+:class:`wsbdd.session.scenario.ScenarioSession`. ``wsbdd steps`` prints the catalogue.
 """
 
 from __future__ import annotations

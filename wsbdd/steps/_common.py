@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wsbdd.exceptions import UsageError
-from wsbdd.scenario import ScenarioSession
-from wsbdd.timing import DURATION_PATTERN, parse_duration
+from wsbdd.core.exceptions import UsageError
+from wsbdd.core.timing import DURATION_PATTERN, parse_duration
+from wsbdd.session.scenario import ScenarioSession
 
 __all__ = [
     "CLIENT",

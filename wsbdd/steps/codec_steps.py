@@ -6,7 +6,7 @@ from typing import Any
 
 from behave import step, use_step_matcher
 
-from wsbdd.binary_checks import hex_frame, hex_lines
+from wsbdd.session.binary import hex_frame, hex_lines
 from wsbdd.steps._common import CLIENT, WITHIN, doc_string, optional_duration, session
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing

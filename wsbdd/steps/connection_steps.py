@@ -7,8 +7,9 @@ from typing import Any
 
 from behave import given, step, then, use_step_matcher, when
 
-from wsbdd.connections import ConnectSpec
-from wsbdd.exceptions import UsageError
+from wsbdd.core.exceptions import UsageError
+from wsbdd.core.timing import parse_duration
+from wsbdd.session.connections import ConnectSpec
 from wsbdd.steps._common import (
     CLIENT,
     DURATION,
@@ -17,7 +18,6 @@ from wsbdd.steps._common import (
     session,
     table_rows,
 )
-from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from behave import step, use_step_matcher
 
-from wsbdd.client.crowd import DEFAULT_CONCURRENCY
+from wsbdd.core.timing import parse_duration
+from wsbdd.runtime.crowd import DEFAULT_CONCURRENCY
 from wsbdd.steps._common import DURATION, WITHIN, optional_duration, session
 from wsbdd.steps.channel_steps import CHANNEL
-from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from behave import step, use_step_matcher
 
+from wsbdd.core.timing import parse_duration
 from wsbdd.steps._common import CLIENT, DURATION, session
-from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 

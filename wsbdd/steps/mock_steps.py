@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from behave import step, use_step_matcher
 
+from wsbdd.core.timing import parse_duration
 from wsbdd.steps._common import DURATION, INLINE_JSON, WITHIN, optional_duration, session
-from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 

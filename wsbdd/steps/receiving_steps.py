@@ -6,7 +6,8 @@ from typing import Any
 
 from behave import step, use_step_matcher
 
-from wsbdd.binary_checks import hex_frame
+from wsbdd.core.timing import parse_duration
+from wsbdd.session.binary import hex_frame
 from wsbdd.steps._common import (
     CLIENT,
     DURATION,
@@ -17,7 +18,6 @@ from wsbdd.steps._common import (
     optional_duration,
     session,
 )
-from wsbdd.timing import parse_duration
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 

@@ -1,0 +1,66 @@
+"""How a close is worded when it is checked: the close wanted, and the one that came.
+
+Each fact once: the wanted close names its code and reason, and
+:meth:`~wsbdd.core.records.CloseInfo.describe` names the real ones, so a mismatch
+reads "expected to be closed with code 1002, but it was cut without a close
+frame (code 1006)" and nothing is repeated in brackets. After an
+authentication close, :func:`token_hint` names the token that was sent.
+"""
+
+from __future__ import annotations
+
+from wsbdd.core.records import CloseInfo
+
+__all__ = [
+    "AUTH_CLOSE_CODES",
+    "close_as_wanted",
+    "describe_wanted_close",
+    "real_close",
+    "token_hint",
+]
+
+AUTH_CLOSE_CODES = frozenset({1008, 4401, 4403})
+"""Close codes that mean "your credentials are wrong": policy violation, and the
+unauthorized/forbidden of the reference server and graphql-transport-ws."""
+
+
+def describe_wanted_close(
+    code: int | None, reason: str | None, by_server: bool, without_close_frame: bool
+) -> str:
+    """The close a step waits for: ``closed by the server with code 4401 and reason "x"``."""
+    if without_close_frame:
+        return "closed without a close frame"
+    text = "closed by the server" if by_server else "closed"
+    if code is not None:
+        text += f" with code {code}"
+    if reason is not None:
+        text += f' and reason "{reason}"'
+    return text
+
+
+def close_as_wanted(
+    info: CloseInfo, code: int | None, reason: str | None, by_server: bool, no_frame: bool
+) -> bool:
+    """Whether the close that came is the one wanted (``None``: any code or reason)."""
+    if no_frame:
+        return not info.clean
+    return (
+        not (by_server and info.initiated_by == "client")
+        and (code is None or info.code == code)
+        and (reason is None or info.reason == reason)
+    )
+
+
+def real_close(info: CloseInfo, reason: str | None) -> str:
+    """How the client was closed, each fact once (``describe`` names code and reason)."""
+    text = info.describe()
+    if reason is not None and info.clean and not info.reason:
+        text += " and no reason"
+    return text
+
+
+def token_hint(identity: str | None, info: CloseInfo) -> str:
+    """`` (it connected as alice: is WSBDD_TOKEN_ALICE right?)`` after an auth close."""
+    if identity is None or info.code not in AUTH_CLOSE_CODES or info.initiated_by != "server":
+        return ""
+    return f" (it connected as {identity}: is WSBDD_TOKEN_{identity.upper()} right?)"

@@ -1,0 +1,377 @@
+"""Load API profiles from TOML (stdlib ``tomllib``), with errors naming file and key.
+
+``load_profile("chat")`` loads a built-in; ``load_profile("profiles/my-api.toml")``
+loads a user's file. A file may start from a built-in with ``extends = "NAME"``
+at the top level, and then only add or change what differs.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+from wsbdd.core.codecs import CODEC_NAMES
+from wsbdd.core.exceptions import ProfileError, UsageError
+from wsbdd.core.matching import parse_path
+from wsbdd.core.profiles.model import (
+    DEFAULT_SETTLE,
+    AuthMode,
+    AuthSpec,
+    ChannelSpec,
+    ConnectionSpec,
+    DeliverySpec,
+    Exchange,
+    Profile,
+    Template,
+)
+from wsbdd.core.timing import parse_duration
+
+__all__ = ["BUILTIN_PROFILES", "builtin_names", "load_profile", "parse_profile"]
+
+BUILTIN_PROFILES = ("chat", "graphql-transport-ws")
+
+_TOP_KEYS = {
+    "extends",
+    "profile",
+    "auth",
+    "connection",
+    "subscribe",
+    "unsubscribe",
+    "publish",
+    "delivery",
+    "ping",
+    "resume",
+    "channels",
+    "variables",
+}
+_PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window", "codec"}
+_AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
+_AUTH_MODES = ("none", "query", "header", "subprotocol", "message")
+_EXCHANGE_KEYS = {"send", "ack", "reject"}
+_CONNECTION_KEYS = {"ack", "reject", "settle"}
+_DELIVERY_KEYS = {"match", "text", "sender", "position", "id", "mark"}
+_CHANNEL_KEYS = {"variables", "delivery", "publish"}
+
+
+def builtin_names() -> list[str]:
+    return list(BUILTIN_PROFILES)
+
+
+def load_profile(name_or_path: str, *, base_dir: Path | None = None) -> Profile:
+    """A built-in profile by name, or a TOML file by path (relative to ``base_dir``)."""
+    data, source = _read(name_or_path, base_dir or Path.cwd(), seen=())
+    return parse_profile(data, source)
+
+
+def _read(name_or_path: str, base_dir: Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], str]:
+    # An error about the name itself belongs to the file that extends it, if any.
+    parent = seen[-1] if seen else None
+    parent_key = "extends" if seen else None
+    if name_or_path in BUILTIN_PROFILES:
+        source = f"wsbdd/core/profiles/builtin/{name_or_path}.toml"
+        text = (
+            resources.files("wsbdd.core.profiles")
+            .joinpath("builtin", f"{name_or_path}.toml")
+            .read_text(encoding="utf-8")
+        )
+    else:
+        path = Path(name_or_path)
+        if not path.is_absolute():
+            path = base_dir / path
+        if not path.suffix and not path.exists():
+            raise ProfileError(
+                f"unknown profile {name_or_path!r}: use a built-in "
+                f"({', '.join(BUILTIN_PROFILES)}) or the path of a .toml file",
+                file=parent,
+                key=parent_key,
+            )
+        if not path.is_file():
+            raise ProfileError(f"profile file {path} does not exist", file=parent, key=parent_key)
+        source = str(path)
+        text = path.read_text(encoding="utf-8")
+    if source in seen:
+        raise ProfileError(
+            f"profiles extend each other in a loop: {' -> '.join((*seen, source))}",
+            file=parent,
+            key="extends",
+        )
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"is not valid TOML: {exc}", file=source) from None
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        return data, source
+    if not isinstance(base_name, str):
+        raise ProfileError(
+            "must be the name or path of another profile", file=source, key="extends"
+        )
+    base, _ = _read(base_name, Path(source).parent, (*seen, source))
+    merged = _merge(base, data)
+    head = merged.get("profile")
+    if isinstance(head, dict) and "name" not in _table(data, "profile", source):
+        # The profile is named after its own file unless it says otherwise.
+        merged["profile"] = {k: v for k, v in head.items() if k != "name"}
+    return merged, source
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "match":
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
+    """Validate a profile's TOML data; every mistake names the file and the key."""
+    _check_keys(data, _TOP_KEYS, "", source)
+    head = _table(data, "profile", source)
+    _check_keys(head, _PROFILE_KEYS, "profile.", source)
+    name = _string(head, "name", "profile.", source, required=False) or Path(source).stem
+    confirm = head.get("confirm_window", "300 ms")
+    try:
+        confirm_window = parse_duration(str(confirm))
+    except UsageError:
+        raise _error(source, "profile.confirm_window", f"{confirm!r} is not a duration") from None
+    subprotocols = head.get("subprotocols", [])
+    if not isinstance(subprotocols, list) or not all(isinstance(s, str) for s in subprotocols):
+        raise _error(source, "profile.subprotocols", "must be a list of strings")
+
+    channels: list[ChannelSpec] = []
+    for pattern, table in _table(data, "channels", source).items():
+        key = f'channels."{pattern}"'
+        if not isinstance(table, dict):
+            raise _error(source, key, "must be a table")
+        _check_keys(table, _CHANNEL_KEYS, key + ".", source)
+        variables = table.get("variables", {})
+        if not isinstance(variables, dict):
+            raise _error(source, f"{key}.variables", "must be a table of values")
+        channels.append(
+            ChannelSpec(
+                pattern=pattern,
+                variables=variables,
+                delivery=_delivery(table.get("delivery"), f"{key}.delivery", source),
+                publish=_exchange(table.get("publish"), f"{key}.publish", source),
+            )
+        )
+
+    defaults = data.get("variables", {})
+    if not isinstance(defaults, dict):
+        raise _error(source, "variables", "must be a table of values")
+
+    return Profile(
+        name=name,
+        source=source,
+        description=_string(head, "description", "profile.", source, required=False) or "",
+        subprotocols=tuple(subprotocols),
+        auth=_auth(data.get("auth"), source),
+        connection=_connection(data.get("connection"), source),
+        subscribe=_exchange(data.get("subscribe"), "subscribe", source),
+        unsubscribe=_exchange(data.get("unsubscribe"), "unsubscribe", source),
+        publish=_exchange(data.get("publish"), "publish", source),
+        delivery=_delivery(data.get("delivery"), "delivery", source),
+        ping=_exchange(data.get("ping"), "ping", source),
+        resume=_exchange(data.get("resume"), "resume", source),
+        channels=tuple(channels),
+        confirm_window=confirm_window,
+        variables=defaults,
+        codec=_codec(head, source),
+    )
+
+
+def _codec(head: Mapping[str, Any], source: str) -> str | None:
+    """``[profile] codec``: json, msgpack, cbor or protobuf:<Type>:<file> (checked here)."""
+    value = _string(head, "codec", "profile.", source, required=False)
+    if value is None or value.strip().lower().startswith("protobuf:"):
+        return value
+    if value.strip().lower() not in CODEC_NAMES:
+        raise _error(
+            source, "profile.codec", f'"{value}" is not a codec: json, msgpack, cbor or '
+            "protobuf:<package.Type>:<file.proto>"
+        )
+    return value
+
+
+def _error(source: str, key: str, message: str) -> ProfileError:
+    return ProfileError(message, file=source, key=key)
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, source: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise _error(
+                source, prefix + key, f"unknown key (expected one of: {', '.join(sorted(allowed))})"
+            )
+
+
+def _table(data: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise _error(source, key, "must be a table")
+    return cast(dict[str, Any], value)
+
+
+def _string(
+    table: Mapping[str, Any], key: str, prefix: str, source: str, *, required: bool
+) -> str | None:
+    value = table.get(key)
+    if value is None:
+        if required:
+            raise _error(source, prefix + key, "is missing")
+        return None
+    if not isinstance(value, str):
+        raise _error(source, prefix + key, f"must be a string, not {type(value).__name__}")
+    return value
+
+
+def _template(value: Any, key: str, source: str) -> Template | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped.startswith(("{", "[")):
+            raise _error(source, key, "must be a table or a JSON object/array in a string")
+        try:
+            value = json.loads(stripped)
+        except ValueError as exc:
+            raise _error(source, key, f"is not valid JSON: {exc}") from None
+    if not isinstance(value, (dict, list)):
+        raise _error(source, key, "must be a table (a JSON object template)")
+    return Template(value, source, key)
+
+
+def _section(
+    value: Any, key: str, source: str, allowed: set[str], must: str
+) -> dict[str, Any] | None:
+    """The optional table ``key`` (None when absent) with its keys checked; ``must`` if no table."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _error(source, key, must)
+    _check_keys(value, allowed, key + ".", source)
+    return cast(dict[str, Any], value)
+
+
+def _required_template(
+    table: Mapping[str, Any], name: str, key: str, source: str, missing: str
+) -> Template:
+    template = _template(table.get(name), f"{key}.{name}", source)
+    if template is None:
+        raise _error(source, f"{key}.{name}", f"is missing: {missing}")
+    return template
+
+
+def _rejections(value: Any, key: str, source: str) -> tuple[Template, ...]:
+    """``reject``: one template, or a list of templates (tables), each a way of refusing."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return tuple(Template(v, source, f"{key}[{i}]") for i, v in enumerate(value))
+    template = _template(value, key, source)
+    return (template,) if template is not None else ()
+
+
+def _exchange(value: Any, key: str, source: str) -> Exchange | None:
+    must = "must be a table with send (and optionally ack, reject)"
+    table = _section(value, key, source, _EXCHANGE_KEYS, must)
+    if table is None:
+        return None
+    rejects = _rejections(table.get("reject"), f"{key}.reject", source)
+    return Exchange(
+        send=_required_template(table, "send", key, source, "the message to send"),
+        ack=_template(table.get("ack"), f"{key}.ack", source),
+        reject=rejects[0] if rejects else None,
+        also_reject=rejects[1:],
+    )
+
+
+def _connection(value: Any, source: str) -> ConnectionSpec:
+    must = "must be a table with ack, reject or settle"
+    table = _section(value, "connection", source, _CONNECTION_KEYS, must)
+    if table is None:
+        return ConnectionSpec()
+    settle = DEFAULT_SETTLE
+    if "settle" in table:
+        try:
+            settle = parse_duration(str(table["settle"]))
+        except UsageError:
+            raise _error(
+                source, "connection.settle", f"{table['settle']!r} is not a duration"
+            ) from None
+    rejects = _rejections(table.get("reject"), "connection.reject", source)
+    return ConnectionSpec(
+        ack=_template(table.get("ack"), "connection.ack", source),
+        reject=rejects[0] if rejects else None,
+        also_reject=rejects[1:],
+        settle=settle,
+    )
+
+
+def _delivery(value: Any, key: str, source: str) -> DeliverySpec | None:
+    must = "must be a table with match and field paths"
+    table = _section(value, key, source, _DELIVERY_KEYS, must)
+    if table is None:
+        return None
+    match = _required_template(table, "match", key, source, "what a delivered message looks like")
+    paths: dict[str, str | None] = {}
+    for field_name in ("text", "sender", "position", "id", "mark"):
+        path = _string(table, field_name, key + ".", source, required=False)
+        if path is not None and not path.startswith("$"):
+            raise _error(source, f"{key}.{field_name}", f"{path!r} must be a JSON path like $.text")
+        if path is not None:
+            _check_path(path, f"{key}.{field_name}", source, keys_only=field_name in _PUT_PATHS)
+        paths[field_name] = path
+    return DeliverySpec(match=match, **paths)
+
+
+_PUT_PATHS = ("text", "sender")
+"""Delivery paths that wsbdd also writes (into the expected delivery): object keys only."""
+
+
+def _check_path(path: str, key: str, source: str, *, keys_only: bool) -> None:
+    """``path`` parses as a JSON path (of object keys only, with ``keys_only``)."""
+    try:
+        parts = parse_path(path)
+    except UsageError as exc:
+        raise _error(source, key, str(exc)) from None
+    if keys_only and (not parts or not all(isinstance(part, str) for part in parts)):
+        raise _error(
+            source,
+            key,
+            f"{path!r} must be a path of object keys like $.payload.text (no [0] indexes): "
+            "wsbdd writes the expected value there",
+        )
+
+
+def _auth(value: Any, source: str) -> AuthSpec:
+    table = _section(value, "auth", source, _AUTH_KEYS, "must be a table")
+    if table is None:
+        return AuthSpec()
+    mode = table.get("mode", "query")
+    if mode not in _AUTH_MODES:
+        raise _error(source, "auth.mode", f"{mode!r} is not one of {', '.join(_AUTH_MODES)}")
+    message = _template(table.get("message"), "auth.message", source)
+    if mode == "message" and message is None:
+        raise _error(
+            source, "auth.message", 'is missing: mode = "message" needs the message to send'
+        )
+    on_connect = table.get("on_connect", True)
+    if not isinstance(on_connect, bool):
+        raise _error(source, "auth.on_connect", "must be true or false")
+    rejects = _rejections(table.get("reject"), "auth.reject", source)
+    return AuthSpec(
+        mode=cast(AuthMode, mode),
+        param=_string(table, "param", "auth.", source, required=False) or "token",
+        header=_string(table, "header", "auth.", source, required=False) or "Authorization",
+        value=_string(table, "value", "auth.", source, required=False) or "Bearer ${token}",
+        message=message,
+        ack=_template(table.get("ack"), "auth.ack", source),
+        reject=rejects[0] if rejects else None,
+        on_connect=on_connect,
+        also_reject=rejects[1:],
+    )

@@ -1,0 +1,89 @@
+"""What a client connects with: :class:`ConnectRequest` (plain data)."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from wsbdd.core.codecs import Codec
+from wsbdd.core.exceptions import ConfigError, UsageError
+
+__all__ = ["DEFAULT_MAX_SIZE", "ConnectRequest"]
+
+DEFAULT_MAX_SIZE = 64 * 2**20
+"""Largest message a client accepts (64 MiB): a 10 MiB frame must get through."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectRequest:
+    """Everything needed to open one WebSocket connection.
+
+    Sequences given for ``headers``, ``subprotocols`` and ``secrets`` are
+    stored as tuples. ``headers`` are ``(name, value)`` pairs sent with the opening handshake
+    (repeats allowed); ``secrets`` are strings to mask in transcripts and in
+    the recorded handshake (tokens). ``identity`` is only a label (``alice``)
+    kept for reports and reconnects. ``ca_file`` trusts a private CA for
+    ``wss://``. The remaining fields tune websockets and rarely change:
+    ``compression`` (``"deflate"`` or None), ``max_size`` (bytes per message),
+    ``max_queue`` (frames buffered before TCP reading pauses: the "stops
+    reading" back-pressure), ``close_timeout`` (seconds to wait for the
+    closing handshake before aborting). ``codec`` decodes received frames and
+    encodes sent values (None: JSON text).
+    """
+
+    url: str
+    headers: Sequence[tuple[str, str]] = ()
+    subprotocols: Sequence[str] = ()
+    origin: str | None = None
+    open_timeout: float = 10.0
+    ca_file: str | Path | None = None
+    identity: str | None = None
+    secrets: Sequence[str] = ()
+    compression: Literal["deflate"] | None = "deflate"
+    max_size: int | None = DEFAULT_MAX_SIZE
+    max_queue: int | None = 16
+    close_timeout: float = 2.0
+    codec: Codec | None = None
+
+    def __post_init__(self) -> None:
+        # Accept any iterables (lists from table steps) but store tuples.
+        object.__setattr__(self, "headers", _pairs(self.headers))
+        object.__setattr__(self, "subprotocols", tuple(self.subprotocols))
+        object.__setattr__(self, "secrets", tuple(s for s in self.secrets if s))
+        if not self.url.startswith(("ws://", "wss://")):
+            raise UsageError(
+                f'cannot connect to "{self.url}": a WebSocket URL starts with ws:// or wss://'
+            )
+        if self.open_timeout <= 0:
+            raise UsageError(f"open_timeout must be positive, got {self.open_timeout}")
+
+    @property
+    def secure(self) -> bool:
+        """True for ``wss://`` URLs."""
+        return self.url.startswith("wss://")
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context for ``wss://`` with ``ca_file``; None means websockets' default.
+
+        Raises :class:`~wsbdd.core.exceptions.ConfigError` when the CA file cannot be
+        read (a setup mistake, not server behaviour).
+        """
+        if not self.secure or self.ca_file is None:
+            return None
+        try:
+            return ssl.create_default_context(cafile=str(self.ca_file))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"cannot load the CA certificate: {exc}", file=str(self.ca_file)
+            ) from exc
+
+
+def _pairs(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in headers:
+        name, value = item
+        pairs.append((str(name), str(value)))
+    return tuple(pairs)
