@@ -51,7 +51,9 @@ class Message:
     :data:`NOT_JSON` (binary frames without a codec, text that does not
     parse, a frame the codec could not decode). ``codec`` names the codec
     that was tried ("" for plain JSON text) and ``problem`` says why it could
-    not decode the frame.
+    not decode the frame. ``meta`` is what the transport knows besides the data
+    (SSE: ``event``, ``id``, ``retry``; Socket.IO: ``event``, ``namespace``); empty
+    for WebSocket frames.
     """
 
     client: str
@@ -62,6 +64,7 @@ class Message:
     payload: Any = NOT_JSON
     codec: str = ""
     problem: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def parse(
