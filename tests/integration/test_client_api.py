@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import pkgutil
 
 import wsbdd.runtime as runtime
 from wsbdd.runtime import Client, Clients, ConnectRequest, LoopThread
@@ -10,7 +11,7 @@ from wsbdd.runtime import Client, Clients, ConnectRequest, LoopThread
 
 def test_exports_are_complete_and_importable() -> None:
     public = {name for name in dir(runtime) if not name.startswith("_")}
-    modules = {"client", "connection", "crowd", "facade", "loop", "manager", "progress", "request"}
+    modules = {info.name for info in pkgutil.iter_modules(runtime.__path__)}
     assert set(runtime.__all__) == public - modules - {"annotations"}
     for name in runtime.__all__:
         assert getattr(runtime, name) is not None
