@@ -26,7 +26,7 @@ from websockets.protocol import Event, State
 
 from wsbdd.core.records import CloseInfo, now
 
-from .connection import close_soon
+from .transports.ws_connection import close_soon
 
 __all__ = [
     "CrowdConnection",

@@ -20,9 +20,9 @@ from websockets.protocol import State
 from wsbdd.core.records import CloseInfo, now
 from wsbdd.core.timing import format_duration
 
-from ._connect import status_line
 from ._crowd_members import CrowdConnection, CrowdExchange, Member
 from .request import ConnectRequest
+from .transports.ws_options import status_line
 
 __all__ = ["close_member", "closed_with_error", "greet", "open_member", "welcome"]
 

@@ -17,6 +17,7 @@ from .client import Client
 from .loop import LoopThread
 from .manager import ClientManager
 from .request import ConnectRequest
+from .transport import TransportFactory
 
 __all__ = ["GRACE", "Clients"]
 
@@ -32,6 +33,8 @@ class Clients:
     ``loop``: share an existing :class:`LoopThread` (it is then not stopped by
     :meth:`shutdown`); by default the facade starts and owns its own, choosing
     the event loop from ``environ`` (``WSBDD_UVLOOP``; default ``os.environ``).
+    ``transports`` overrides the registry's factory per kind (see
+    :class:`ClientManager`): a ``FakeServer`` runs every client without a socket.
     """
 
     def __init__(
@@ -41,11 +44,14 @@ class Clients:
         send_timeout: float = 10.0,
         reset_timeout: float = 10.0,
         environ: Mapping[str, str] | None = None,
+        transports: Mapping[str, TransportFactory] | None = None,
     ) -> None:
         self._owns_loop = loop is None
         self.loop = loop if loop is not None else LoopThread(environ=environ)
         self.loop.start()
-        self.manager = ClientManager(send_timeout=send_timeout, reset_timeout=reset_timeout)
+        self.manager = ClientManager(
+            send_timeout=send_timeout, reset_timeout=reset_timeout, transports=transports
+        )
 
     # -- connecting -------------------------------------------------------------
 
