@@ -24,6 +24,7 @@ from websockets.client import ClientProtocol
 from websockets.frames import BINARY, CONT, TEXT, Frame
 from websockets.protocol import Event, State
 
+from wsbdd.core.close_texts import member_lost
 from wsbdd.core.records import CloseInfo, now
 
 from .transports.ws_connection import close_soon
@@ -194,9 +195,7 @@ class Member:
             # wsbdd failed it (the server broke the protocol): our frame says why.
             return CloseInfo(int(sent.code), sent.reason, "client", True, 0.0).describe()
         if rcvd is None:
-            if self.closing:
-                return "closed by the client without the server's close frame"
-            return "connection lost without a close frame (1006)"
+            return member_lost(self.closing)
         by: Literal["client", "server"] = (
             "client" if self.closing or proto.close_rcvd_then_sent is False else "server"
         )

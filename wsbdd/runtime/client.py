@@ -23,7 +23,15 @@ import bisect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast
 
-from wsbdd.core.close_texts import token_hint
+from wsbdd.core.close_texts import (
+    DROPPED_NOTE,
+    STILL_CLOSING,
+    attempt_ended,
+    attempt_note,
+    cannot_send,
+    ended_phrase,
+    opened_note,
+)
 from wsbdd.core.codecs import Codec, CodecError, JsonCodec
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
 from wsbdd.core.records import (
@@ -212,14 +220,13 @@ class Client:
             self.subprotocol = result.handshake.subprotocol
             self.record(
                 "open",
-                f"connected in {result.elapsed * 1000:.1f} ms",
+                opened_note(result.elapsed),
                 at=start + result.elapsed,
                 subprotocol=self.subprotocol,
                 connection=len(self.earlier) + 1,
             )
         else:
-            detail, outcome = result.detail, result.outcome
-            self.record("error", f"{outcome.value}: {detail}" if detail else outcome.value)
+            self.record("error", attempt_note(result.outcome.value, result.detail))
         self._notify()
         return result
 
@@ -295,11 +302,11 @@ class Client:
         await self.transport.close(code, reason)
 
     async def drop(self) -> None:
-        """Cut the connection without a close frame."""
+        """Cut the connection at once, with no closing handshake."""
         if not self._opened or self.close_info is not None:
             return
         self._dropped = True
-        self._events.append(TranscriptEvent(now(), "event", "drop", "dropped the TCP connection"))
+        self._events.append(TranscriptEvent(now(), "event", "drop", DROPPED_NOTE))
         await self.transport.drop()
 
     async def shutdown(self) -> None:
@@ -318,32 +325,19 @@ class Client:
 
     def _require_open(self) -> None:
         if not self._opened:
-            result = self.result
-            why = f"its connection attempt ended: {result.outcome.value}" + (
-                f" ({result.detail})" if result.detail else ""
-            )
-            raise ExpectationFailed(f"client {self.name} cannot send: {why}")
+            why = attempt_ended(self.result.outcome.value, self.result.detail)
+            raise ExpectationFailed(cannot_send(self.name, why))
         if self.close_info is not None:
-            raise ExpectationFailed(
-                f"client {self.name} cannot send: {self.close_phrase(self.close_info)}"
-            )
+            raise ExpectationFailed(cannot_send(self.name, self.close_phrase(self.close_info)))
 
     def close_phrase(self, info: CloseInfo) -> str:
         """``it was closed by the server with code 4401 "unauthorized"`` and the like."""
-        if info.clean:
-            return f"it was {info.describe()}{token_hint(self.request.identity, info)}"
-        if self._dropped:
-            return f"it dropped its connection (code {info.code})"
-        by = {"client": " after the client's close frame", "server": "", "network": ""}
-        return (
-            f"its connection was cut without a close frame{by[info.initiated_by]} "
-            f"(code {info.code})"
-        )
+        return ended_phrase(info, self.request.identity, self._dropped)
 
     def _closed_while_sending(self) -> ExpectationFailed:
         info = self.close_info
-        phrase = self.close_phrase(info) if info is not None else "its connection is closing"
-        return ExpectationFailed(f"client {self.name} cannot send: {phrase}")
+        phrase = self.close_phrase(info) if info is not None else STILL_CLOSING
+        return ExpectationFailed(cannot_send(self.name, phrase))
 
     async def send_text(self, text: str) -> float:
         """Send a text frame; return the time taken just before the write."""

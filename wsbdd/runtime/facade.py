@@ -138,7 +138,7 @@ class Clients:
         self._run(close(), self._close_bound(name))
 
     def drop(self, name: str) -> None:
-        """Cut client ``name``'s TCP connection without a close frame."""
+        """Cut client ``name``'s TCP connection at once (no closing handshake)."""
 
         async def drop() -> None:
             await self.manager.get(name).drop()

@@ -11,7 +11,7 @@ Every connection then gets a :class:`FakeTransport` driven by that server:
 messages are pushed the moment the connection opens, ``on_open(peer)`` and
 ``on_message(peer, data)`` script the rest through the :class:`FakePeer`
 (``push`` a message, ``ping``/``pong``, ``close`` with a code and reason,
-``drop`` without a close frame). ``server.peers`` lists every connection's
+``drop`` with no closing handshake). ``server.peers`` lists every connection's
 peer, so a test can push, close or drop later, and read ``peer.received``.
 Stamps are ``now()`` at the moment the server side acts.
 """
@@ -58,7 +58,7 @@ class FakePeer:
         self.transport.end(CloseInfo(code, reason, "server", True, now()))
 
     def drop(self) -> None:
-        """The server (or the network) cuts the connection without a close frame."""
+        """The server (or the network) cuts the connection (no closing handshake)."""
         self.transport.end(CloseInfo(1006, "", "network", False, now()))
 
 

@@ -296,7 +296,7 @@ class WebSocketTransport:
         await self._settle()
 
     async def drop(self) -> None:
-        """Cut the TCP connection without a close frame."""
+        """Cut the TCP connection at once (no closing handshake)."""
         conn = self.connection
         if conn is None or self.close_info is not None:
             return
