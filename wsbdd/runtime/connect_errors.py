@@ -12,7 +12,7 @@ import ssl
 from wsbdd.core.records import ConnectOutcome
 from wsbdd.core.timing import format_duration
 
-__all__ = ["map_connect_error"]
+__all__ = ["map_connect_error", "member_failure"]
 
 
 def map_connect_error(exc: BaseException, open_timeout: float) -> tuple[ConnectOutcome, str]:
@@ -29,3 +29,19 @@ def map_connect_error(exc: BaseException, open_timeout: float) -> tuple[ConnectO
     if isinstance(exc, OSError):
         return ConnectOutcome.REFUSED, str(exc) or type(exc).__name__
     return ConnectOutcome.FAILED, f"{type(exc).__name__}: {exc}"
+
+
+def member_failure(exc: BaseException, open_timeout: float) -> str:
+    """Why a crowd member could not connect, short enough to count in a summary.
+
+    Same classification as :func:`map_connect_error`, in the crowd's words:
+    ``timed out after 5 s``, ``connection refused``, the OS's reason.
+    """
+    outcome, detail = map_connect_error(exc, open_timeout)
+    if outcome is ConnectOutcome.TIMED_OUT:
+        return f"timed out after {format_duration(open_timeout)}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if outcome is ConnectOutcome.REFUSED and isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return detail
