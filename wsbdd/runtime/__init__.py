@@ -15,11 +15,13 @@ from .loop import LoopThread
 from .manager import ClientManager
 from .request import DEFAULT_MAX_SIZE, ConnectRequest
 from .transports.ws_connection import PingControlProtocol, TrackedConnection
+from .view import ClientView
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
     "Client",
     "ClientManager",
+    "ClientView",
     "Clients",
     "ConnectRequest",
     "LoopThread",

@@ -58,6 +58,7 @@ from .transport import (
     TransportFactory,
 )
 from .transports import load_factory
+from .view import ClientView
 
 __all__ = ["Client", "Probe"]
 
@@ -129,6 +130,26 @@ class Client:
         return f"<Client {self.name} {state}, {len(self.received)} received>"
 
     # -- public view -----------------------------------------------------------
+
+    def view(self) -> ClientView:
+        """An immutable copy of what steps read (take it on the loop thread)."""
+        return ClientView(
+            self.name,
+            self.request,
+            self.result,
+            self.close_info,
+            self.is_open,
+            self.subprotocol,
+            self.reading,
+            self.answer_pings,
+            tuple(self.inbox),
+            tuple(self.received),
+            self.first_index,
+            tuple(self.pings),
+            tuple(self.pongs),
+            self.last_ping_sent,
+            self.connections,
+        )
 
     @property
     def is_open(self) -> bool:

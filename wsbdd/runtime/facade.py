@@ -11,13 +11,14 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
 from wsbdd.core.codecs import Codec
-from wsbdd.core.records import ConnectResult
+from wsbdd.core.records import ConnectResult, Message
 
 from .client import Client
 from .loop import LoopThread
 from .manager import ClientManager
 from .request import ConnectRequest
 from .transport import TransportFactory
+from .view import ClientView
 
 __all__ = ["GRACE", "Clients"]
 
@@ -62,8 +63,28 @@ class Clients:
         return client.result
 
     def get(self, name: str) -> Client:
-        """The client called ``name`` (raises :class:`~wsbdd.core.exceptions.UnknownClient`)."""
+        """The client called ``name`` (raises :class:`~wsbdd.core.exceptions.UnknownClient`).
+
+        The client belongs to the loop thread: read it only in probes
+        (:meth:`wait`) or on the loop. Steps read :meth:`view` instead.
+        """
         return self.loop.call(lambda: self.manager.get(name))
+
+    def view(self, name: str) -> ClientView:
+        """An immutable copy of client ``name``, taken on the loop (:class:`ClientView`)."""
+        return self.loop.call(lambda: self.manager.get(name).view())
+
+    def consume(self, name: str, messages: Sequence[Message]) -> None:
+        """Remove ``messages`` from client ``name``'s inbox, on the loop (a match used them)."""
+
+        def take() -> None:
+            client = self.manager.get(name)
+            if len(messages) == 1:
+                client.consume(messages[0])
+            else:
+                client.consume_many(messages)
+
+        self.loop.call(take)
 
     def names(self) -> list[str]:
         """Names of the scenario's clients, in connection order."""
