@@ -18,7 +18,6 @@ that no step consumed can still be received, message numbers go on, and
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast
@@ -47,7 +46,7 @@ from wsbdd.core.records import (
 from wsbdd.core.redaction import Redactor
 
 from ._transcript import build_transcript
-from ._wakeup import wait_for_change, wake
+from ._watch import Watch, poke, watch
 from .request import ConnectRequest
 from .transport import (
     ControlKind,
@@ -121,7 +120,7 @@ class Client:
         self.last_ping_sent: float | None = None
         self._events: list[TranscriptEvent] = history._events if history is not None else []
         self._on_change = on_change
-        self._waiters: list[asyncio.Future[None]] = []
+        self._watches: list[Watch[Any]] = []
         self._opened = False
         self._dropped = False
 
@@ -263,8 +262,8 @@ class Client:
             msg.meta.update(meta)
         received.append(msg)
         self.inbox.append(msg)
-        if self._waiters:
-            wake(self._waiters)
+        if self._watches:
+            poke(self._watches)
         self._on_change()
 
     def on_control(self, kind: ControlKind, at: float, data: bytes = b"") -> None:
@@ -437,8 +436,8 @@ class Client:
     # -- waiting ------------------------------------------------------------------
 
     def _notify(self) -> None:
-        if self._waiters:
-            wake(self._waiters)
+        if self._watches:
+            poke(self._watches)
         self._on_change()
 
     async def wait(
@@ -453,7 +452,7 @@ class Client:
         from now (or the ``now()`` time ``until``); no polling, the client
         wakes its waiters on every message, ping, pong and close.
         """
-        return await wait_for_change(self._waiters, lambda: probe(self), timeout, until)
+        return await watch(self._watches, lambda: probe(self), timeout, until)
 
 _JSON = JsonCodec()
 
