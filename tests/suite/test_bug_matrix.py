@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.features.harness import TOKENS, BehaveProject
-from tests.suite.suite_runs import ScenarioResult, run_suite
+from tests.suite.suite_runs import ScenarioResult, ShippedRun, run_suite, shares_the_shipped_run
 from wsbdd.server import BUGS
 
 SYMPTOMS: dict[str, str] = {
@@ -72,8 +72,9 @@ def test_every_bug_has_a_symptom_and_a_catching_scenario() -> None:
     )
 
 
-def test_the_clean_server_passes_everything(tmp_path: Path) -> None:
-    results = run_suite(tmp_path)
+@shares_the_shipped_run
+def test_the_clean_server_passes_everything(shipped_suite_run: ShippedRun) -> None:
+    results = shipped_suite_run.results
     failed = [r for r in results if r.status != "passed"]
     assert results, "the suite ran no scenario"
     assert not failed, "\n\n".join(f"{r.location} {r.name}\n{r.message}" for r in failed)
