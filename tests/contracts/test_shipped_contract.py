@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.suite.suite_runs import ShippedRun, shares_the_shipped_run
 
 
-def test_every_frame_of_the_shipped_suite_conforms_to_the_shipped_contract(tmp_path: Path) -> None:
-    results = tmp_path / "results"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "wsbdd", "run", "--allure-dir", str(results), "-f", "progress"],
-        cwd=REPO,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+@shares_the_shipped_run
+def test_every_frame_of_the_shipped_suite_conforms_to_the_shipped_contract(
+    shipped_suite_run: ShippedRun,
+) -> None:
+    done = shipped_suite_run
+    results = done.allure
+    assert done.returncode == 0, done.output[-6000:]
     attachments = list(results.glob("*-coverage-attachment.json"))
     assert len(attachments) == 1, f"no coverage in {sorted(p.name for p in results.iterdir())}"
     coverage = json.loads(attachments[0].read_text())
@@ -42,4 +32,4 @@ def test_every_frame_of_the_shipped_suite_conforms_to_the_shipped_contract(tmp_p
         "Subscribe (sent on ws)",
         "Publish (sent on room)",
     } <= seen
-    assert "AsyncAPI contract features/asyncapi.yaml" in done.stdout
+    assert "AsyncAPI contract features/asyncapi.yaml" in done.output

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.suite.suite_runs import ShippedRun, shares_the_shipped_run
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -38,10 +40,12 @@ def run_suite(folder: Path, *args: str) -> tuple[int, str, dict[str, str], int]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_the_shipped_suite_gives_the_same_verdicts_over_four_processes(tmp_path: Path) -> None:
-    (tmp_path / "serial").mkdir()
+@shares_the_shipped_run
+def test_the_shipped_suite_gives_the_same_verdicts_over_four_processes(
+    tmp_path: Path, shipped_suite_run: ShippedRun
+) -> None:
     (tmp_path / "parallel").mkdir()
-    serial = run_suite(tmp_path / "serial")
+    serial = serial_run(shipped_suite_run)
     parallel = run_suite(tmp_path / "parallel", "--processes", "4")
     assert serial[0] == 0, serial[1][-3000:]
     assert parallel[0] == 0, parallel[1][-3000:]
@@ -50,7 +54,7 @@ def test_the_shipped_suite_gives_the_same_verdicts_over_four_processes(tmp_path:
     assert parallel[3] == serial[3] == len(serial[2])
     assert "then 2 @serial alone" in parallel[1]
     # the AsyncAPI coverage is summed over the workers into one result, like a serial run's
-    serial_coverage = coverage_of(tmp_path / "serial" / "allure")
+    serial_coverage = coverage_of(shipped_suite_run.allure)
     parallel_coverage = coverage_of(tmp_path / "parallel" / "allure")
     seen = {label for label, count in serial_coverage["messages"].items() if count}
     assert seen == {label for label, count in parallel_coverage["messages"].items() if count}
@@ -59,6 +63,13 @@ def test_the_shipped_suite_gives_the_same_verdicts_over_four_processes(tmp_path:
     )
     assert parallel_coverage["nonconforming"] == serial_coverage["nonconforming"] == 0
     assert "AsyncAPI contract features/asyncapi.yaml" in parallel[1]
+
+
+def serial_run(run: ShippedRun) -> tuple[int, str, dict[str, str], int]:
+    """What :func:`run_suite` tells of the session's serial run of the shipped suite."""
+    files = run.allure.glob("*-result.json")
+    results = len([p for p in files if '"asyncapi:' not in p.read_text()])
+    return run.returncode, run.output, run.statuses, results
 
 
 def coverage_of(allure: Path) -> dict[str, object]:

@@ -6,11 +6,26 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE_TIMEOUT = 600.0
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def shares_the_shipped_run(test: F) -> F:
+    """Mark a test that reads the ``shipped_suite_run`` fixture (tests/conftest.py).
+
+    Under ``--dist loadgroup`` these tests run on one worker, which runs the
+    suite once; the first of them waits for the whole run (``SUITE_TIMEOUT``).
+    """
+    marked = pytest.mark.timeout(SUITE_TIMEOUT)(pytest.mark.xdist_group("shipped_suite")(test))
+    return marked  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -90,3 +105,53 @@ def parse_results(features: list[dict[str, object]]) -> list[ScenarioResult]:
                 )
             )
     return results
+
+
+@dataclass(frozen=True)
+class ShippedRun:
+    """One plain ``wsbdd run`` of the whole shipped suite, as a user runs it.
+
+    It writes the JSON verdicts, the Allure results (with the AsyncAPI coverage)
+    and the console output at once, so the tests that judge a whole run of the
+    shipped suite read the same run instead of each running the suite again
+    (tests/conftest.py runs it once per session, in the ``shipped_suite`` group).
+    """
+
+    returncode: int
+    output: str
+    results: list[ScenarioResult]
+    allure: Path
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """Each scenario's status by its location."""
+        return {result.location: result.status for result in self.results}
+
+
+def run_shipped_suite(folder: Path) -> ShippedRun:
+    """``wsbdd run`` of the shipped suite in the repository: verdicts, console, Allure results."""
+    folder.mkdir(parents=True, exist_ok=True)
+    report = folder / "report.json"
+    allure = folder / "allure"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    command = [
+        *(sys.executable, "-m", "wsbdd", "run", "--allure-dir", str(allure)),
+        *("--durations-file", str(folder / "durations.json")),
+        *("-f", "json", "-o", str(report), "-f", "progress"),
+    ]
+    done = subprocess.run(
+        command,
+        cwd=REPO,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=SUITE_TIMEOUT,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    if not report.exists():
+        raise AssertionError(
+            f"the suite wrote no results (exit {done.returncode}):\n{output[-6000:]}"
+        )
+    results = parse_results(json.loads(report.read_text()))
+    return ShippedRun(done.returncode, output, results, allure)

@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.features.harness import TOKENS, BehaveProject
-from tests.suite.suite_runs import ScenarioResult, run_suite
+from tests.suite.suite_runs import (
+    REPO,
+    ScenarioResult,
+    ShippedRun,
+    run_suite,
+    shares_the_shipped_run,
+)
 from wsbdd.server import BUGS
 
 SYMPTOMS: dict[str, str] = {
@@ -39,7 +45,7 @@ SYMPTOMS: dict[str, str] = {
 
 def _has_slow_scenario_for(bug: str) -> bool:
     """Whether a @slow scenario is tagged to catch ``bug``."""
-    for feature in Path("features").glob("*.feature"):
+    for feature in (REPO / "features").glob("*.feature"):
         for line in feature.read_text().splitlines():
             tags = line.split()
             if line.strip().startswith("@") and "@slow" in tags and f"@bug.{bug}" in tags:
@@ -65,15 +71,16 @@ def _run_for(bug: str, tmp_path: Path) -> list[ScenarioResult]:
 def test_every_bug_has_a_symptom_and_a_catching_scenario() -> None:
     assert set(SYMPTOMS) == set(BUGS)
     tagged: set[str] = set()
-    for feature in Path("features").glob("*.feature"):
+    for feature in (REPO / "features").glob("*.feature"):
         tagged |= set(re.findall(r"@bug\.(\w+)", feature.read_text()))
     assert tagged == set(BUGS), (
         f"untagged bugs: {set(BUGS) - tagged}, unknown: {tagged - set(BUGS)}"
     )
 
 
-def test_the_clean_server_passes_everything(tmp_path: Path) -> None:
-    results = run_suite(tmp_path)
+@shares_the_shipped_run
+def test_the_clean_server_passes_everything(shipped_suite_run: ShippedRun) -> None:
+    results = shipped_suite_run.results
     failed = [r for r in results if r.status != "passed"]
     assert results, "the suite ran no scenario"
     assert not failed, "\n\n".join(f"{r.location} {r.name}\n{r.message}" for r in failed)
@@ -112,7 +119,7 @@ def test_the_anonymous_cycle_form_is_never_a_false_pass(bug: str | None, tmp_pat
     # handshake, so the anonymous form can never be green against it (it
     # used to pass, hiding leak_on_disconnect): the cycle step fails, saying
     # how many cycles the server closed and with which code.
-    shipped = Path("features/leaks.feature").read_text()
+    shipped = (REPO / "features" / "leaks.feature").read_text()
     anonymous = shipped.replace(
         "clients connect as carol and disconnect, 200 at a time", ANONYMOUS_CYCLES
     )
