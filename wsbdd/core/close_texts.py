@@ -13,7 +13,9 @@ from wsbdd.core.records import CloseInfo
 
 __all__ = [
     "AUTH_CLOSE_CODES",
+    "WITHOUT_CLOSE_FRAME",
     "close_as_wanted",
+    "cut_without_close_frame",
     "describe_wanted_close",
     "real_close",
     "token_hint",
@@ -64,3 +66,14 @@ def token_hint(identity: str | None, info: CloseInfo) -> str:
     if identity is None or info.code not in AUTH_CLOSE_CODES or info.initiated_by != "server":
         return ""
     return f" (it connected as {identity}: is WSBDD_TOKEN_{identity.upper()} right?)"
+
+
+WITHOUT_CLOSE_FRAME = "without a close frame"
+"""How a connection cut below WebSocket (no close handshake, code 1006) is worded:
+in the step phrase "is closed without a close frame", in the reference server's
+bug list, and in every text that describes such a close."""
+
+
+def cut_without_close_frame(what: str = "the connection") -> str:
+    """``the connection is cut without a close frame``: a TCP-level cut, in one wording."""
+    return f"{what} is cut {WITHOUT_CLOSE_FRAME}"

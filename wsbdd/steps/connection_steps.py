@@ -7,6 +7,7 @@ from typing import Any
 
 from behave import given, step, then, use_step_matcher, when
 
+from wsbdd.core.close_texts import WITHOUT_CLOSE_FRAME
 from wsbdd.core.exceptions import UsageError
 from wsbdd.core.timing import parse_duration
 from wsbdd.session.roster import ConnectSpec
@@ -135,9 +136,9 @@ def client_is_closed(
     )
 
 
-@step(rf"client {CLIENT} is closed without a close frame{WITHIN}")
+@step(rf"client {CLIENT} is closed {WITHOUT_CLOSE_FRAME}{WITHIN}")
 def closed_without_frame(context: Any, name: str, within: str | None) -> None:
-    """The server cut the TCP connection without a close frame (code 1006) in time."""
+    """The server cut the TCP connection with no closing handshake (code 1006) in time."""
     session(context).messages.closed(name, optional_duration(within), without_close_frame=True)
 
 
@@ -162,7 +163,7 @@ def closes_with_code(context: Any, name: str, code: str, reason: str | None) -> 
 
 @step(rf"client {CLIENT} drops its connection")
 def drops_connection(context: Any, name: str) -> None:
-    """Cuts the TCP connection without a close frame, like a lost network."""
+    """Cuts the TCP connection with no closing handshake, like a lost network."""
     session(context).connections.drop(name)
 
 
