@@ -89,6 +89,7 @@ class ChannelOps:
         self._await_answer(name, channel, exchange, f"subscription to {channel}", want="reject")
 
     def unsubscribe(self, name: str, channel: str) -> None:
+        """Send the profile's unsubscribe message (and wait for its ack if it has one)."""
         exchange = self._exchange(self.profile.unsubscribe, "unsubscribe", "unsubscribing")
         self._send(name, exchange.send.render(self.variables(name, channel), channel=channel))
         if channel in self._subscriptions.get(name, []):
@@ -99,6 +100,7 @@ class ChannelOps:
             )
 
     def subscriptions(self, name: str) -> list[str]:
+        """The channels client ``name`` is subscribed to, in subscription order."""
         return list(self._subscriptions.get(name, []))
 
     def _await_answer(
@@ -149,6 +151,7 @@ class ChannelOps:
     # -- publishing ---------------------------------------------------------------
 
     def publish(self, name: str, channel: str, text: str) -> Publication:
+        """Publish ``text`` to ``channel``, marked so that its deliveries can be found and timed."""
         exchange = self.profile.publish_for(channel)
         index = self._publications.next_index(name)
         mark = self._publications.mark(name, index)
@@ -204,16 +207,19 @@ class ChannelOps:
     def receive_from(
         self, name: str, text: str, sender: str, channel: str, within: float | None
     ) -> Message:
+        """A delivery of ``text`` from ``sender`` on ``channel`` arrives at ``name``."""
         expected, _ = self.expected_delivery(name, channel, text, sender)
         return self._receiver.receive(name, expected, self._timing.message(within))
 
     # -- application ping --------------------------------------------------------------
 
     def ping(self, name: str) -> None:
+        """Send the profile's application-level ping."""
         exchange = self._exchange(self.profile.ping, "ping", "an application ping")
         self._send(name, exchange.send.render(self.variables(name)))
 
     def pong(self, name: str, within: float | None) -> None:
+        """The profile's application-level pong arrives."""
         exchange = self._exchange(self.profile.ping, "ping", "an application pong")
         if exchange.ack is None:
             raise self.profile.missing("ping.ack", "an application pong")

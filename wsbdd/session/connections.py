@@ -212,6 +212,7 @@ class ConnectionOps:
         self.connect(name, spec, require_open=True)
 
     def assert_open(self, name: str) -> None:
+        """The connection of client ``name`` is open right now."""
         client = self._clients.get(name)
         if not client.result.opened:
             raise ExpectationFailed(
@@ -224,11 +225,10 @@ class ConnectionOps:
         # A connection wsbdd failed, or one closing: its close is recorded at once.
         info = self._clients.wait(name, _close_of, client.request.close_timeout)
         what = info.describe() if info is not None else "its connection is closing"
-        raise ExpectationFailed(
-            self._redactor.text(f"client {name} is not connected: {what}")
-        )
+        raise ExpectationFailed(self._redactor.text(f"client {name} is not connected: {what}"))
 
     def assert_subprotocol(self, name: str, expected: str | None) -> None:
+        """The server chose ``expected`` as subprotocol (None: no subprotocol)."""
         client = self._clients.get(name)
         self._require_opened(name, client)
         actual = client.subprotocol
@@ -241,6 +241,7 @@ class ConnectionOps:
             )
 
     def assert_rejected(self, name: str, status: int) -> None:
+        """The handshake was refused with HTTP ``status``."""
         client = self._clients.get(name)
         result = client.result
         if result.handshake.status == status and not result.opened:
@@ -253,6 +254,7 @@ class ConnectionOps:
         )
 
     def assert_refused(self, name: str) -> None:
+        """Nothing accepted the TCP connection."""
         result = self._clients.get(name).result
         if result.outcome is not ConnectOutcome.REFUSED:
             raise ExpectationFailed(
@@ -271,6 +273,7 @@ class ConnectionOps:
             )
 
     def disconnect(self, name: str, code: int = 1000, reason: str = "") -> None:
+        """Close the connection with ``code`` and ``reason``."""
         self._clients.close(name, code, reason)
 
     def disconnect_all(self) -> None:
@@ -281,6 +284,7 @@ class ConnectionOps:
                 self._clients.close(name, 1000, "")
 
     def drop(self, name: str) -> None:
+        """Cut the TCP connection with no closing handshake."""
         self._clients.drop(name)
 
     def reconnect(self, name: str, *, resume: bool) -> ConnectResult:

@@ -44,6 +44,7 @@ class HttpExchange:
     def request(
         self, method: str, target: str, identity: str | None, body: str | None
     ) -> HttpResponse:
+        """Send an HTTP request (a trigger), as ``identity`` when given; the response is kept."""
         headers: dict[str, str] = {}
         if identity:
             headers["Authorization"] = f"Bearer {self._roster.token_for(self._args.text(identity))}"
@@ -57,6 +58,7 @@ class HttpExchange:
         return self.response
 
     def require_response(self) -> HttpResponse:
+        """The last response (a UsageError before any request)."""
         if self.response is None:
             raise UsageError(
                 "no HTTP response yet: add a step like 'When I send a GET request to \"/healthz\"'"
@@ -64,6 +66,7 @@ class HttpExchange:
         return self.response
 
     def assert_status(self, status: int) -> None:
+        """The last response has this HTTP status."""
         response = self.require_response()
         if response.status != status:
             raise ExpectationFailed(
@@ -80,6 +83,7 @@ class HttpExchange:
         return response, response.payload
 
     def assert_response_body(self, expected: Any) -> None:
+        """The last response's JSON body matches ``expected`` (partial match)."""
         response, payload = self._json_body()
         mismatches = match(expected, payload)
         if mismatches:
@@ -89,6 +93,7 @@ class HttpExchange:
             )
 
     def save_from_response(self, path: str, variable: str) -> Any:
+        """Store the value at ``path`` of the last response's JSON body as ``${variable}``."""
         response, payload = self._json_body()
         try:
             value = select(payload, path)
