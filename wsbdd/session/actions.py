@@ -73,5 +73,5 @@ class ClientActions:
 
     def idle(self, name: str, duration: float) -> None:
         """Let ``duration`` (scaled) pass without sending; the client keeps reading."""
-        self._clients.get(name)  # raises UnknownClient
+        self._clients.view(name)  # raises UnknownClient
         self._clients.wait(name, lambda client: None, self._timing.scaled(duration))

@@ -16,7 +16,7 @@ from wsbdd.core.matching import PathNotFound, describe_expected, matches, select
 from wsbdd.core.profiles import DeliverySpec, Exchange, Profile, put_path
 from wsbdd.core.records import Message
 from wsbdd.core.redaction import Redactor
-from wsbdd.runtime import Client, Clients
+from wsbdd.runtime import Clients, ClientView
 from wsbdd.session.answers import await_answer
 from wsbdd.session.profile_choice import ProfileChoice
 from wsbdd.session.publications import Publication, Publications
@@ -116,7 +116,7 @@ class ChannelOps:
             deadline = self._timing.window(self.profile.confirm_window)
 
         outcome = await_answer(self._clients, name, ack, rejects, deadline)
-        client = self._clients.get(name)
+        client = self._clients.view(name)
         if outcome is None:
             if want == "ack" and ack is None:
                 return
@@ -227,7 +227,7 @@ class ChannelOps:
             name, exchange.ack.render(self.variables(name)), self._timing.message(within)
         )
 
-    def last_positions(self, name: str, client: Client) -> dict[str, Any]:
+    def last_positions(self, name: str, client: ClientView) -> dict[str, Any]:
         """The last position seen per subscribed channel (for resume).
 
         The position of the last delivery on the channel; before any delivery,

@@ -21,7 +21,7 @@ from wsbdd.core.profiles import ConnectionSpec
 from wsbdd.core.records import CloseInfo, ConnectOutcome, ConnectResult, Message
 from wsbdd.core.redaction import Redactor
 from wsbdd.core.timing import format_duration
-from wsbdd.runtime import Client, Clients, ConnectRequest
+from wsbdd.runtime import Client, Clients, ClientView, ConnectRequest
 from wsbdd.session.codec_choice import CodecChoice
 from wsbdd.session.handshake import RequestBuilder
 from wsbdd.session.message_auth import MessageAuthenticator
@@ -41,7 +41,7 @@ class ChannelMemory(Protocol):
         """The channels client ``name`` is subscribed to."""
         ...
 
-    def last_positions(self, name: str, client: Client) -> dict[str, Any]:
+    def last_positions(self, name: str, client: ClientView) -> dict[str, Any]:
         """The last position ``client`` saw on each subscribed channel (for resume)."""
         ...
 
@@ -142,7 +142,7 @@ class ConnectionOps:
         refusal: Message | None = None
         if not acknowledged:
             refusal = self._settle(name, spec)
-        client = self._clients.get(name)
+        client = self._clients.view(name)
         if refusal is None and client.is_open:
             return
         info: CloseInfo | None = None
@@ -195,7 +195,7 @@ class ConnectionOps:
         token = self._roster.token_for(identity)
         memory = self._roster.enrolment(name)
         if memory is None:
-            self._clients.get(name)  # raises UnknownClient
+            self._clients.view(name)  # raises UnknownClient
             raise UsageError(f"client {name} has no connection to authenticate")
         if self._auth_by_message():
             self._redactor.add(token)
@@ -213,7 +213,7 @@ class ConnectionOps:
 
     def assert_open(self, name: str) -> None:
         """The connection of client ``name`` is open right now."""
-        client = self._clients.get(name)
+        client = self._clients.view(name)
         if not client.result.opened:
             raise ExpectationFailed(
                 self._redactor.text(
@@ -229,7 +229,7 @@ class ConnectionOps:
 
     def assert_subprotocol(self, name: str, expected: str | None) -> None:
         """The server chose ``expected`` as subprotocol (None: no subprotocol)."""
-        client = self._clients.get(name)
+        client = self._clients.view(name)
         self._require_opened(name, client)
         actual = client.subprotocol
         if actual != expected:
@@ -242,7 +242,7 @@ class ConnectionOps:
 
     def assert_rejected(self, name: str, status: int) -> None:
         """The handshake was refused with HTTP ``status``."""
-        client = self._clients.get(name)
+        client = self._clients.view(name)
         result = client.result
         if result.handshake.status == status and not result.opened:
             return
@@ -255,7 +255,7 @@ class ConnectionOps:
 
     def assert_refused(self, name: str) -> None:
         """Nothing accepted the TCP connection."""
-        result = self._clients.get(name).result
+        result = self._clients.view(name).result
         if result.outcome is not ConnectOutcome.REFUSED:
             raise ExpectationFailed(
                 self._redactor.text(
@@ -264,7 +264,7 @@ class ConnectionOps:
                 )
             )
 
-    def _require_opened(self, name: str, client: Client) -> None:
+    def _require_opened(self, name: str, client: ClientView) -> None:
         if not client.result.opened:
             raise ExpectationFailed(
                 self._redactor.text(
@@ -279,7 +279,7 @@ class ConnectionOps:
     def disconnect_all(self) -> None:
         """Close every open named client normally (the session adds its crowds)."""
         for name in self._clients.names():
-            client = self._clients.get(name)
+            client = self._clients.view(name)
             if client.close_info is None and client.result.opened:
                 self._clients.close(name, 1000, "")
 
@@ -295,9 +295,9 @@ class ConnectionOps:
         """
         memory = self._roster.enrolment(name)
         if memory is None:
-            self._clients.get(name)  # raises UnknownClient
+            self._clients.view(name)  # raises UnknownClient
             raise UsageError(f"client {name} has no connection to reconnect")
-        old = self._clients.get(name)
+        old = self._clients.view(name)
         positions = self._channels.last_positions(name, old) if resume else None
         if old.close_info is None and old.result.opened:
             self._clients.close(name, 1000, "reconnecting")

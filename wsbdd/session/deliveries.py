@@ -68,7 +68,7 @@ class Deliveries:
             name, publications, deadline.remaining(), consume=True, until=deadline.until
         )
         if len(found) < len(publications):
-            client = self._clients.get(name)
+            client = self._clients.view(name)
             missing = [p for p in publications if p.mark not in found]
             listed = ", ".join(f"#{p.index}" for p in missing[:10])
             more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""

@@ -19,7 +19,7 @@ from wsbdd.core.profiles import Profile
 from wsbdd.core.records import now
 from wsbdd.core.timing import LatencyStats
 from wsbdd.run import RunContext
-from wsbdd.runtime import Client, Clients
+from wsbdd.runtime import Clients, ClientView
 from wsbdd.session.actions import ClientActions
 from wsbdd.session.arguments import Arguments
 from wsbdd.session.binary import BinaryChecks
@@ -186,9 +186,9 @@ class ScenarioSession:
 
     # -- clients -----------------------------------------------------------------
 
-    def client(self, name: str) -> Client:
-        """The runtime client called ``name`` (UnknownClient if none)."""
-        return self.clients.get(name)
+    def client(self, name: str) -> ClientView:
+        """An immutable copy of client ``name``, taken on the loop (UnknownClient if none)."""
+        return self.clients.view(name)
 
     def disconnect_all(self) -> None:
         """``When all clients disconnect``: named clients and crowds alike."""
