@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import textwrap
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from wsbdd.config import Settings
+from wsbdd.core.exceptions import ProfileError
+from wsbdd.core.profiles import AuthSpec
+from wsbdd.core.profiles.loader import parse_profile
+from wsbdd.core.profiles.model import AuthMode
 from wsbdd.run import RunContext
 from wsbdd.runtime import Clients
 from wsbdd.runtime.http import HttpTrigger
+from wsbdd.session.auth_modes import (
+    AUTH_STRATEGIES,
+    CookieAuth,
+    HandshakeDraft,
+    MessageAuth,
+    strategy_for,
+)
 from wsbdd.session.connections import ConnectSpec
 from wsbdd.session.scenario import ScenarioSession
 
@@ -86,3 +98,44 @@ def test_message_mode_and_no_token_leave_the_handshake_alone(
     chat = ScenarioSession(run)
     chat.use_profile("chat")
     assert chat.connections.build_request(ConnectSpec(no_token=True)).url == "ws://127.0.0.1:9/ws"
+
+
+# -- one strategy per mode; cookie --------------------------------------------
+
+
+def test_every_profile_mode_has_exactly_one_strategy() -> None:
+    assert set(AUTH_STRATEGIES) == set(typing.get_args(AuthMode))
+    assert [s.mode for s in AUTH_STRATEGIES.values() if s.by_message] == ["message"]
+    assert isinstance(strategy_for(AuthSpec(mode="message")), MessageAuth)
+
+
+def test_the_profile_loader_accepts_cookie_and_names_it_among_the_modes() -> None:
+    profile = parse_profile({"auth": {"mode": "cookie", "param": "sid"}}, "p.toml")
+    assert profile.auth.mode == "cookie" and profile.auth.param == "sid"
+    with pytest.raises(ProfileError, match=r"is not one of .*message, cookie"):
+        parse_profile({"auth": {"mode": "kerberos"}}, "p.toml")
+
+
+def test_cookie_mode_puts_the_token_in_a_cookie_header_of_the_handshake(
+    run: RunContext, tmp_path: Path
+) -> None:
+    session = session_with(run, tmp_path, '[auth]\nmode = "cookie"\nparam = "sid"\n')
+    request = session.connections.build_request(ConnectSpec(identity="alice"))
+    assert request.url == "ws://127.0.0.1:9/ws"  # not in the query
+    assert request.headers == (("Cookie", "sid=alice-token"),)
+    assert "alice-token" in request.secrets
+
+
+def test_cookie_mode_keeps_the_cookies_a_step_already_sends(
+    run: RunContext, tmp_path: Path
+) -> None:
+    session = session_with(run, tmp_path, '[auth]\nmode = "cookie"\n')
+    spec = ConnectSpec(token="t-9", headers=(("cookie", "theme=dark"),))
+    request = session.connections.build_request(spec)
+    assert request.headers == (("cookie", "theme=dark; token=t-9"),)
+
+
+def test_cookie_strategy_on_a_bare_draft() -> None:
+    draft = HandshakeDraft(url="ws://h/ws", headers=[("Cookie", "")])
+    CookieAuth().place(draft, AuthSpec(mode="cookie", param="k"), "v", lambda t: t)
+    assert draft.headers == [("Cookie", "k=v")] and draft.url == "ws://h/ws"

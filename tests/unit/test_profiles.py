@@ -257,7 +257,7 @@ ERRORS = [
         "is missing: the message to send",
     ),
     ("auth = 1", "auth", "must be a table"),
-    ("[auth]\nmode = 'cookie'", "auth.mode", "'cookie' is not one of none, query, header"),
+    ("[auth]\nmode = 'kerberos'", "auth.mode", "'kerberos' is not one of none, query, header"),
     ("[auth]\nmode = 'message'", "auth.message", 'is missing: mode = "message" needs'),
     ("[auth]\non_connect = 'yes'", "auth.on_connect", "must be true or false"),
     ("[auth]\nparam = 1", "auth.param", "must be a string, not int"),

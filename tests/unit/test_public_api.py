@@ -49,3 +49,54 @@ def test_the_module_declares_complete_exports(name: str) -> None:
         return  # step modules register their steps with behave and export nothing
     missing = defined_here(module) - set(exported)
     assert not missing, f"{name} defines public {sorted(missing)} but leaves them out of __all__"
+
+
+CUSTOM_STEP_NEEDS = {
+    # the session and how a step finds it
+    "ScenarioSession": "wsbdd.session.scenario",
+    "session_of": "wsbdd.steps._common",
+    "ConnectSpec": "wsbdd.session.roster",
+    # the exception tree
+    "ExpectationFailed": "wsbdd.core.exceptions",
+    "WsbddError": "wsbdd.core.exceptions",
+    "UsageError": "wsbdd.core.exceptions",
+    "ConfigError": "wsbdd.core.exceptions",
+    # matching
+    "match": "wsbdd.core.matching.matchers",
+    "matches": "wsbdd.core.matching.matchers",
+    "Mismatch": "wsbdd.core.mismatch",
+    "select": "wsbdd.core.matching.jsonpath",
+    "substitute": "wsbdd.core.matching.templating",
+    "Variables": "wsbdd.core.matching.templating",
+    # records and phrase fragments
+    "Message": "wsbdd.core.records",
+    "parse_duration": "wsbdd.core.timing",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CUSTOM_STEP_NEEDS))
+def test_the_package_re_exports_what_a_custom_step_needs(name: str) -> None:
+    assert name in wsbdd.__all__
+    value = getattr(wsbdd, name)
+    assert getattr(value, "__module__", None) == CUSTOM_STEP_NEEDS[name] or (
+        name == "session_of" and value.__module__ == "wsbdd.steps._common"
+    )
+
+
+def test_every_package_export_resolves_and_is_listed_by_dir() -> None:
+    assert not [n for n in wsbdd.__all__ if not hasattr(wsbdd, n)]
+    assert set(wsbdd.__all__) <= set(dir(wsbdd))
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        _ = wsbdd.nothing_here  # type: ignore[attr-defined]
+
+
+def test_importing_the_package_does_not_load_the_session_or_the_runtime() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, wsbdd; "
+        "print(sorted(m for m in sys.modules if m.startswith(('wsbdd.session', 'wsbdd.runtime'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

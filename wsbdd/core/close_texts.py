@@ -19,10 +19,12 @@ __all__ = [
     "AUTH_CLOSE_CODES",
     "DROPPED_NOTE",
     "STILL_CLOSING",
+    "WITHOUT_CLOSE_FRAME",
     "attempt_ended",
     "attempt_note",
     "cannot_send",
     "close_as_wanted",
+    "cut_without_close_frame",
     "describe_wanted_close",
     "ended_phrase",
     "member_lost",
@@ -128,3 +130,14 @@ def member_lost(closing: bool) -> str:
     if closing:
         return "closed by the client without the server's close frame"
     return "connection lost without a close frame (1006)"
+
+
+WITHOUT_CLOSE_FRAME = "without a close frame"
+"""How a connection cut below WebSocket (no close handshake, code 1006) is worded:
+in the step phrase "is closed without a close frame", in the reference server's
+bug list, and in every text that describes such a close."""
+
+
+def cut_without_close_frame(what: str = "the connection") -> str:
+    """``the connection is cut without a close frame``: a TCP-level cut, in one wording."""
+    return f"{what} is cut {WITHOUT_CLOSE_FRAME}"

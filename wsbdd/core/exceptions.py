@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wsbdd.core.matching.matchers import Mismatch
+    from wsbdd.core.mismatch import Mismatch
     from wsbdd.core.records import Message
 
 __all__ = [

@@ -10,6 +10,8 @@ import time
 from collections import deque
 from typing import Final
 
+from wsbdd.core.close_texts import cut_without_close_frame
+
 __all__ = [
     "BUGS",
     "STORM_LIMIT",
@@ -32,8 +34,9 @@ BUGS: Final[dict[str, str]] = {
         "presence 'left' is sent on disconnect"
     ),
     "silent_drop": (
-        "after 5 deliveries (message, order.* or presence pushes) a connection is cut "
-        "without a close frame (TCP abort, the client sees 1006) instead of receiving the 6th"
+        "after 5 deliveries (message, order.* or presence pushes) "
+        f"{cut_without_close_frame('a connection')} (TCP abort, the client sees 1006) "
+        "instead of receiving the 6th"
     ),
     "no_heartbeat": (
         "the server never sends protocol pings and never closes peers that stopped answering"

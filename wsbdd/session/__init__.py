@@ -1,3 +1,8 @@
-"""The scenario session: one area per kind of step (connections, messages, channels, crowds, HTTP, schemas, server control)."""
+"""The scenario session: one area per kind of step.
+
+Connections, client actions, messages, channels, deliveries, crowds, HTTP,
+schemas, binary frames, codecs, contracts and server control, composed by
+:class:`wsbdd.session.scenario.ScenarioSession`.
+"""
 
 __all__: list[str] = []

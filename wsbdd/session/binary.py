@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from wsbdd.core.codecs import HexFrame, first_difference, parse_hex
 from wsbdd.core.exceptions import UsageError
 from wsbdd.core.records import Message
-from wsbdd.session.receiving import Deadline, Receiver
+from wsbdd.session.receiving import Receiver
+from wsbdd.session.timing import ScenarioTiming
 
 __all__ = ["BinaryChecks", "hex_frame", "hex_lines"]
 
@@ -67,8 +68,9 @@ def _shared_prefix(frame: HexFrame, message: Message) -> int:
 class BinaryChecks:
     """The binary-frame steps of one scenario."""
 
-    def __init__(self, receiver: Receiver) -> None:
+    def __init__(self, receiver: Receiver, timing: ScenarioTiming) -> None:
         self._receiver = receiver
+        self._timing = timing
 
     def _closest(
         self, frame: HexFrame, *, prefix: bool
@@ -86,27 +88,27 @@ class BinaryChecks:
 
         return explain
 
-    def receive_exact(self, name: str, frame: HexFrame, deadline: Deadline) -> Message:
+    def receive_exact(self, name: str, frame: HexFrame, within: float | None) -> Message:
         """``receives the binary message "0a 0b"``: a binary frame with exactly these bytes."""
         return self._receiver.receive_where(
             name,
             lambda m: m.kind == "binary" and m.data == frame.data,
             f"the binary message {frame.show()}",
-            deadline,
+            self._timing.message(within),
             explain=self._closest(frame, prefix=False),
         )
 
-    def receive_prefix(self, name: str, frame: HexFrame, deadline: Deadline) -> Message:
+    def receive_prefix(self, name: str, frame: HexFrame, within: float | None) -> Message:
         """``receives a binary message starting with "30 0c"``."""
         return self._receiver.receive_where(
             name,
             lambda m: isinstance(m.data, bytes) and m.data.startswith(frame.data),
             f"a binary message starting with {frame.show()}",
-            deadline,
+            self._timing.message(within),
             explain=self._closest(frame, prefix=True),
         )
 
-    def next_exact(self, name: str, frame: HexFrame, deadline: Deadline) -> Message:
+    def next_exact(self, name: str, frame: HexFrame) -> Message:
         """``next message is the binary message "…"``: strictly the next one."""
 
         def problem(message: Message) -> str | None:
@@ -115,10 +117,10 @@ class BinaryChecks:
             return f"expected: {frame.show()}; {_difference(frame, message, prefix=False)}"
 
         return self._receiver.next_where(
-            name, problem, f"the binary message {frame.show()}", deadline
+            name, problem, f"the binary message {frame.show()}", self._timing.message(None)
         )
 
-    def receive_in_order(self, name: str, frames: Sequence[HexFrame], deadline: Deadline) -> None:
+    def receive_in_order(self, name: str, frames: Sequence[HexFrame], within: float | None) -> None:
         """``receives, in order, the binary messages:`` one hex frame per line."""
 
         def accept(frame: HexFrame) -> Callable[[Message], bool]:
@@ -131,6 +133,6 @@ class BinaryChecks:
             name,
             [accept(f) for f in frames],
             [f"the binary message {f.show()}" for f in frames],
-            deadline,
+            self._timing.message(within),
             explain,
         )

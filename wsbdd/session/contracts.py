@@ -36,7 +36,8 @@ from wsbdd.core.exceptions import ConfigError, ContractError, ExpectationFailed,
 from wsbdd.core.profiles import Profile
 from wsbdd.core.records import Message
 from wsbdd.runtime import Client, Clients
-from wsbdd.session.receiving import Deadline, Receiver
+from wsbdd.session.receiving import Receiver
+from wsbdd.session.timing import ScenarioTiming
 
 __all__ = [
     "INVALID_INPUT_TAG",
@@ -162,11 +163,13 @@ class ContractChecks:
         clients: Clients,
         receiver: Receiver,
         profile: Callable[[], Profile | None],
+        timing: ScenarioTiming,
     ) -> None:
         self._library = library
         self._clients = clients
         self._receiver = receiver
         self._profile = profile
+        self._timing = timing
         self._chosen: str | None = None
 
     def use(self, name: str) -> None:
@@ -192,8 +195,9 @@ class ContractChecks:
 
     # -- steps -------------------------------------------------------------------
 
-    def receive(self, name: str, message_name: str, deadline: Deadline) -> Message:
+    def receive(self, name: str, message_name: str, within: float | None) -> Message:
         """``Then client A receives the message "OrderCreated"``: by name, schema checked."""
+        deadline = self._timing.message(within)
         checker = self._require()
         wanted = [
             m for m in checker.contract.messages_named(message_name) if m.direction == "received"

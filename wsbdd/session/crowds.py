@@ -4,8 +4,8 @@
 runtime (:mod:`wsbdd.runtime.crowd`) on the run's loop:
 
 * every member connects with the request a named client would use for the
-  same clauses (``session.connections.prepare``: the token goes where the API
-  profile says);
+  same clauses (:class:`~wsbdd.session.handshake.RequestBuilder`: the token goes
+  where the API profile says);
 * with a channel, every member sends the profile's subscribe message and
   waits for its ack; with an identity and a profile that authenticates by
   message, the auth message goes first;
@@ -26,13 +26,14 @@ import functools
 import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
 from wsbdd.core.matching import Variables, describe_expected, matches
 from wsbdd.core.profiles import DEFAULT_SETTLE, Profile, Template
+from wsbdd.core.redaction import Redactor
 from wsbdd.core.timing import format_duration
-from wsbdd.runtime import ClientManager, ConnectRequest
+from wsbdd.runtime import ClientManager, Clients, ConnectRequest
 from wsbdd.runtime.crowd import (
     DEFAULT_CONCURRENCY,
     Crowd,
@@ -43,10 +44,12 @@ from wsbdd.runtime.crowd import (
 )
 from wsbdd.runtime.facade import GRACE
 from wsbdd.runtime.progress import Progress
-from wsbdd.session.connections import ConnectSpec
-
-if TYPE_CHECKING:
-    from wsbdd.session.scenario import ScenarioSession
+from wsbdd.session.arguments import Arguments
+from wsbdd.session.handshake import RequestBuilder
+from wsbdd.session.profile_choice import ProfileChoice
+from wsbdd.session.roster import ConnectSpec
+from wsbdd.session.template_vars import TemplateVariables
+from wsbdd.session.timing import ScenarioTiming
 
 __all__ = ["CrowdOps"]
 
@@ -54,8 +57,23 @@ __all__ = ["CrowdOps"]
 class CrowdOps:
     """The scenario's crowds and the crowd phrases (one instance per scenario)."""
 
-    def __init__(self, session: ScenarioSession) -> None:
-        self._session = session
+    def __init__(
+        self,
+        clients: Clients,
+        args: Arguments,
+        requests: RequestBuilder,
+        template_vars: TemplateVariables,
+        profiles: ProfileChoice,
+        timing: ScenarioTiming,
+        redactor: Redactor,
+    ) -> None:
+        self._clients = clients
+        self._args = args
+        self._requests = requests
+        self._vars = template_vars
+        self._profiles = profiles
+        self._timing = timing
+        self._redactor = redactor
         self.crowds: list[Crowd] = []
         self.progress = Progress()
         self.last_cycle: CrowdReport | None = None
@@ -81,9 +99,8 @@ class CrowdOps:
             raise UsageError(f"at least 1 client must connect at a time, got {concurrency}")
         if rate is not None and rate <= 0:
             raise UsageError(f"the connection rate must be above 0 per second, got {rate:g}")
-        session = self._session
-        identity = session.text(identity) if identity else None
-        channel = session.text(channel) if channel else None
+        identity = self._args.text(identity) if identity else None
+        channel = self._args.text(channel) if channel else None
         request, greeting = self._plan(identity, channel)
         label = _label(count, identity, channel)
         crowd = self._new_crowd(request, count, greeting, concurrency, label)
@@ -96,7 +113,7 @@ class CrowdOps:
         bound = crowd.open_bound(count, concurrency) + GRACE
         if rate is not None:
             bound += count / rate
-        report = session.clients.run(open_crowd, bound)
+        report = self._clients.run(open_crowd, bound)
         if report.failed:
             raise ExpectationFailed(
                 self._redact(
@@ -116,8 +133,7 @@ class CrowdOps:
             raise UsageError(f"the number of clients must be at least 1, got {total}")
         if concurrency < 1:
             raise UsageError(f"at least 1 client must connect at a time, got {concurrency}")
-        session = self._session
-        identity = session.text(identity) if identity else None
+        identity = self._args.text(identity) if identity else None
         request, greeting = self._plan(identity, None)
         crowd = self._new_crowd(request, 0, greeting, concurrency, f"{total} cycles")
 
@@ -125,7 +141,7 @@ class CrowdOps:
             manager.add_crowd(crowd)
             return await crowd.cycle(total, concurrency)
 
-        report = session.clients.run(cycle, crowd.cycle_bound(total, concurrency) + GRACE)
+        report = self._clients.run(cycle, crowd.cycle_bound(total, concurrency) + GRACE)
         self.last_cycle = report
         if report.failed:
             raise ExpectationFailed(
@@ -148,12 +164,12 @@ class CrowdOps:
         async def reconnect(manager: ClientManager) -> CrowdReport:
             return await crowd.reconnect()
 
-        return self._session.clients.run(reconnect, crowd.reconnect_bound() + GRACE)
+        return self._clients.run(reconnect, crowd.reconnect_bound() + GRACE)
 
     def assert_connected(self, count: int, within: float) -> None:
         """``Then all 500 clients are connected within 10 s`` of the latest operation's start."""
         crowd = self.find(count)
-        limit = self._session.scaled(within)
+        limit = self._timing.scaled(within)
 
         async def wait(manager: ClientManager) -> tuple[list[str], float | None]:
             missing = await crowd.wait_connected(limit)
@@ -162,7 +178,7 @@ class CrowdOps:
             last = max(opened) - crowd.started_at if opened and not missing else None
             return problems, last
 
-        problems, last = self._session.clients.run(wait, limit + GRACE)
+        problems, last = self._clients.run(wait, limit + GRACE)
         report = crowd.last_report
         what = f"the {report.operation}" if report is not None else "the crowd's last operation"
         if problems:
@@ -186,7 +202,7 @@ class CrowdOps:
         acknowledgement) completed; waits until T after the last trigger.
         """
         crowd = self.find(count)
-        deadline = self._session.deadline(within)
+        deadline = self._timing.message(within)
 
         members = crowd.members
         done = 0  # members[:done] have enough (since_greeting only grows while waiting)
@@ -205,7 +221,7 @@ class CrowdOps:
                 if m.since_greeting < messages
             ]
 
-        short = self._session.clients.run(wait, deadline.remaining() + GRACE)
+        short = self._clients.run(wait, deadline.remaining() + GRACE)
         if short:
             index, got, state = short[0]
             counts = Counter(got for _, got, _ in short)
@@ -254,16 +270,16 @@ class CrowdOps:
         concurrency: int,
         label: str,
     ) -> Crowd:
-        session = self._session
-        profile = session.profile
+        profile = self._profiles.current
+        timing = self._timing
         return Crowd(
             request,
             size,
             concurrency=concurrency,
             greeting=greeting,
-            ack_timeout=session.scaled(session.default_timeout),
-            confirm_window=session.scaled(profile.confirm_window) if profile else 0.0,
-            settle=session.scaled(profile.connection.settle if profile else DEFAULT_SETTLE),
+            ack_timeout=timing.default_wait(),
+            confirm_window=timing.scaled(profile.confirm_window) if profile else 0.0,
+            settle=timing.scaled(profile.connection.settle if profile else DEFAULT_SETTLE),
             progress=self.progress,
             label=label,
         )
@@ -272,21 +288,20 @@ class CrowdOps:
         self, identity: str | None, channel: str | None
     ) -> tuple[ConnectRequest, tuple[CrowdExchange, ...]]:
         """The members' connect request and the frames each sends once connected."""
-        session = self._session
-        request, token = session.connections.prepare(ConnectSpec(identity=identity))
+        request, token = self._requests.prepare(ConnectSpec(identity=identity))
         greeting: list[CrowdExchange] = []
-        profile = session.profile
+        profile = self._profiles.current
         welcome = profile.connection if profile is not None else None
         if profile is not None and welcome is not None and (welcome.ack or welcome.rejections):
             # "Connected": the welcome arrives (or the settle time passes), no close.
             variables = self._variables(profile, identity, token, None)
             exchange = _exchange(None, welcome.ack, welcome.rejections, variables, "connection")
-            patience = session.scaled(welcome.settle)
+            patience = self._timing.scaled(welcome.settle)
             greeting.append(dataclasses.replace(exchange, patience=patience))
         if (
             identity is not None
             and profile is not None
-            and profile.auth.mode == "message"
+            and self._requests.strategy.by_message
             and profile.auth.on_connect
             and (message := profile.auth.message) is not None
         ):
@@ -298,7 +313,7 @@ class CrowdOps:
                 )
             )
         if channel is not None:
-            profile = session.channels.profile  # raises a UsageError without a profile
+            profile = self._profiles.required  # a UsageError without a profile
             subscribe = profile.subscribe
             if subscribe is None:
                 raise profile.missing("subscribe", "subscribing")
@@ -320,8 +335,8 @@ class CrowdOps:
         """The template variables of a member, as a named client would have them.
 
         The channel's wildcards and its variables (themselves templates) come
-        from :meth:`ChannelOps.variables`; every member shares one operation id.
-        ``profile`` is the session's (ChannelOps reads it from there).
+        from :class:`~wsbdd.session.template_vars.TemplateVariables`; every member
+        shares one operation id. ``profile`` is the session's.
         """
         extra: dict[str, Any] = {}
         if identity is not None:
@@ -330,7 +345,7 @@ class CrowdOps:
             extra["token"] = token
         if channel is not None:
             extra["operation_id"] = f"{channel}#crowd"
-        return self._session.channels.variables(None, channel, **extra)
+        return self._vars(None, channel, **extra)
 
     def _close(self, crowds: list[Crowd]) -> None:
         """Close ``crowds`` together on the loop, bounded (raises TimeoutError past it)."""
@@ -340,10 +355,10 @@ class CrowdOps:
         async def close_all(manager: ClientManager) -> None:
             await asyncio.gather(*(crowd.close() for crowd in crowds))
 
-        self._session.clients.run(close_all, closing_bound(crowds) + GRACE)
+        self._clients.run(close_all, closing_bound(crowds) + GRACE)
 
     def _redact(self, text: str) -> str:
-        return self._session.run.redactor.text(text)
+        return self._redactor.text(text)
 
 
 def _exchange(

@@ -7,17 +7,18 @@ the moment it was sent.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
 from wsbdd.core.matching import PathNotFound, select
 from wsbdd.core.matching.matchers import match
 from wsbdd.core.matching.render import describe_expected, render_mismatches
 from wsbdd.core.records import NOT_JSON
-from wsbdd.runtime.http import HttpResponse
-
-if TYPE_CHECKING:
-    from wsbdd.session.scenario import ScenarioSession
+from wsbdd.core.redaction import Redactor
+from wsbdd.runtime import Clients
+from wsbdd.runtime.http import HttpResponse, HttpTrigger
+from wsbdd.session.arguments import Arguments
+from wsbdd.session.roster import Roster
 
 __all__ = ["HttpExchange"]
 
@@ -25,29 +26,39 @@ __all__ = ["HttpExchange"]
 class HttpExchange:
     """The HTTP steps of one scenario and the last response they got."""
 
-    def __init__(self, session: ScenarioSession) -> None:
-        self._session = session
+    def __init__(
+        self,
+        http: HttpTrigger,
+        args: Arguments,
+        roster: Roster,
+        clients: Clients,
+        redactor: Redactor,
+    ) -> None:
+        self._http = http
+        self._args = args
+        self._roster = roster
+        self._clients = clients
+        self._redactor = redactor
         self.response: HttpResponse | None = None
 
     def request(
         self, method: str, target: str, identity: str | None, body: str | None
     ) -> HttpResponse:
-        assert self._session.run.http is not None
+        """Send an HTTP request (a trigger), as ``identity`` when given; the response is kept."""
         headers: dict[str, str] = {}
         if identity:
-            headers["Authorization"] = (
-                f"Bearer {self._session.token_for(self._session.text(identity))}"
-            )
+            headers["Authorization"] = f"Bearer {self._roster.token_for(self._args.text(identity))}"
         payload = None
         if body is not None:
-            payload = json.dumps(self._session.json(body), ensure_ascii=False)
-        self.response = self._session.run.http.request(
-            method, self._session.text(target), body=payload, headers=headers
+            payload = json.dumps(self._args.json(body), ensure_ascii=False)
+        self.response = self._http.request(
+            method, self._args.text(target), body=payload, headers=headers
         )
-        self._session.clients.mark_trigger(self.response.sent_at)
+        self._clients.mark_trigger(self.response.sent_at)
         return self.response
 
     def require_response(self) -> HttpResponse:
+        """The last response (a UsageError before any request)."""
         if self.response is None:
             raise UsageError(
                 "no HTTP response yet: add a step like 'When I send a GET request to \"/healthz\"'"
@@ -55,10 +66,11 @@ class HttpExchange:
         return self.response
 
     def assert_status(self, status: int) -> None:
+        """The last response has this HTTP status."""
         response = self.require_response()
         if response.status != status:
             raise ExpectationFailed(
-                self._session.run.redactor.text(
+                self._redactor.text(
                     f"{response.method} {response.url} answered {response.status}, expected "
                     f"{status}\n  body: {response.text[:500]}"
                 )
@@ -71,6 +83,7 @@ class HttpExchange:
         return response, response.payload
 
     def assert_response_body(self, expected: Any) -> None:
+        """The last response's JSON body matches ``expected`` (partial match)."""
         response, payload = self._json_body()
         mismatches = match(expected, payload)
         if mismatches:
@@ -80,6 +93,7 @@ class HttpExchange:
             )
 
     def save_from_response(self, path: str, variable: str) -> Any:
+        """Store the value at ``path`` of the last response's JSON body as ``${variable}``."""
         response, payload = self._json_body()
         try:
             value = select(payload, path)
@@ -87,5 +101,5 @@ class HttpExchange:
             raise ExpectationFailed(
                 f"the response has no {path}: {exc}\n  body: {response.text[:500]}"
             ) from None
-        self._session.variables.set(variable, value)
+        self._args.variables.set(variable, value)
         return value

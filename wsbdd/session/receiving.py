@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from wsbdd.core.close_texts import close_as_wanted, describe_wanted_close, real_close
+from wsbdd.core.deadlines import Deadline
 from wsbdd.core.exceptions import ExpectationFailed
 from wsbdd.core.matching import (
     Mismatch,
@@ -39,43 +40,6 @@ T = TypeVar("T")
 
 CLOSEST_SEARCHED = 2000
 """A failure shows the closest of the latest this-many unconsumed messages."""
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """When a wait ends, and the instant "within T" is measured from.
-
-    ``limit`` is the T of "within T" (None when the step has no "within" and
-    the default timeout applies, measured from the step's start).
-    """
-
-    origin: float
-    until: float
-    limit: float | None
-    reference: str = "the step started"
-    """What ``origin`` is, for failure texts: "+12 ms after the last trigger"."""
-
-    @classmethod
-    def within(cls, limit: float, trigger: float | None) -> Deadline:
-        if trigger is None:
-            start = now()
-            return cls(start, start + limit, limit)
-        return cls(trigger, trigger + limit, limit, "the last trigger")
-
-    @classmethod
-    def default(cls, timeout: float) -> Deadline:
-        start = now()
-        return cls(start, start + timeout, None)
-
-    def remaining(self) -> float:
-        return max(0.0, self.until - now())
-
-    def describe(self) -> str:
-        if self.limit is None:
-            return f"within {format_duration(self.until - self.origin)}"
-        if self.reference != "the last trigger":  # nothing was sent yet: from the step's start
-            return f"within {format_duration(self.limit)}"
-        return f"within {format_duration(self.limit)} of the last trigger"
 
 
 class _GiveUp:
@@ -536,7 +500,6 @@ class Receiver:
                 f"client {name} was expected to stay open for {format_duration(duration)}, "
                 f"but after {format_duration(max(0.0, info.at - start))} it was {info.describe()}"
             )
-
 
     # -- by predicate (binary frames) -------------------------------------------
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from wsbdd.core.exceptions import ExpectationFailed
-from wsbdd.core.matching.schema import SchemaViolation, render_violations
+from wsbdd.core.matching.schema import SchemaStore, SchemaViolation, render_violations
 from wsbdd.core.records import Message
-from wsbdd.session.receiving import Deadline
-
-if TYPE_CHECKING:
-    from wsbdd.session.scenario import ScenarioSession
+from wsbdd.session.messages import Messages
+from wsbdd.session.receiving import Receiver
+from wsbdd.session.timing import ScenarioTiming
 
 __all__ = ["SchemaChecks"]
 
@@ -19,19 +17,26 @@ __all__ = ["SchemaChecks"]
 class SchemaChecks:
     """Receive a schema-valid message; check the last or every message against a schema."""
 
-    def __init__(self, session: ScenarioSession) -> None:
-        self._session = session
+    def __init__(
+        self, store: SchemaStore, receiver: Receiver, messages: Messages, timing: ScenarioTiming
+    ) -> None:
+        self._store = store
+        self._receiver = receiver
+        self._messages = messages
+        self._timing = timing
 
     def problems(self, message: Message, schema: str) -> str | None:
         """None when valid; else a readable list of violations."""
         if not message.is_json:
             return f"not JSON: {message.display()}"
-        return _render(self._session.run.schemas.violations(message.payload, schema))
+        return _render(self._store.violations(message.payload, schema))
 
-    def receive(self, name: str, schema: str, deadline: Deadline) -> Message:
-        store = self._session.run.schemas
+    def receive(self, name: str, schema: str, within: float | None) -> Message:
+        """A message valid against ``schema`` arrives."""
+        deadline = self._timing.message(within)
+        store = self._store
         store.schema(schema)  # fail fast on a missing schema file
-        return self._session.receiver.receive_where(
+        return self._receiver.receive_where(
             name,
             lambda m: m.is_json and store.is_valid(m.payload, schema),
             f'a message matching schema "{schema}"',
@@ -41,7 +46,7 @@ class SchemaChecks:
 
     def _closest(self, inbox: Sequence[Message], schema: str) -> list[str]:
         """The JSON message with the fewest violations of ``schema``, and its violations."""
-        store = self._session.run.schemas
+        store = self._store
         scored = [(store.violations(m.payload, schema), m) for m in inbox if m.is_json]
         if not scored:
             return []
@@ -52,7 +57,8 @@ class SchemaChecks:
         ]
 
     def assert_last(self, name: str, schema: str) -> None:
-        message = self._session.last_message(name)
+        """The last matched (else latest) message is valid against ``schema``."""
+        message = self._messages.last_message(name)
         problems = self.problems(message, schema)
         if problems:
             raise ExpectationFailed(
@@ -61,18 +67,19 @@ class SchemaChecks:
             )
 
     def assert_all(self, name: str, schema: str) -> None:
-        client = self._session.client(name)
+        """Every message received so far is valid against ``schema``."""
+        received = self._messages.received(name)
         failures = []
-        for message in client.received:
+        for message in received:
             problems = self.problems(message, schema)
             if problems:
                 failures.append(f"  #{message.index} {message.display()}\n{problems}")
         if failures:
             raise ExpectationFailed(
-                f"client {name}: {len(failures)} of {len(client.received)} messages do not match "
+                f"client {name}: {len(failures)} of {len(received)} messages do not match "
                 f'schema "{schema}"\n' + "\n".join(failures[:5])
             )
-        if not client.received:
+        if not received:
             raise ExpectationFailed(
                 f"client {name} has received no message to check against {schema!r}"
             )

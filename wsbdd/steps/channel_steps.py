@@ -118,7 +118,7 @@ def receives_from(
 def receives_all(context: Any, name: str, count: str, sender: str, within: str | None) -> None:
     """The other client's last N published messages all arrive (matched by their mark)."""
     s = session(context)
-    s.channels.receive_all(name, sender, int(count), optional_duration(within))
+    s.deliveries.receive_all(name, sender, int(count), optional_duration(within))
 
 
 @step(
@@ -127,7 +127,7 @@ def receives_all(context: Any, name: str, count: str, sender: str, within: str |
 )
 def in_published_order(context: Any, name: str, sender: str) -> None:
     """All the other client's published messages arrive, in the order it published them."""
-    session(context).channels.in_published_order(name, sender)
+    session(context).deliveries.in_published_order(name, sender)
 
 
 @step(rf"client {CLIENT} sends a ping")

@@ -31,14 +31,14 @@ def messages_are_protobuf(context: Any, name: str, type: str, proto: str) -> Non
 def receives_binary_prefix(context: Any, name: str, hex: str, within: str | None) -> None:
     """The client gets a binary frame whose first bytes are these (hexadecimal, spaces allowed)."""
     s = session(context)
-    s.binary.receive_prefix(name, hex_frame(s.text(hex)), s.deadline(optional_duration(within)))
+    s.binary.receive_prefix(name, hex_frame(s.text(hex)), optional_duration(within))
 
 
 @step(rf'client {CLIENT}\'s next message is the binary message "(?P<hex>[^"]*)"')
 def next_binary(context: Any, name: str, hex: str) -> None:
     """The very next unconsumed message is a binary frame with exactly these bytes."""
     s = session(context)
-    s.binary.next_exact(name, hex_frame(s.text(hex)), s.deadline(None))
+    s.binary.next_exact(name, hex_frame(s.text(hex)))
 
 
 @step(rf"client {CLIENT} receives, in order, the binary messages{WITHIN}:")
@@ -46,4 +46,4 @@ def receives_binary_in_order(context: Any, name: str, within: str | None) -> Non
     """The binary frames in the doc string (one hex frame per line) arrive in this order."""
     s = session(context)
     frames = hex_lines(s.text(doc_string(context, "receives, in order, the binary messages:")))
-    s.binary.receive_in_order(name, frames, s.deadline(optional_duration(within)))
+    s.binary.receive_in_order(name, frames, optional_duration(within))

@@ -7,9 +7,10 @@ from typing import Any
 
 from behave import given, step, then, use_step_matcher, when
 
+from wsbdd.core.close_texts import WITHOUT_CLOSE_FRAME
 from wsbdd.core.exceptions import UsageError
 from wsbdd.core.timing import parse_duration
-from wsbdd.session.connections import ConnectSpec
+from wsbdd.session.roster import ConnectSpec
 from wsbdd.steps._common import (
     CLIENT,
     DURATION,
@@ -126,28 +127,25 @@ def client_is_closed(
 ) -> None:
     """The connection is closed (by the server, with this code and reason) in time."""
     s = session(context)
-    deadline = s.close_deadline(optional_duration(within))
-    s.receiver.closed(
+    s.messages.closed(
         name,
-        deadline,
+        optional_duration(within),
         code=int(code) if code else None,
         reason=s.text(reason) if reason is not None else None,
         by_server=bool(by_server),
     )
 
 
-@step(rf"client {CLIENT} is closed without a close frame{WITHIN}")
+@step(rf"client {CLIENT} is closed {WITHOUT_CLOSE_FRAME}{WITHIN}")
 def closed_without_frame(context: Any, name: str, within: str | None) -> None:
-    """The server cut the TCP connection without a close frame (code 1006) in time."""
-    s = session(context)
-    s.receiver.closed(name, s.close_deadline(optional_duration(within)), without_close_frame=True)
+    """The server cut the TCP connection with no closing handshake (code 1006) in time."""
+    session(context).messages.closed(name, optional_duration(within), without_close_frame=True)
 
 
 @step(rf"client {CLIENT} stays open for (?P<value>{DURATION})")
 def stays_open(context: Any, name: str, value: str) -> None:
     """The connection is still open after this long."""
-    s = session(context)
-    s.receiver.stays_open(name, s.scaled(parse_duration(value)))
+    session(context).messages.stays_open(name, parse_duration(value))
 
 
 @step(rf"client {CLIENT} disconnects")
@@ -165,7 +163,7 @@ def closes_with_code(context: Any, name: str, code: str, reason: str | None) -> 
 
 @step(rf"client {CLIENT} drops its connection")
 def drops_connection(context: Any, name: str) -> None:
-    """Cuts the TCP connection without a close frame, like a lost network."""
+    """Cuts the TCP connection with no closing handshake, like a lost network."""
     session(context).connections.drop(name)
 
 

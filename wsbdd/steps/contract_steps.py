@@ -24,7 +24,7 @@ def use_contract(context: Any, contract: str) -> None:
 def receives_contract_message(context: Any, name: str, message: str, within: str | None) -> None:
     """The client gets a frame that is this message of the contract and satisfies its schema."""
     s = session(context)
-    s.contracts.receive(name, s.text(message), s.deadline(optional_duration(within)))
+    s.contracts.receive(name, s.text(message), optional_duration(within))
 
 
 @step(rf"every message of client {CLIENT} conforms to the AsyncAPI contract")

@@ -18,7 +18,7 @@ use_step_matcher("re")
 def server_is_running(context: Any) -> None:
     """The target server answers its health check (the embedded one is started for you)."""
     s = session(context)
-    s.server.assert_running(s.scaled(s.default_timeout))
+    s.server.assert_running(s.timing.default_wait())
 
 
 @step(rf"the default timeout is (?P<value>{DURATION})")

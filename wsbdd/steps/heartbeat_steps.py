@@ -17,32 +17,31 @@ use_step_matcher("re")
 @step(rf"client {CLIENT} does not answer pings")
 def does_not_answer_pings(context: Any, name: str) -> None:
     """The client ignores the server's protocol pings (a dead peer, as the server sees it)."""
-    session(context).clients.set_answer_pings(name, False)
+    session(context).actions.answer_pings(name, False)
 
 
 @step(rf"client {CLIENT} stops answering pings")
 def stops_answering_pings(context: Any, name: str) -> None:
     """From now on the client ignores the server's protocol pings."""
-    session(context).clients.set_answer_pings(name, False)
+    session(context).actions.answer_pings(name, False)
 
 
 @step(rf"client {CLIENT} stays idle for (?P<value>{DURATION})")
 def stays_idle(context: Any, name: str, value: str) -> None:
     """The client sends nothing for this long (it keeps receiving and answering pings)."""
-    s = session(context)
-    s.idle(name, s.scaled(parse_duration(value)))
+    session(context).actions.idle(name, parse_duration(value))
 
 
 @step(rf"client {CLIENT} stops reading")
 def stops_reading(context: Any, name: str) -> None:
     """The client stops consuming frames, so the server's buffers for it fill up."""
-    session(context).clients.stop_reading(name)
+    session(context).actions.stop_reading(name)
 
 
 @step(rf"client {CLIENT} resumes reading")
 def resumes_reading(context: Any, name: str) -> None:
     """The client consumes frames again."""
-    session(context).clients.resume_reading(name)
+    session(context).actions.resume_reading(name)
 
 
 use_step_matcher("parse")

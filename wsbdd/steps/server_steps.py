@@ -47,7 +47,7 @@ def memory_grew_less(context: Any, megabytes: str) -> None:
 def metric_is(context: Any, metric: str, value: str) -> None:
     """A value of the metrics JSON reaches this value (within the default timeout)."""
     s = session(context)
-    s.server.assert_metric(metric, literal(s.text(value)), s.scaled(s.default_timeout))
+    s.server.assert_metric(metric, literal(s.text(value)), s.timing.default_wait())
 
 
 use_step_matcher("parse")

@@ -20,7 +20,9 @@ use_step_matcher("re")
 )
 def latency_percentile(context: Any, percentile: str, sender: str, name: str, limit: str) -> None:
     """The Nth percentile of delivery latency (publish to arrival) is under the limit."""
-    session(context).assert_latency(sender, name, float(percentile), parse_duration(limit))
+    session(context).deliveries.assert_latency(
+        sender, name, float(percentile), parse_duration(limit)
+    )
 
 
 use_step_matcher("parse")

@@ -47,6 +47,7 @@ from typing import Any, Final
 from wsbdd.core.exceptions import UsageError
 from wsbdd.core.matching._describe import compact, describe_got, items, kind_of
 from wsbdd.core.matching._paths import child
+from wsbdd.core.mismatch import Mismatch
 
 __all__ = [
     "KNOWN_MATCHERS",
@@ -82,25 +83,6 @@ class Missing(enum.Enum):
 
 
 MISSING: Final = Missing.MISSING
-
-
-@dataclass(frozen=True, slots=True)
-class Mismatch:
-    """One difference between the expected and the actual value.
-
-    ``path`` is a JSON path such as ``$.items[0].qty``; ``expected`` is the
-    value (or matcher string) that was written; ``actual`` is what arrived, or
-    :data:`MISSING`; ``reason`` is a short sentence such as
-    ``expected 2, got "2" (a string)``.
-    """
-
-    path: str
-    expected: Any
-    actual: Any
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
 
 
 _MATCHER_RE: Final = re.compile(r"\A\{\{(.*)\}\}\Z", re.DOTALL)

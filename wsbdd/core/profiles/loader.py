@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from wsbdd.core.codecs import CODEC_NAMES
 from wsbdd.core.exceptions import ProfileError, UsageError
@@ -50,7 +50,7 @@ _TOP_KEYS = {
 }
 _PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window", "codec"}
 _AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
-_AUTH_MODES = ("none", "query", "header", "subprotocol", "message")
+_AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
 _EXCHANGE_KEYS = {"send", "ack", "reject"}
 _CONNECTION_KEYS = {"ack", "reject", "settle"}
 _DELIVERY_KEYS = {"match", "text", "sender", "position", "id", "mark"}

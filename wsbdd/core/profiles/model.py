@@ -37,7 +37,7 @@ __all__ = [
     "put_path",
 ]
 
-AuthMode = Literal["none", "query", "header", "subprotocol", "message"]
+AuthMode = Literal["none", "query", "header", "subprotocol", "message", "cookie"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +127,9 @@ class AuthSpec:
     """How a token travels to the server.
 
     ``query``: ``?<param>=<token>`` on the URL; ``header``: ``<header>: <value>``;
-    ``subprotocol``: ``<value>`` added to the offered subprotocols; ``message``:
-    ``message`` sent after the connection opens, then ``ack`` awaited.
+    ``subprotocol``: ``<value>`` added to the offered subprotocols; ``cookie``:
+    ``Cookie: <param>=<token>``; ``message``: ``message`` sent after the
+    connection opens, then ``ack`` awaited.
     """
 
     mode: AuthMode = "query"
