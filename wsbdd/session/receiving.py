@@ -119,8 +119,10 @@ class Receiver:
             return None if isinstance(verdict, Pending) else self._settle(client, verdict)
 
         found = self._clients.wait(name, probe, timeout, until=until)
+        # The wait ended now: a trip to a busy loop (a flood) must not count as waiting.
+        ended = now()
         verdict = found if found is not None else self._on_loop(
-            name, lambda client: self._settle(client, machine.on_deadline(_view(client)))
+            name, lambda client: self._settle(client, machine.on_deadline(_view(client, ended)))
         )
         if isinstance(verdict, Satisfied):
             result: R = verdict.result
@@ -149,12 +151,14 @@ class Receiver:
         ``messages`` replaces them as what is shown.
         """
 
+        asked = now()
+
         def build(client: Client) -> Failure:
             return wait_failure(
                 name,
                 expectation,
                 deadline,
-                _view(client),
+                _view(client, asked),
                 expected,
                 extra,
                 messages,
@@ -288,9 +292,9 @@ class Receiver:
         self._run(name, StaysOpen(name, duration, now()), duration)
 
 
-def _view(client: Client) -> View:
-    """The client as the closing events of a machine see it (on the loop)."""
-    return View(now(), client.inbox, client.close_info, client.pings)
+def _view(client: Client, at: float | None = None) -> View:
+    """The client as the closing events of a machine see it (on the loop), at ``at`` or now."""
+    return View(now() if at is None else at, client.inbox, client.close_info, client.pings)
 
 
 class Unseen:
