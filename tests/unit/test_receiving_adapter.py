@@ -128,3 +128,24 @@ def test_the_public_failure_reads_the_client_on_the_loop() -> None:
     failure = receiver(client).failure("A", "be authenticated", Deadline.default(1.0), {"ok": 1})
     assert str(failure).startswith("client A did not be authenticated within")
     assert "cut without a close frame" in str(failure)
+
+
+def test_waited_is_how_long_the_wait_lasted_not_the_trip_to_a_busy_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [TRIGGER]
+    monkeypatch.setattr("wsbdd.session.receiving.now", lambda: clock[0])
+    client = StubClient("A", [msg(1, {"type": "flood"})])
+    stub = StubClients(client, [])
+    plain_wait = stub.wait
+
+    def slow_loop(name: str, probe: Callable[[Any], Any], timeout: float, until: Any = None) -> Any:
+        if until is None:  # the trip that feeds the deadline: the loop is busy for 5 s
+            clock[0] += 5.0
+        return plain_wait(name, probe, timeout, until)
+
+    stub.wait = slow_loop  # type: ignore[method-assign]
+    r = Receiver(cast(Clients, stub), Redactor())
+    with pytest.raises(ExpectationFailed) as failed:
+        r.receive("A", {"type": "done"}, Deadline(TRIGGER - 1.0, TRIGGER, None))
+    assert "(waited 1.00 s)" in str(failed.value), str(failed.value)
