@@ -1,7 +1,8 @@
 """How a close is worded when it is checked: the close wanted, and the one that came.
 
 Each fact once: the wanted close names its code and reason, and
-:meth:`~wsbdd.core.records.CloseInfo.describe` names the real ones, so a mismatch
+:func:`describe_close` (what :meth:`~wsbdd.core.records.CloseInfo.describe`
+answers) names the real ones, so a mismatch
 reads "expected to be closed with code 1002, but it was cut without a close
 frame (code 1006)" and nothing is repeated in brackets. After an
 authentication close, :func:`token_hint` names the token that was sent.
@@ -13,18 +14,20 @@ a crowd member's connection ended), so each is spelled in one place.
 
 from __future__ import annotations
 
-from wsbdd.core.records import CloseInfo
+from typing import Literal, Protocol
 
 __all__ = [
     "AUTH_CLOSE_CODES",
     "DROPPED_NOTE",
     "STILL_CLOSING",
     "WITHOUT_CLOSE_FRAME",
+    "CloseFacts",
     "attempt_ended",
     "attempt_note",
     "cannot_send",
     "close_as_wanted",
     "cut_without_close_frame",
+    "describe_close",
     "describe_wanted_close",
     "ended_phrase",
     "member_lost",
@@ -36,6 +39,41 @@ __all__ = [
 AUTH_CLOSE_CODES = frozenset({1008, 4401, 4403})
 """Close codes that mean "your credentials are wrong": policy violation, and the
 unauthorized/forbidden of the reference server and graphql-transport-ws."""
+
+# This module must not import wsbdd.core.records: CloseInfo.describe delegates
+# here, so records imports this module. Texts take the facts they word through
+# protocols such as CloseFacts instead.
+
+
+class CloseFacts(Protocol):
+    """What a close's wording needs (:class:`~wsbdd.core.records.CloseInfo` has it)."""
+
+    @property
+    def code(self) -> int:
+        """The close code (1006 when the connection was cut)."""
+
+    @property
+    def reason(self) -> str:
+        """The close reason ("" when none)."""
+
+    @property
+    def initiated_by(self) -> Literal["server", "client", "network"]:
+        """Who started the close."""
+
+    @property
+    def clean(self) -> bool:
+        """False when the TCP connection was cut without a close frame."""
+
+
+_WHO = {"server": "the server", "client": "the client", "network": "the network"}
+
+
+def describe_close(info: CloseFacts) -> str:
+    """Reads after "was": ``closed by the server with code 4401 "unauthorized"``."""
+    if not info.clean:
+        return f"cut without a close frame (code {info.code})"
+    reason = f' "{info.reason}"' if info.reason else ""
+    return f"closed by {_WHO[info.initiated_by]} with code {info.code}{reason}"
 
 
 def describe_wanted_close(
@@ -53,7 +91,7 @@ def describe_wanted_close(
 
 
 def close_as_wanted(
-    info: CloseInfo, code: int | None, reason: str | None, by_server: bool, no_frame: bool
+    info: CloseFacts, code: int | None, reason: str | None, by_server: bool, no_frame: bool
 ) -> bool:
     """Whether the close that came is the one wanted (``None``: any code or reason)."""
     if no_frame:
@@ -65,15 +103,15 @@ def close_as_wanted(
     )
 
 
-def real_close(info: CloseInfo, reason: str | None) -> str:
-    """How the client was closed, each fact once (``describe`` names code and reason)."""
-    text = info.describe()
+def real_close(info: CloseFacts, reason: str | None) -> str:
+    """How the client was closed, each fact once (``describe_close`` names code and reason)."""
+    text = describe_close(info)
     if reason is not None and info.clean and not info.reason:
         text += " and no reason"
     return text
 
 
-def token_hint(identity: str | None, info: CloseInfo) -> str:
+def token_hint(identity: str | None, info: CloseFacts) -> str:
     """`` (it connected as alice: is WSBDD_TOKEN_ALICE right?)`` after an auth close."""
     if identity is None or info.code not in AUTH_CLOSE_CODES or info.initiated_by != "server":
         return ""
@@ -102,7 +140,7 @@ def attempt_ended(outcome: str, detail: str) -> str:
     return f"its connection attempt ended: {outcome}" + (f" ({detail})" if detail else "")
 
 
-def ended_phrase(info: CloseInfo, identity: str | None, dropped: bool) -> str:
+def ended_phrase(info: CloseFacts, identity: str | None, dropped: bool) -> str:
     """How a client's connection ended, after "cannot send:" and the like.
 
     ``it was closed by the server with code 4401 "unauthorized"`` (plus the
@@ -110,7 +148,7 @@ def ended_phrase(info: CloseInfo, identity: str | None, dropped: bool) -> str:
     client cut it, else ``its connection was cut without a close frame (code 1006)``.
     """
     if info.clean:
-        return f"it was {info.describe()}{token_hint(identity, info)}"
+        return f"it was {describe_close(info)}{token_hint(identity, info)}"
     if dropped:
         return f"it dropped its connection (code {info.code})"
     by = {"client": " after the client's close frame", "server": "", "network": ""}

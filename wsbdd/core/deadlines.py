@@ -57,6 +57,10 @@ class Deadline:
         """Seconds left before the deadline (0 once it passed)."""
         return max(0.0, self.until - now())
 
+    def late(self, arrived: float) -> bool:
+        """Whether something that arrived at ``arrived`` breaks the "within" limit."""
+        return self.limit is not None and arrived - self.origin > self.limit
+
     def describe(self) -> str:
         """``within 2 s of the last trigger``, for failure texts."""
         if self.limit is None:

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Protocol
 
+from wsbdd.core.close_texts import describe_close
+
 __all__ = [
     "NOT_JSON",
     "CloseInfo",
@@ -134,7 +136,8 @@ class CloseInfo:
     """How a connection ended.
 
     ``code`` is 1006 and ``clean`` is False when the TCP connection was cut
-    without a close frame. ``initiated_by`` says who started the close.
+    (no closing handshake). ``initiated_by`` says who started the close. How it
+    is worded is :mod:`wsbdd.core.close_texts`' job.
     """
 
     code: int
@@ -144,12 +147,11 @@ class CloseInfo:
     at: float
 
     def describe(self) -> str:
-        """Reads after "was": ``closed by the server with code 4401 "unauthorized"``."""
-        if not self.clean:
-            return f"cut without a close frame (code {self.code})"
-        who = {"server": "the server", "client": "the client", "network": "the network"}
-        reason = f' "{self.reason}"' if self.reason else ""
-        return f"closed by {who[self.initiated_by]} with code {self.code}{reason}"
+        """Reads after "was": ``closed by the server with code 4401 "unauthorized"``.
+
+        The wording lives in :func:`wsbdd.core.close_texts.describe_close`.
+        """
+        return describe_close(self)
 
 
 @dataclass(frozen=True, slots=True)
