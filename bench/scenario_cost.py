@@ -96,7 +96,10 @@ def write_projects(root: Path, count: int, ws_url: str, http_url: str) -> dict[s
     wsbdd = wsbdd_project(
         root / f"wsbdd-{count}",
         {"WSBDD_SERVER": "none", "WSBDD_URL": ws_url, "WSBDD_HTTP_URL": http_url,
-         "WSBDD_TIMEOUT": "2 s", "WSBDD_TOKEN_ALICE": "alice-token"},
+         "WSBDD_TIMEOUT": "2 s", "WSBDD_TOKEN_ALICE": "alice-token",
+         # as the shipped environments: the welcome confirms a connect at once
+         # (without a profile every connect waits the settle time, 100 ms)
+         "WSBDD_PROFILE": "chat"},
         {"cost.feature": feature(count)},
     )
     empty = root / f"empty-{count}"
