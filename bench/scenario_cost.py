@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -121,22 +122,30 @@ def command(side: str, count: int, ws_url: str) -> list[str]:
     return [sys.executable, __file__, "--bare-child", ws_url, str(count)]
 
 
-def timed_run(side: str, count: int, ws_url: str, projects: dict[str, Path]) -> float:
-    """Wall time of one run; fails loudly unless every scenario passed."""
+def timed_run(side: str, count: int, ws_url: str, projects: dict[str, Path]
+              ) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one run; fails loudly unless every scenario passed.
+
+    The CPU time is the run's own process (and its children), not the shared
+    server's: on a loaded machine it moves far less than the wall time.
+    """
     environ = environ_without_wsbdd()
     environ["PYTHONPATH"] = str(ROOT)
     cwd = projects.get(side, ROOT)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command(side, count, ws_url), cwd=cwd, env=environ,
                           capture_output=True, text=True, timeout=600, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     output = done.stdout + done.stderr
     if done.returncode != 0:
         raise SystemExit(f"{side} ({count} scenarios) failed ({done.returncode}):\n"
                          f"{output[-3000:]}")
     if side != "bare" and f"{count} scenarios passed, 0 failed" not in output:
         raise SystemExit(f"{side}: expected all {count} scenarios to pass:\n{output[-2000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 async def bare_scenarios(ws_url: str, count: int) -> None:
@@ -172,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
           "(connect, ping, pong, disconnect), fastest of "
           f"{repeat}", flush=True)
     times: dict[str, dict[int, float]] = {side: {} for side in SIDES}
+    cpus: dict[str, dict[int, float]] = {side: {} for side in SIDES}
     with reference_server() as server, \
             tempfile.TemporaryDirectory(prefix="wsbdd-cost-") as tmp:
         ws_url, http_url = server.ws_url, server.http_url
@@ -181,16 +191,23 @@ def main(argv: list[str] | None = None) -> int:
             order = SIDES if round_ % 2 == 0 else tuple(reversed(SIDES))
             for side in order:
                 for n in (n1, n2):
-                    elapsed = timed_run(side, n, ws_url, projects[n])
+                    elapsed, cpu = timed_run(side, n, ws_url, projects[n])
                     best = times[side].get(n)
                     times[side][n] = elapsed if best is None else min(best, elapsed)
-                    print(f"  {side:16s} {n:4d} scenarios {elapsed:7.2f} s", flush=True)
+                    cpus[side][n] = min(cpu, cpus[side].get(n, cpu))
+                    print(f"  {side:16s} {n:4d} scenarios {elapsed:7.2f} s wall "
+                          f"{cpu:7.2f} s CPU", flush=True)
 
     slope = {side: (t[n2] - t[n1]) / (n2 - n1) * 1000 for side, t in times.items()}
     startup = {side: times[side][n1] * 1000 - n1 * slope[side] for side in SIDES}
-    print(f"{'':17s}{'ms/scenario':>12s}{'start-up ms':>13s}")
+    cpu_slope = {side: (c[n2] - c[n1]) / (n2 - n1) * 1000 for side, c in cpus.items()}
+    print(f"{'':17s}{'ms/scenario':>12s}{'start-up ms':>13s}{'CPU ms/scenario':>17s}")
     for side in SIDES:
-        print(f"{side:17s}{slope[side]:12.2f}{startup[side]:13.0f}")
+        print(f"{side:17s}{slope[side]:12.2f}{startup[side]:13.0f}{cpu_slope[side]:17.2f}")
+    cpu_base = cpu_slope["behave-empty"] + cpu_slope["bare"]
+    print(f"CPU per scenario beyond behave-empty + bare: Allure on "
+          f"{cpu_slope['wsbdd'] - cpu_base:+.2f} ms, --no-allure "
+          f"{cpu_slope['wsbdd-no-allure'] - cpu_base:+.2f} ms")
     baseline = slope["behave-empty"] + slope["bare"]
     overhead = slope["wsbdd"] - baseline
     quiet = slope["wsbdd-no-allure"] - baseline
@@ -206,6 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     emit("scenario_cost", "framework cost per scenario, --no-allure (vs behave-empty + bare)",
          wsbdd=slope["wsbdd-no-allure"], baseline=baseline, unit="ms/scenario",
          compare="difference", note="information: Allure's share is the difference")
+    emit("scenario_cost", "framework CPU per scenario, Allure on (vs behave-empty + bare)",
+         wsbdd=cpu_slope["wsbdd"], baseline=cpu_base, unit="ms/scenario",
+         compare="difference", target=3.0, at_most=True,
+         note="CPU of the run's process: steadier than wall time on a shared machine")
+    emit("scenario_cost", "framework CPU per scenario, --no-allure (vs behave-empty + bare)",
+         wsbdd=cpu_slope["wsbdd-no-allure"], baseline=cpu_base, unit="ms/scenario",
+         compare="difference", note="information")
     emit("scenario_cost", "start-up, Allure on (intercept of the two sizes)",
          wsbdd=startup["wsbdd"], baseline=startup["behave-empty"], unit="ms",
          compare="difference", note="information: wsbdd run vs behave start-up")
