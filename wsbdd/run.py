@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wsbdd.config import Settings
 from wsbdd.core.exceptions import ServerControlError
@@ -15,9 +16,11 @@ from wsbdd.core.profiles import Profile, load_profile
 from wsbdd.core.redaction import Redactor
 from wsbdd.runtime import Clients
 from wsbdd.runtime.http import HttpTrigger
-from wsbdd.server.managed import ManagedServer
 from wsbdd.session.contracts import SETTING as CONTRACT_SETTING
 from wsbdd.session.contracts import ContractLibrary
+
+if TYPE_CHECKING:
+    from wsbdd.server.managed import ManagedServer
 
 __all__ = ["RunContext"]
 
@@ -68,6 +71,10 @@ class RunContext:
 
     def _start_server(self, settings: Settings) -> None:
         """Start the managed server, if the environment has one, and learn its URLs."""
+        if settings.server_mode not in ("embedded", "command"):
+            return  # a run against a server it does not manage never imports wsbdd.server
+        from wsbdd.server.managed import ManagedServer
+
         if settings.server_mode == "embedded":
             self.server = ManagedServer.embedded(list(settings.server_args))
         elif settings.server_mode == "command":

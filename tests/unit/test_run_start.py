@@ -38,3 +38,19 @@ def test_a_server_that_cannot_start_leaves_the_loop_for_close_to_stop() -> None:
     loop = run.clients.loop
     run.close()
     assert not loop.running
+
+
+def test_wsbdd_run_builds_only_the_run_parser_and_imports_no_server() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom wsbdd import cli\n"
+            "args, rest = cli.build_parser('run').parse_known_args(['run', '--tags', 'x'])\n"
+            "print(args.command, rest, any(m.startswith('wsbdd.server') for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == ["run", "['--tags',", "'x']", "False"], done.stderr
+    from wsbdd import cli
+
+    full, _ = cli.build_parser().parse_known_args(["serve", "--port", "0"])
+    assert full.command == "serve"  # the other commands are still there when asked for
