@@ -50,7 +50,8 @@ async def publish_rounds(
     """Publish ``rounds`` × ``burst`` messages; seconds until all were recorded (after warm-up)."""
     from websockets.asyncio.client import connect
 
-    publisher = await connect(url, compression=None, ping_interval=None, max_queue=None)
+    publisher = await connect(url, compression=None, ping_interval=None, max_queue=None,
+                              proxy=None)
     sent = 0
 
     async def round_trip() -> None:
@@ -95,7 +96,7 @@ async def bare(url: str, n: int, rounds: int, burst: int, compression: str | Non
             count()
 
     async def join() -> None:
-        ws = await connect(url, compression=compression, ping_interval=None)
+        ws = await connect(url, compression=compression, ping_interval=None, proxy=None)
         held.append(ws)
         await ws.send(SUBSCRIBE)
         readers.append(asyncio.create_task(read(ws)))

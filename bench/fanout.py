@@ -180,7 +180,8 @@ async def measure(url_port: int, n: int, rounds: int, burst: int, token: str) ->
     totals = Totals()
     subs = await connect_subscribers(url_port, n, totals, token)
     publisher = await connect(f"ws://127.0.0.1:{url_port}/ws?token={token}",
-                              compression=None, ping_interval=None, max_queue=None)
+                              compression=None, ping_interval=None, max_queue=None,
+                              proxy=None)
     text = "x" * 64
 
     async def round_trip(count: int) -> None:
@@ -241,8 +242,8 @@ def server_port(name: str) -> Iterator[int]:
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, list[float]] = {"bare": [], "reference": []}
-    for _ in range(args.repeat):
-        for name in results:
+    for round_ in range(args.repeat):  # alternating: neither server always goes first
+        for name in (list(results) if round_ % 2 == 0 else list(reversed(results))):
             with server_port(name) as port:
                 rate = await measure(port, args.subscribers, args.rounds, args.burst,
                                      "alice-token")

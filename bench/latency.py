@@ -15,9 +15,14 @@ server, same pacing, same websockets settings (deflate, no keepalive):
   ``data_received``) and the moment a ``Clients.wait`` probe on the loop
   first sees the message in the inbox (what a step's wait observes).
 
+Like for like: the judged figure is what a step sees — median(visible to a
+probe) - median(bare after ``recv()``), target <= +20 µs. The arrival stamp
+(``received_at``) is taken when the bytes reach ``data_received``, *before*
+any ``recv()`` could return, so median(received_at) - median(bare) is often
+negative: it is printed as information only, never judged. Rounds alternate
+bare/wsbdd, wsbdd/bare, ... so neither receiver always goes first.
+
 Usage: ``python bench/latency.py [--count 2000] [--interval 0.001] [--rounds 2]``.
-The "added" figure is median(wsbdd) - median(bare); negative means wsbdd's
-stamp sits closer to the arrival of the bytes than a bare ``recv()`` does.
 """
 
 from __future__ import annotations
@@ -120,11 +125,15 @@ def main() -> None:
             # Warm-up (imports, JIT-free but caches, TCP): one short round each.
             asyncio.run(_bare(url, 100, args.interval))
             _wsbdd(clients, url, 100, args.interval)
-            for _ in range(args.rounds):
-                bare += asyncio.run(_bare(url, args.count, args.interval))
-                s, v = _wsbdd(clients, url, args.count, args.interval)
-                stamped += s
-                visible += v
+            for round_ in range(args.rounds):
+                order = ("bare", "wsbdd") if round_ % 2 == 0 else ("wsbdd", "bare")
+                for side in order:
+                    if side == "bare":
+                        bare += asyncio.run(_bare(url, args.count, args.interval))
+                    else:
+                        s, v = _wsbdd(clients, url, args.count, args.interval)
+                        stamped += s
+                        visible += v
     finally:
         if server.stdin is not None:
             server.stdin.close()
@@ -145,17 +154,19 @@ def main() -> None:
     added_stamp = (statistics.median(stamped) - base) * 1e6
     added_visible = (statistics.median(visible) - base) * 1e6
     print(
-        f"added by wsbdd at median: received_at {added_stamp:+.1f} µs (target ≤ 20 µs), "
-        f"visible to a probe {added_visible:+.1f} µs"
+        f"added by wsbdd at median: visible to a probe {added_visible:+.1f} µs "
+        f"(target ≤ 20 µs, judged), received_at {added_stamp:+.1f} µs (information: "
+        f"stamped at byte arrival, before a recv() could return)"
     )
     from results import emit  # bench/results.py: the line bench/run_all.py reads
 
-    emit("latency", "recorded latency added at the median (Message.received_at)",
-         wsbdd=statistics.median(stamped) * 1e6, baseline=base * 1e6, unit="µs",
-         compare="difference", target=20.0, at_most=True)
-    emit("latency", "latency added at the median, visible to a wait() probe",
+    emit("latency", "latency a step observes, added at the median (wait() probe)",
          wsbdd=statistics.median(visible) * 1e6, baseline=base * 1e6, unit="µs",
-         compare="difference", note="informational: no target")
+         compare="difference", target=20.0, at_most=True)
+    emit("latency", "arrival stamp vs bare recv() at the median (Message.received_at)",
+         wsbdd=statistics.median(stamped) * 1e6, baseline=base * 1e6, unit="µs",
+         compare="difference",
+         note="information only: stamped at byte arrival, not like for like")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ import asyncio, json, sys
 from websockets.asyncio.client import connect
 
 async def one(url, i, held):
-    ws = await connect(f"{url}?client=c{i}", open_timeout=30, compression=None)
+    ws = await connect(f"{url}?client=c{i}", open_timeout=30, compression=None, proxy=None)
     await ws.send(json.dumps({"type": "hello", "client": f"c{i}"}))
     held.append(ws)
 

@@ -98,8 +98,9 @@ BENCHES: tuple[Bench, ...] = (
     Bench("parallel_suite", "parallel_suite.py",
           "the shipped suite with --processes 4 vs serial, Allure on", quick=("--quick",),
           timeout=900),
-    Bench("artillery", "artillery/compare.py", "peer comparison: the crowd scenario, Artillery",
-          quick=("--quick",), timeout=1800),
+    Bench("crowd_compare", "crowd_compare.py",
+          "peer comparison: the crowd scenario, wsbdd vs k6 vs Artillery (wall time, memory)",
+          quick=("--quick",), timeout=2700),
 )
 
 
@@ -141,6 +142,10 @@ def machine() -> dict[str, Any]:
     package = BENCH / "artillery" / "node_modules" / "artillery" / "package.json"
     if package.exists():
         info["artillery"] = json.loads(package.read_text()).get("version")
+    k6 = BENCH / "k6" / ".tool" / "bin" / "k6"
+    if k6.exists():
+        done = subprocess.run([str(k6), "version"], capture_output=True, text=True, check=False)
+        info["k6"] = done.stdout.strip().splitlines()[0] if done.stdout.strip() else None
     return info
 
 

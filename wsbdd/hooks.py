@@ -96,8 +96,23 @@ def before_scenario(context: Any, scenario: Any) -> None:
     run: RunContext | None = getattr(context, "wsbdd_run", None)
     if run is None:
         return
-    context.wsbdd = ScenarioSession(run)
-    context.wsbdd_report = ScenarioReport(context.wsbdd)
+    session = ScenarioSession(run)
+    _put(context, wsbdd=session, wsbdd_report=ScenarioReport(session))
+
+
+def _put(context: Any, **values: Any) -> None:
+    """Set scenario attributes without behave's per-set stack capture (hot: every scenario).
+
+    ``Context.__setattr__`` records ``traceback.extract_stack`` for each set,
+    only to warn when a user attribute masks another; wsbdd's own names need
+    no such warning. Falls back to plain setting on a context without frames.
+    """
+    stack = getattr(context, "_stack", None)
+    if not stack or not isinstance(stack[0], dict):
+        for name, value in values.items():
+            setattr(context, name, value)
+        return
+    stack[0].update(values)
 
 
 def after_step(context: Any, step: Any) -> None:
@@ -122,8 +137,7 @@ def after_scenario(context: Any, scenario: Any) -> None:
         finally:
             session.close()
     finally:
-        context.wsbdd = None
-        context.wsbdd_report = None
+        _put(context, wsbdd=None, wsbdd_report=None)
         received = report.received_messages if report is not None else (0, 0)
         report = session = None  # unreachable from here when it is collected
         release_scenario(scenario, received)  # behave keeps failed steps' frames: let them go

@@ -5,7 +5,9 @@ One :class:`RunContext` lives from behave's ``before_all`` to ``after_all``.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wsbdd.config import Settings
 from wsbdd.core.exceptions import ServerControlError
@@ -14,9 +16,11 @@ from wsbdd.core.profiles import Profile, load_profile
 from wsbdd.core.redaction import Redactor
 from wsbdd.runtime import Clients
 from wsbdd.runtime.http import HttpTrigger
-from wsbdd.server.managed import ManagedServer
 from wsbdd.session.contracts import SETTING as CONTRACT_SETTING
 from wsbdd.session.contracts import ContractLibrary
+
+if TYPE_CHECKING:
+    from wsbdd.server.managed import ManagedServer
 
 __all__ = ["RunContext"]
 
@@ -43,8 +47,34 @@ class RunContext:
         return self._profiles[name]
 
     def start(self) -> None:
-        """Start the managed server (if any), then the client loop thread."""
+        """Start the client loop thread and the managed server (if any) side by side."""
         settings = self.settings
+        # WSBDD_UVLOOP may come from the environment file, not only the shell. The
+        # loop starts on a helper thread while the server boots (start-up time).
+        made: list[Clients] = []
+        starting = threading.Thread(
+            target=lambda: made.append(Clients(environ=settings.values)),
+            name="wsbdd-start-clients", daemon=True)
+        starting.start()
+        try:
+            self._start_server(settings)
+        finally:
+            starting.join()
+            self.clients = made[0] if made else None  # close() shuts it down on failure
+        if self.clients is None:
+            raise ServerControlError("the client loop thread did not start")
+        self.http = HttpTrigger(
+            self.settings.http_url,
+            timeout=max(self.settings.timeout, 5.0) * self.settings.timeout_scale,
+            verify=str(self.settings.ca_file) if self.settings.ca_file else True,
+        )
+
+    def _start_server(self, settings: Settings) -> None:
+        """Start the managed server, if the environment has one, and learn its URLs."""
+        if settings.server_mode not in ("embedded", "command"):
+            return  # a run against a server it does not manage never imports wsbdd.server
+        from wsbdd.server.managed import ManagedServer
+
         if settings.server_mode == "embedded":
             self.server = ManagedServer.embedded(list(settings.server_args))
         elif settings.server_mode == "command":
@@ -58,13 +88,6 @@ class RunContext:
                 if ws_url is None or http_url is None:
                     raise ServerControlError("the embedded server started but gave no URLs")
                 self.settings = settings.with_urls(ws_url, http_url)
-        # WSBDD_UVLOOP may come from the environment file, not only the shell.
-        self.clients = Clients(environ=self.settings.values)
-        self.http = HttpTrigger(
-            self.settings.http_url,
-            timeout=max(self.settings.timeout, 5.0) * self.settings.timeout_scale,
-            verify=str(self.settings.ca_file) if self.settings.ca_file else True,
-        )
 
     def require_server(self, action: str) -> ManagedServer:
         """The managed server, or an error explaining that this target has none."""

