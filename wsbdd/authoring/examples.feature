@@ -111,6 +111,12 @@ Feature: Canonical step vocabulary
     Then client A receives a protocol ping within 30 s
     When I save "$.id" from the last message of client A as "order_id"
 
+  Scenario: Named events (SSE, Socket.IO)
+    Then client A receives the event "price" within 500 ms
+    Then client A receives the event "price" with {"symbol": "ACME"} within 500 ms
+    Then client A receives no event "price" within 300 ms
+    Then the last message of client A has event id "42"
+
   Scenario: Channels, through the API profile
     When client A authenticates as alice
     Given client A is subscribed to room:lobby
