@@ -153,6 +153,21 @@ Feature: Canonical step vocabulary
       """
     Then the response status is 201
     When I save "$.id" from the response as "order_id"
+    Given the HTTP headers:
+      | header | value            |
+      | Accept | application/json |
+    When I send a GET request to "/orders/${order_id}" with headers:
+      | header | value            |
+      | Accept | application/json |
+    When I send a POST request to "/notes" with the text "hello"
+    When I send a POST request to "/form" with content type "application/x-www-form-urlencoded":
+      """
+      a=1&b=2
+      """
+    Then the response header "Content-Type" is "application/json"
+    Then the response header "Location" matches "^/orders/[0-9a-f-]+$"
+    Then the response body contains "queued messages: 1"
+    When I save the response header "Location" as "order_url"
 
   Scenario: Server control, crowds and leaks
     When the server restarts
