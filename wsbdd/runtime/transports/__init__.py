@@ -1,0 +1,1 @@
+"""Transport implementations (sibling kinds of connection behind :mod:`wsbdd.runtime.transport`)."""
