@@ -34,8 +34,8 @@ class EventStreamAnswer(ExpectationFailed):
         super().__init__(
             f"{method} {url} answered {status} with an event stream (Content-Type: "
             f"{content_type}): a plain HTTP step reads a whole body, and this one never ends. "
-            f'Connect to it as a client instead: Given client A connects to "{url}" over SSE, '
-            'then Then client A receives the event "…" within 1 s'
+            f'Read it as a client instead: Given client A connects to "{url}" over SSE, '
+            'and Then client A receives the event "…" within 1 s'
         )
 
 
