@@ -123,6 +123,8 @@ class ConnectionOps:
             origin=self._session.text(spec.origin) if spec.origin else None,
             open_timeout=self._session.scaled(self._session.settings.connect_timeout),
             ca_file=str(self._session.settings.ca_file) if self._session.settings.ca_file else None,
+            client_cert=self._session.settings.client_cert,
+            client_key=self._session.settings.client_key,
             identity=identity,
             secrets=tuple(self._session.run.redactor.secrets),
         ), token
