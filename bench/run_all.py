@@ -98,6 +98,9 @@ BENCHES: tuple[Bench, ...] = (
     Bench("parallel_suite", "parallel_suite.py",
           "the shipped suite with --processes 4 vs serial, Allure on", quick=("--quick",),
           timeout=900),
+    Bench("sse_throughput", "sse_throughput.py",
+          "SSE events recorded per second vs. a bare httpx-sse loop", quick=("--quick",),
+          timeout=300),
     Bench("artillery", "artillery/compare.py", "peer comparison: the crowd scenario, Artillery",
           quick=("--quick",), timeout=1800),
 )
