@@ -8,7 +8,7 @@ this process, alternating which goes first:
 * **bare**: ``httpx_sse.aconnect_sse`` + ``aiter_sse``, appending each event's
   name, id, JSON data (``json.loads``, as the bare loop of bench/latency.py
   does) and arrival time to a list — the least a client that checks JSON does;
-* **wsbdd**: :class:`wsbdd.runtime.transports.sse.SseTransport` reporting to a
+* **wsbdd**: :class:`wsbdd.runtime.transports.sse.SseStream` reporting to a
   recorder that builds what the client keeps of each event: a
   :class:`~wsbdd.core.records.Message` (data parsed as JSON) with its ``meta``.
 
@@ -131,11 +131,11 @@ class _Recorder:
 
 
 async def _wsbdd(url: str, count: int, parse: bool = True) -> float:
-    from wsbdd.runtime.transports.sse import SseTransport
+    from wsbdd.runtime.transports.sse import SseStream
 
     recorder: _Recorder | _RawRecorder = _Recorder() if parse else _RawRecorder()
     started = time.perf_counter()
-    transport = SseTransport(url, max_size=64 * 2**20)
+    transport = SseStream(url, max_size=64 * 2**20)
     result = await transport.open(recorder)
     assert result.opened, result
     await asyncio.wait_for(recorder.done.wait(), 120)

@@ -1,6 +1,6 @@
 """The SSE transport against real servers on port 0: the reference server, sse-starlette, raw ones.
 
-Each test drives :class:`~wsbdd.runtime.transports.sse.SseTransport` with a
+Each test drives :class:`~wsbdd.runtime.transports.sse.SseStream` with a
 recording ``TransportEvents`` and checks what the tester would be shown.
 """
 
@@ -18,7 +18,8 @@ from starlette.routing import Route
 from websockets.asyncio.client import connect
 
 from wsbdd.core.records import ConnectOutcome, now
-from wsbdd.runtime.transports.sse import SseTransport
+from wsbdd.core.redaction import Redactor
+from wsbdd.runtime.transports.sse import SseStream
 from wsbdd.server import ReferenceServer, ServerOptions
 
 FAST = {"ping_interval": 5.0, "ping_timeout": 5.0, "close_timeout": 1.0, "history": 50}
@@ -41,7 +42,7 @@ def test_the_reference_server_streams_a_channel_with_ids_and_resumes_after_last_
         async with ReferenceServer(ServerOptions(**FAST)) as server:
             bob = await _publisher(server, "room:feed")
             events = Recorder()
-            sse = SseTransport(f"{server.http_url}/sse/room:feed")
+            sse = SseStream(f"{server.http_url}/sse/room:feed")
             result = await sse.open(events)
             assert result.opened, result
             assert result.handshake.status == 200
@@ -59,7 +60,7 @@ def test_the_reference_server_streams_a_channel_with_ids_and_resumes_after_last_
 
             await _publish(bob, "room:feed", "three")
             again = Recorder()
-            resumed = SseTransport(f"{server.http_url}/sse/room:feed", last_event_id="1")
+            resumed = SseStream(f"{server.http_url}/sse/room:feed", last_event_id="1")
             assert ("Last-Event-ID", "1") in resumed.headers
             assert (await resumed.open(again)).opened
             await again.messages_count(2)
@@ -74,15 +75,15 @@ def test_a_private_channel_is_refused_without_its_owners_token_and_served_with_i
     async def main() -> None:
         async with ReferenceServer(ServerOptions(**FAST)) as server:
             url = f"{server.http_url}/sse/user:alice:private"
-            refused = await SseTransport(url).open(Recorder())
+            refused = await SseStream(url).open(Recorder())
             assert refused.outcome is ConnectOutcome.REJECTED
             assert refused.handshake.status == 401
             assert "status 401" in refused.detail and "unknown token" in refused.detail
-            wrong = await SseTransport(url, [("Authorization", "Bearer bob-token")]).open(
+            wrong = await SseStream(url, [("Authorization", "Bearer bob-token")]).open(
                 Recorder()
             )
             assert wrong.handshake.status == 403 and "may not read" in wrong.detail
-            sse = SseTransport(url, [("Authorization", "Bearer alice-token")])
+            sse = SseStream(url, [("Authorization", "Bearer alice-token")])
             assert (await sse.open(Recorder())).opened
             await sse.close()
 
@@ -94,7 +95,7 @@ def test_the_server_stopping_ends_the_stream_as_a_server_close() -> None:
         server = ReferenceServer(ServerOptions(**FAST))
         await server.start()
         events = Recorder()
-        sse = SseTransport(f"{server.http_url}/sse/room:end")
+        sse = SseStream(f"{server.http_url}/sse/room:end")
         assert (await sse.open(events)).opened
         await server.stop()
         info = await events.closed()
@@ -119,7 +120,7 @@ def test_sse_starlette_events_keep_name_id_retry_and_the_end_reads_as_a_server_c
         app = Starlette(routes=[Route("/ticker", _ticker)])
         async with asgi_server(app) as base:
             events = Recorder()
-            sse = SseTransport(f"{base}/ticker", [("X-Trace", "1")], last_event_id="40")
+            sse = SseStream(f"{base}/ticker", [("X-Trace", "1")], last_event_id="40")
             assert (await sse.open(events)).opened
             info = await events.closed()
             assert [m[2]["event"] for m in events.messages] == ["price", "note", "resume"]
@@ -148,7 +149,7 @@ def test_a_wrong_content_type_is_a_rejected_handshake_naming_status_and_type() -
 
     async def main() -> None:
         async with raw_server(handler) as base:
-            result = await SseTransport(f"{base}/events").open(Recorder())
+            result = await SseStream(f"{base}/events").open(Recorder())
             assert result.outcome is ConnectOutcome.REJECTED
             assert "status 200 with Content-Type text/html" in result.detail
             assert "not an event stream" in result.detail and "<html>hello" in result.detail
@@ -168,7 +169,7 @@ def test_malformed_lines_are_ignored_and_the_good_events_still_arrive() -> None:
     async def main() -> None:
         async with raw_server(handler) as base:
             events = Recorder()
-            assert (await SseTransport(f"{base}/events").open(events)).opened
+            assert (await SseStream(f"{base}/events").open(events)).opened
             info = await events.closed()
             assert [(m[0], m[2]["event"]) for m in events.messages] == [
                 ('{"a": 1}', "message"),
@@ -196,7 +197,7 @@ def test_one_event_over_the_size_cap_closes_the_stream_with_the_limit_named() ->
     async def main() -> None:
         async with raw_server(_big_event_handler(10 * 2**20)) as base:
             events = Recorder()
-            sse = SseTransport(f"{base}/events", max_size=2**20)
+            sse = SseStream(f"{base}/events", max_size=2**20)
             assert (await sse.open(events)).opened
             started = now()
             info = await events.closed(limit=5)
@@ -212,7 +213,7 @@ def test_a_10_mib_event_under_the_default_cap_arrives_whole() -> None:
     async def main() -> None:
         async with raw_server(_big_event_handler(10 * 2**20)) as base:
             events = Recorder()
-            sse = SseTransport(f"{base}/events", max_size=64 * 2**20)
+            sse = SseStream(f"{base}/events", max_size=64 * 2**20)
             assert (await sse.open(events)).opened
             await events.messages_count(1, limit=10)
             assert len(events.messages[0][0]) == 10 * 2**20
@@ -229,7 +230,7 @@ def test_a_server_that_never_answers_times_the_handshake_out_within_open_timeout
     async def main() -> None:
         async with raw_server(handler) as base:
             started = now()
-            result = await SseTransport(f"{base}/events", open_timeout=0.3).open(Recorder())
+            result = await SseStream(f"{base}/events", open_timeout=0.3).open(Recorder())
             assert result.outcome is ConnectOutcome.TIMED_OUT
             assert now() - started < 1.5
             assert "no response headers within 0.3 s" in result.detail
@@ -247,7 +248,7 @@ def test_a_stream_that_never_sends_stays_open_and_closes_on_request() -> None:
     async def main() -> None:
         async with raw_server(handler) as base:
             events = Recorder()
-            sse = SseTransport(f"{base}/events", close_timeout=0.5)
+            sse = SseStream(f"{base}/events", close_timeout=0.5)
             assert (await sse.open(events)).opened
             assert events.closes == [] and events.messages == []
             started = now()
@@ -259,7 +260,7 @@ def test_a_stream_that_never_sends_stays_open_and_closes_on_request() -> None:
 
 
 def test_required_headers_are_never_overridden_by_the_steps_headers() -> None:
-    sse = SseTransport(
+    sse = SseStream(
         "http://127.0.0.1:9/events",
         [("accept", "application/json"), ("X-Id", "1"), ("Last-Event-ID", "5")],
         last_event_id="3",
@@ -268,3 +269,21 @@ def test_required_headers_are_never_overridden_by_the_steps_headers() -> None:
     assert all(v != "application/json" for _, v in sse.headers)
     assert ("X-Id", "1") in sse.headers and ("Last-Event-ID", "5") in sse.headers
     assert ("Last-Event-ID", "3") not in sse.headers
+
+
+def test_the_recorded_handshake_and_a_refusal_never_show_the_token() -> None:
+    async def main() -> None:
+        async with ReferenceServer(ServerOptions(**FAST)) as server:
+            url = f"{server.http_url}/sse/user:alice:private?token=bob-token"
+            sse = SseStream(
+                url,
+                [("Authorization", "Bearer bob-token")],
+                redactor=Redactor(["bob-token"]),
+            )
+            result = await sse.open(Recorder())
+            assert result.handshake.status == 403
+            shown = repr(result.handshake) + result.detail
+            assert "bob-token" not in shown, shown
+            assert "may not read user:alice:private" in result.detail
+
+    run(main())

@@ -42,9 +42,11 @@ from wsbdd.core.records import (
     HandshakeInfo,
     now,
 )
+from wsbdd.core.redaction import Redactor
+from wsbdd.runtime.request import ConnectRequest
 from wsbdd.runtime.transport import TransportEvents, TransportKind
 
-__all__ = ["EVENT_STREAM", "SseTransport"]
+__all__ = ["EVENT_STREAM", "REQUIRED_HEADERS", "SseStream", "SseTransport"]
 
 EVENT_STREAM = "text/event-stream"
 """The content type an SSE answer must have."""
@@ -58,8 +60,12 @@ REQUIRED_HEADERS: tuple[tuple[str, str], ...] = (
 _BODY_SHOWN = 300
 
 
-class SseTransport:
-    """One event stream; the only direction is server to client."""
+class SseStream:
+    """One event stream; the only direction is server to client.
+
+    Built from explicit options; :class:`SseTransport` builds one from a
+    ``ConnectRequest`` (what the transport registry does).
+    """
 
     kind: TransportKind = "sse"
 
@@ -73,8 +79,10 @@ class SseTransport:
         verify: ssl.SSLContext | bool = True,
         last_event_id: str | None = None,
         close_timeout: float = 2.0,
+        redactor: Redactor | None = None,
     ) -> None:
         self.url = url
+        self._redactor = redactor or Redactor()
         self.max_size = max_size
         self.open_timeout = open_timeout
         self.close_timeout = close_timeout
@@ -94,7 +102,8 @@ class SseTransport:
         """Send the GET and wait for the answer's headers (bounded by ``open_timeout``)."""
         self._events = events
         started = now()
-        handshake = HandshakeInfo(self.url, tuple(self.headers))
+        shown_headers = tuple(self._redactor.headers(self.headers))
+        handshake = HandshakeInfo(self._redactor.url(self.url), shown_headers)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(self.open_timeout, read=None),
             verify=self._verify,
@@ -114,19 +123,24 @@ class SseTransport:
             )
         except httpx.ConnectError as exc:
             await self._release()
-            return ConnectResult(ConnectOutcome.REFUSED, handshake, now() - started, str(exc))
+            detail = self._redactor.text(str(exc))
+            return ConnectResult(ConnectOutcome.REFUSED, handshake, now() - started, detail)
         except httpx.HTTPError as exc:
             await self._release()
-            detail = f"{type(exc).__name__}: {exc}"
+            detail = self._redactor.text(f"{type(exc).__name__}: {exc}")
             return ConnectResult(ConnectOutcome.FAILED, handshake, now() - started, detail)
         self._response = response
         answered = HandshakeInfo(
-            self.url, tuple(self.headers), response.status_code, tuple(response.headers.items())
+            handshake.url,
+            shown_headers,
+            response.status_code,
+            tuple(self._redactor.headers(list(response.headers.items()))),
         )
         problem = await self._refusal(response)
         if problem is not None:
             await self._release()
-            return ConnectResult(ConnectOutcome.REJECTED, answered, now() - started, problem)
+            detail = self._redactor.text(problem)
+            return ConnectResult(ConnectOutcome.REJECTED, answered, now() - started, detail)
         self._reader = asyncio.get_running_loop().create_task(self._read(response))
         return ConnectResult(ConnectOutcome.OPEN, answered, now() - started)
 
@@ -219,6 +233,11 @@ class SseTransport:
 
     # -- the client's side -----------------------------------------------------------
 
+    @property
+    def is_open(self) -> bool:
+        """True while the stream is open (it opened and has not ended)."""
+        return self._reader is not None and not self._closed
+
     async def send_text(self, text: str) -> float:
         """An event stream has no way back to the server: a feature mistake."""
         raise UsageError(
@@ -240,6 +259,22 @@ class SseTransport:
                     await reader
         self._finish(CloseInfo(code, reason, "client", True, now()))
         await self._release()
+
+    async def drop(self) -> None:
+        """Cut the stream without a goodbye; returns once the end is reported (bounded)."""
+        reader = self._reader
+        if reader is not None and not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                async with asyncio.timeout(self.close_timeout):
+                    await reader
+        self._finish(CloseInfo(1006, "dropped by the client", "client", False, now()))
+        await self._release()
+
+    async def shutdown(self) -> None:
+        """End the stream whatever its state; never raises, leaves no task behind."""
+        with contextlib.suppress(Exception):
+            await self.close()
 
     def abort(self) -> None:
         """Drop the stream at once (the reader task is cancelled)."""
@@ -264,3 +299,28 @@ def _request_headers(
         required.append(("Last-Event-ID", last_event_id))
     needed = {name.lower() for name, _ in REQUIRED_HEADERS}
     return [(k, v) for k, v in headers if k.lower() not in needed] + required
+
+
+class SseTransport(SseStream):
+    """The registry's SSE transport: a stream opened from a ``ConnectRequest``.
+
+    The request's ``url`` (``http://`` or ``https://``), ``headers`` (the
+    scenario's, the step's, ``Last-Event-ID`` on a resuming reconnect; SSE's own
+    headers always win), ``open_timeout``, ``max_size`` (the size cap per
+    event), ``close_timeout``, TLS settings (``ca_file``, the mTLS client
+    certificate) and ``secrets`` (masked in the recorded handshake).
+    """
+
+    def __init__(self, request: ConnectRequest, name: str = "") -> None:
+        context = request.ssl_context()
+        super().__init__(
+            request.url,
+            request.headers,
+            open_timeout=request.open_timeout,
+            max_size=request.max_size,
+            verify=context if context is not None else True,
+            close_timeout=request.close_timeout,
+            redactor=Redactor(request.secrets),
+        )
+        self.request = request
+        self.name = name
