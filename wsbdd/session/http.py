@@ -65,9 +65,16 @@ class HttpExchange:
         found: str | None = request.headers.get("cookie")
         return found
 
-    def transport_headers(self, required: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-        """The scenario's headers for a transport, never overriding what it ``required``."""
-        return _merge(self.headers, required)
+    def transport_headers(self, step: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The scenario's headers with a connect step's own (variables filled in) over them."""
+        return _merge(self.headers, self._substituted(step))
+
+    @staticmethod
+    def transport_headers_over(
+        headers: Sequence[tuple[str, str]], required: Sequence[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """``headers`` with what a transport ``required`` replacing any of the same name."""
+        return _merge(headers, required)
 
     def request(
         self,
