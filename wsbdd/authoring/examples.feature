@@ -35,6 +35,8 @@ Feature: Canonical step vocabulary
     Given client A connects to "/graphql" with subprotocols "graphql-transport-ws"
     Given client A connects to "/ws" as alice with subprotocols "chat.v2"
     Given client A is connected to "/ws" as alice
+    Given client A connects to "/events" over SSE
+    Given client A is connected to "/sse/room:lobby" over SSE as alice
     Then client A is connected
     Then client A's subprotocol is "chat.v2"
     Then client A has no subprotocol

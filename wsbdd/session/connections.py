@@ -24,6 +24,7 @@ from wsbdd.core.records import CloseInfo, ConnectOutcome, ConnectResult, Message
 from wsbdd.core.timing import format_duration
 from wsbdd.runtime import Client, ClientView, ConnectRequest
 from wsbdd.session.receiving import Unseen
+from wsbdd.session.sse import SSE, last_event_id, sse_headers, sse_url, with_last_event_id
 
 if TYPE_CHECKING:
     from wsbdd.session.scenario import ScenarioSession
@@ -42,6 +43,8 @@ class ConnectSpec:
     subprotocols: tuple[str, ...] = ()
     origin: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    transport: str | None = None
+    """``over SSE`` (``"sse"``); None: the profile's transport (WebSocket by default)."""
 
 
 @dataclass(slots=True)
@@ -101,7 +104,14 @@ class ConnectionOps:
 
     def prepare(self, spec: ConnectSpec) -> tuple[ConnectRequest, str | None]:
         """The connection request and the token it carries (``request.identity`` is whose)."""
-        url = self.resolve_ws_url(self._session.text(spec.target) if spec.target else None)
+        profile = self._session.profile
+        kind = spec.transport or (profile.transport if profile is not None else "websocket")
+        target = self._session.text(spec.target) if spec.target else None
+        if kind == SSE:
+            settings = self._session.settings
+            url = sse_url(settings.http_url, target, settings.source)
+        else:
+            url = self.resolve_ws_url(target)
         headers = [(self._session.text(k), self._session.text(v)) for k, v in spec.headers]
         subprotocols = [self._session.text(p) for p in spec.subprotocols]
         if not subprotocols and self._session.profile is not None:
@@ -116,7 +126,10 @@ class ConnectionOps:
                 headers.append((auth.header, self._auth_value(auth.value, token, identity)))
             elif auth.mode == "subprotocol":
                 subprotocols.append(self._auth_value(auth.value, token, identity))
+        if kind == SSE:
+            headers = sse_headers(self._session.http, url, headers)
         return ConnectRequest(
+            transport=kind,
             url=url,
             headers=tuple(headers),
             subprotocols=tuple(subprotocols),
@@ -268,6 +281,7 @@ class ConnectionOps:
             subprotocols=memory.spec.subprotocols,
             origin=memory.spec.origin,
             headers=memory.spec.headers,
+            transport=memory.spec.transport,
         )
         self.connect(name, spec, require_open=True)
 
@@ -357,7 +371,10 @@ class ConnectionOps:
         positions = self._session.channels.last_positions(name, old) if resume else None
         if old.close_info is None and old.result.opened:
             self._session.clients.close(name, 1000, "reconnecting")
-        result = self._session.clients.connect(name, memory.request)
+        request = memory.request
+        if request.transport == SSE:  # as EventSource does, resuming or not
+            request = with_last_event_id(request, last_event_id(old.received))
+        result = self._session.clients.connect(name, request)
         if not result.opened:
             raise ExpectationFailed(
                 self._session.run.redactor.text(

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from wsbdd.core.exceptions import ConfigError
 from wsbdd.core.records import Message
 from wsbdd.runtime.request import ConnectRequest
 from wsbdd.runtime.transports.sse import REQUIRED_HEADERS
 
-if TYPE_CHECKING:
-    from wsbdd.session.http import HttpExchange
-
-__all__ = ["SSE", "last_event_id", "sse_headers", "sse_url", "with_last_event_id"]
+__all__ = ["SSE", "HeaderSource", "last_event_id", "sse_headers", "sse_url", "with_last_event_id"]
 
 SSE = "sse"
 """The transport kind of an ``over SSE`` connection."""
@@ -46,8 +43,23 @@ def sse_url(http_base: str | None, target: str | None, source: str) -> str:
     return f"{base}/{target.lstrip('/')}"
 
 
+class HeaderSource(Protocol):
+    """What an SSE request takes from the scenario's HTTP side (``HttpExchange``)."""
+
+    def transport_headers(self, step: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The scenario's headers with a connect step's own over them."""
+
+    def transport_headers_over(
+        self, headers: Sequence[tuple[str, str]], required: Sequence[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """``headers`` with what a transport requires replacing any of the same name."""
+
+    def cookie_header(self, url: str) -> str | None:
+        """The scenario's cookies for ``url``."""
+
+
 def sse_headers(
-    exchange: HttpExchange, url: str, step_headers: Sequence[tuple[str, str]]
+    exchange: HeaderSource, url: str, step_headers: Sequence[tuple[str, str]]
 ) -> list[tuple[str, str]]:
     """The scenario's HTTP headers, then the step's, then its cookies (SSE's own win later)."""
     headers = exchange.transport_headers(step_headers)
