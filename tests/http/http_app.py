@@ -9,6 +9,7 @@ import ssl
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -79,14 +80,16 @@ APP = Starlette(
 
 
 @contextlib.contextmanager
-def serving_in_thread(ssl_context: ssl.SSLContext | None = None) -> Iterator[str]:
-    """The app under uvicorn in a thread (TLS with ``ssl_context``); yields its base URL."""
+def serving_in_thread(
+    ssl_context: ssl.SSLContext | None = None, app: Any = APP
+) -> Iterator[str]:
+    """``app`` under uvicorn in a thread (TLS with ``ssl_context``); yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(APP, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
     if ssl_context is not None:
         config.load()
         config.ssl = ssl_context  # uvicorn serves TLS with the context it is given

@@ -10,13 +10,13 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-from sse_helpers import STREAM_HEAD, Recorder, asgi_server, raw_server, read_head, run
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 from websockets.asyncio.client import connect
 
+from tests.sse.sse_helpers import STREAM_HEAD, Recorder, asgi_server, raw_server, read_head, run
 from wsbdd.core.records import ConnectOutcome, now
 from wsbdd.core.redaction import Redactor
 from wsbdd.runtime.transports.sse import SseStream

@@ -83,12 +83,16 @@ class EventChecks:
         start = now()
         found = self._clients.wait(name, probe, duration)
         if found is not None:
+            offset = found.received_at - start
+            when = (
+                f"at +{format_duration(offset)} after the step started"
+                if offset >= 0
+                else f"{format_duration(-offset)} before the step started (not consumed)"
+            )
             raise ExpectationFailed(
                 self._redactor.text(
                     f'client {name} expected no event "{event}" for {format_duration(duration)}, '
-                    f"but received #{found.index} at "
-                    f"+{format_duration(max(0.0, found.received_at - start))} after the step "
-                    f"started: {found.display()}"
+                    f"but received #{found.index} {when}: {found.display()}"
                 ),
                 client=name,
                 closest=found,
