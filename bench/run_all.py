@@ -101,6 +101,9 @@ BENCHES: tuple[Bench, ...] = (
     Bench("crowd_compare", "crowd_compare.py",
           "peer comparison: the crowd scenario, wsbdd vs k6 vs Artillery (wall time, memory)",
           quick=("--quick",), timeout=2700),
+    Bench("sse_throughput", "sse_throughput.py",
+          "SSE events recorded per second vs. a bare httpx-sse loop", quick=("--quick",),
+          timeout=300),
 )
 
 

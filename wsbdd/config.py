@@ -26,7 +26,11 @@ Keys
 ``WSBDD_SCHEMAS``      folder of JSON Schemas (default ``features/schemas``).
 ``WSBDD_METRICS_URL``  metrics JSON endpoint (default ``<http>/metrics`` for
                        the embedded server).
-``WSBDD_CA_FILE``      CA bundle for ``wss://`` with a private CA.
+``WSBDD_CA_FILE``      CA bundle for ``wss://`` and ``https://`` with a private CA.
+``WSBDD_CLIENT_CERT``  client certificate (PEM) presented to ``wss://`` and
+                       ``https://`` servers that ask for one (mTLS); the key may
+                       be in the same file.
+``WSBDD_CLIENT_KEY``   the client certificate's private key, when in its own file.
 ``WSBDD_TIMEOUT_SCALE`` multiplies every wait, for slow machines (default 1).
 ``WSBDD_DEBUG``        ``1`` (in the shell) shows the Python traceback of a
                        mistake instead of its one line (see wsbdd.mistakes).
@@ -83,6 +87,10 @@ class Settings:
     profile: str | None = None
     schemas_dir: Path = Path("features/schemas")
     ca_file: Path | None = None
+    client_cert: Path | None = None
+    """The mTLS client certificate (``WSBDD_CLIENT_CERT``), for wss:// and https://."""
+    client_key: Path | None = None
+    """Its private key (``WSBDD_CLIENT_KEY``) when not in the certificate file."""
 
     @property
     def source(self) -> str:
@@ -205,6 +213,10 @@ def _validate(env_name: str, env_file: Path, values: Mapping[str, str]) -> Setti
         ca_file = Path(values["WSBDD_CA_FILE"])
         if not ca_file.is_file():
             raise fail("WSBDD_CA_FILE", f"file {ca_file} does not exist (expected a PEM CA bundle)")
+    client_cert = _pem_file(values, "WSBDD_CLIENT_CERT", "a PEM client certificate", fail)
+    client_key = _pem_file(values, "WSBDD_CLIENT_KEY", "the PEM key of WSBDD_CLIENT_CERT", fail)
+    if client_key is not None and client_cert is None:
+        raise fail("WSBDD_CLIENT_KEY", "is set without WSBDD_CLIENT_CERT (set both, or neither)")
 
     return Settings(
         env_name=env_name,
@@ -224,10 +236,22 @@ def _validate(env_name: str, env_file: Path, values: Mapping[str, str]) -> Setti
         profile=values.get("WSBDD_PROFILE") or None,
         schemas_dir=Path(values.get("WSBDD_SCHEMAS") or "features/schemas"),
         ca_file=ca_file,
+        client_cert=client_cert,
+        client_key=client_key,
     )
 
 
 _Fail = Callable[[str, str], ConfigError]
+
+
+def _pem_file(values: Mapping[str, str], key: str, what: str, fail: _Fail) -> Path | None:
+    raw = values.get(key, "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise fail(key, f"file {path} does not exist (expected {what})")
+    return path
 
 
 def _url(values: Mapping[str, str], key: str, schemes: tuple[str, ...], fail: _Fail) -> str | None:

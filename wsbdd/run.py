@@ -67,6 +67,8 @@ class RunContext:
             self.settings.http_url,
             timeout=max(self.settings.timeout, 5.0) * self.settings.timeout_scale,
             verify=str(self.settings.ca_file) if self.settings.ca_file else True,
+            client_cert=str(self.settings.client_cert) if self.settings.client_cert else None,
+            client_key=str(self.settings.client_key) if self.settings.client_key else None,
         )
 
     def _start_server(self, settings: Settings) -> None:

@@ -79,6 +79,12 @@ GROUPS: tuple[GroupInfo, ...] = (
         "(docs/codecs.md).",
     ),
     GroupInfo(
+        "event_steps",
+        "Named events (SSE, Socket.IO)",
+        "Events matched on their name (SSE event:, a Socket.IO event) and, given JSON, their "
+        "payload (partial match).",
+    ),
+    GroupInfo(
         "channel_steps",
         "Channels, through the API profile",
         "Subscribe, publish and check deliveries without writing the API's JSON: "

@@ -35,6 +35,8 @@ Feature: Canonical step vocabulary
     Given client A connects to "/graphql" with subprotocols "graphql-transport-ws"
     Given client A connects to "/ws" as alice with subprotocols "chat.v2"
     Given client A is connected to "/ws" as alice
+    Given client A connects to "/events" over SSE
+    Given client A is connected to "/sse/room:lobby" over SSE as alice
     Then client A is connected
     Then client A's subprotocol is "chat.v2"
     Then client A has no subprotocol
@@ -111,6 +113,12 @@ Feature: Canonical step vocabulary
     Then client A receives a protocol ping within 30 s
     When I save "$.id" from the last message of client A as "order_id"
 
+  Scenario: Named events (SSE, Socket.IO)
+    Then client A receives the event "price" within 500 ms
+    Then client A receives the event "price" with {"symbol": "ACME"} within 500 ms
+    Then client A receives no event "price" within 300 ms
+    Then the last message of client A has event id "42"
+
   Scenario: Channels, through the API profile
     When client A authenticates as alice
     Given client A is subscribed to room:lobby
@@ -147,6 +155,21 @@ Feature: Canonical step vocabulary
       """
     Then the response status is 201
     When I save "$.id" from the response as "order_id"
+    Given the HTTP headers:
+      | header | value            |
+      | Accept | application/json |
+    When I send a GET request to "/orders/${order_id}" with headers:
+      | header | value            |
+      | Accept | application/json |
+    When I send a POST request to "/notes" with the text "hello"
+    When I send a POST request to "/form" with content type "application/x-www-form-urlencoded":
+      """
+      a=1&b=2
+      """
+    Then the response header "Content-Type" is "application/json"
+    Then the response header "Location" matches "^/orders/[0-9a-f-]+$"
+    Then the response body contains "queued messages: 1"
+    When I save the response header "Location" as "order_url"
 
   Scenario: Server control, crowds and leaks
     When the server restarts

@@ -19,6 +19,9 @@ from pathlib import Path
 _Job = tuple[Path, bytes] | None
 
 
+__all__ = ["ResultWriter"]
+
+
 class ResultWriter:
     """One thread writing ``(path, data)`` jobs in order; ``flush`` waits for all of them."""
 
@@ -32,8 +35,9 @@ class ResultWriter:
         """Write ``data`` to ``path`` (via ``path.tmp`` and a rename), on the writer thread."""
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._work, name="wsbdd-allure-writer",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._work, name="wsbdd-allure-writer", daemon=True
+                )
                 self._thread.start()
         self._jobs.put((path, data))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -23,7 +24,19 @@ from wsbdd.core.exceptions import ConfigError, ExpectationFailed
 from wsbdd.core.records import NOT_JSON, now
 from wsbdd.core.timing import format_duration
 
-__all__ = ["HttpResponse", "HttpTrigger"]
+__all__ = ["EventStreamAnswer", "HttpResponse", "HttpTrigger", "client_tls"]
+
+
+class EventStreamAnswer(ExpectationFailed):
+    """A plain HTTP request was answered with an event stream (it would never end)."""
+
+    def __init__(self, method: str, url: str, status: int, content_type: str) -> None:
+        super().__init__(
+            f"{method} {url} answered {status} with an event stream (Content-Type: "
+            f"{content_type}): a plain HTTP step reads a whole body, and this one never ends. "
+            f'Read it as a client instead: Given client A connects to "{url}" over SSE, '
+            'and Then client A receives the event "…" within 1 s'
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +57,19 @@ class HttpResponse:
 class HttpTrigger:
     """A small synchronous HTTP client bound to ``WSBDD_HTTP_URL``."""
 
-    def __init__(self, base_url: str | None, *, timeout: float, verify: str | bool = True) -> None:
+    def __init__(
+        self,
+        base_url: str | None,
+        *,
+        timeout: float,
+        verify: str | bool = True,
+        client_cert: str | None = None,
+        client_key: str | None = None,
+    ) -> None:
         self._base_url = base_url
         self.timeout = timeout
         """Seconds a whole request may take (connect, headers and body)."""
-        self._verify: ssl.SSLContext | bool = _tls(verify)
+        self._verify: ssl.SSLContext | bool = client_tls(verify, client_cert, client_key)
 
     def resolve(self, target: str) -> str:
         """Absolute URLs pass through; paths resolve against the HTTP base URL."""
@@ -65,66 +86,109 @@ class HttpTrigger:
         method: str,
         target: str,
         *,
-        body: str | None = None,
-        headers: dict[str, str] | None = None,
+        body: str | bytes | None = None,
+        headers: dict[str, str] | Sequence[tuple[str, str]] | None = None,
+        cookies: httpx.Cookies | None = None,
     ) -> HttpResponse:
-        """Send one request; a transport failure is a failed expectation."""
+        """Send one request within the total deadline; a transport failure is a failed expectation.
+
+        ``headers`` are sent as given (a JSON ``Content-Type`` is added for a body
+        without one); ``cookies`` is the scenario's jar: sent with the request and
+        updated from its ``Set-Cookie`` headers. An answer that is an event stream
+        (``text/event-stream``) fails at once: a plain request reads a whole body.
+        """
         url = self.resolve(target)
-        request_headers = dict(headers or {})
-        if body is not None:
-            request_headers.setdefault("Content-Type", "application/json")
+        request_headers = list(headers.items() if isinstance(headers, dict) else headers or ())
+        if body is not None and not any(k.lower() == "content-type" for k, _ in request_headers):
+            request_headers.append(("Content-Type", "application/json"))
         sent_at = now()
+        verb = method.upper()
         try:
-            response = asyncio.run(self._send(method.upper(), url, body, request_headers))
+            response, text = asyncio.run(self._send(verb, url, body, request_headers, cookies))
         except TimeoutError:
             raise ExpectationFailed(
-                f"{method.upper()} {url} got no complete response within "
-                f"{format_duration(self.timeout)} (waited {format_duration(now() - sent_at)})"
+                f"{verb} {url} got no complete response within "
+                f"{format_duration(self.timeout)} (waited {format_duration(now() - sent_at)}; "
+                "the deadline covers connecting, the headers and the whole body)"
             ) from None
         except httpx.HTTPError as exc:
             raise ExpectationFailed(
-                f"{method.upper()} {url} failed after {(now() - sent_at) * 1000:.0f} ms: "
+                f"{verb} {url} failed after {(now() - sent_at) * 1000:.0f} ms: "
                 f"{type(exc).__name__}: {exc}"
             ) from None
+        if cookies is not None:
+            cookies.extract_cookies(response)
         return HttpResponse(
-            method=method.upper(),
+            method=verb,
             url=url,
             status=response.status_code,
-            text=response.text,
+            text=text,
             headers=tuple(response.headers.items()),
             sent_at=sent_at,
             elapsed=now() - sent_at,
-            payload=_json_or_not(response.text),
+            payload=_json_or_not(text),
         )
 
     async def _send(
-        self, method: str, url: str, body: str | None, headers: dict[str, str]
-    ) -> httpx.Response:
+        self,
+        method: str,
+        url: str,
+        body: str | bytes | None,
+        headers: Sequence[tuple[str, str]],
+        cookies: httpx.Cookies | None,
+    ) -> tuple[httpx.Response, str]:
         """The request and its whole body, cancelled at the total deadline (TimeoutError)."""
         async with asyncio.timeout(self.timeout):
             async with httpx.AsyncClient(
-                timeout=self.timeout, verify=self._verify, follow_redirects=False
+                timeout=self.timeout,
+                verify=self._verify,
+                follow_redirects=False,
+                cookies=cookies,
             ) as client:
                 try:
-                    response = await client.request(method, url, content=body, headers=headers)
+                    async with client.stream(
+                        method, url, content=body, headers=list(headers)
+                    ) as response:
+                        kind = response.headers.get("content-type", "")
+                        if kind.split(";")[0].strip().lower() == "text/event-stream":
+                            raise EventStreamAnswer(method, url, response.status_code, kind)
+                        await response.aread()
                 except httpx.TimeoutException as exc:
                     raise TimeoutError from exc
-                return response
+                return response, response.text
 
     def close(self) -> None:
         """Nothing to release: every request has its own client (kept for the run's clean-up)."""
 
 
-def _tls(verify: str | bool) -> ssl.SSLContext | bool:
-    """The TLS settings as one SSL context, made once (not once per request)."""
-    if verify is False:
+def client_tls(
+    verify: str | bool, client_cert: str | None = None, client_key: str | None = None
+) -> ssl.SSLContext | bool:
+    """The TLS settings as one SSL context, made once (not once per request).
+
+    ``verify`` is True (the system's CAs), False (no check) or a CA bundle;
+    ``client_cert`` (with ``client_key`` when the key is a separate file) is the
+    client certificate presented to servers that ask for one (mTLS).
+    """
+    if verify is False and client_cert is None:
         return False
-    if verify is True:
-        return httpx.create_ssl_context()
     try:
-        return ssl.create_default_context(cafile=verify)
+        if verify is True or verify is False:
+            context = httpx.create_ssl_context(verify=bool(verify))
+        else:
+            context = ssl.create_default_context(cafile=verify)
     except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"cannot load the CA certificate: {exc}", file=verify) from None
+        raise ConfigError(f"cannot load the CA certificate: {exc}", file=str(verify)) from None
+    if client_cert is not None:
+        try:
+            context.load_cert_chain(client_cert, client_key)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"cannot load the client certificate: {exc}",
+                file=client_cert,
+                key="WSBDD_CLIENT_CERT",
+            ) from None
+    return context
 
 
 def _json_or_not(text: str) -> Any:

@@ -52,6 +52,9 @@ class ConnectRequest:
     close_timeout: float = 2.0
     codec: Codec | None = None
     transport: str = "websocket"
+    client_cert: str | Path | None = None
+    """The mTLS client certificate (PEM) for ``wss://``/``https://``; ``client_key`` if separate."""
+    client_key: str | Path | None = None
 
     def __post_init__(self) -> None:
         # Accept any iterables (lists from table steps) but store tuples.
@@ -68,19 +71,32 @@ class ConnectRequest:
         return self.url.startswith(("wss://", "https://"))
 
     def ssl_context(self) -> ssl.SSLContext | None:
-        """The TLS context for ``wss://`` with ``ca_file``; None means websockets' default.
+        """The TLS context for ``wss://`` (``ca_file``, mTLS ``client_cert``); None: the default.
 
         Raises :class:`~wsbdd.core.exceptions.ConfigError` when the CA file cannot be
         read (a setup mistake, not server behaviour).
         """
-        if not self.secure or self.ca_file is None:
+        if not self.secure or (self.ca_file is None and self.client_cert is None):
             return None
         try:
-            return ssl.create_default_context(cafile=str(self.ca_file))
+            context = ssl.create_default_context(
+                cafile=str(self.ca_file) if self.ca_file is not None else None
+            )
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(
                 f"cannot load the CA certificate: {exc}", file=str(self.ca_file)
             ) from exc
+        if self.client_cert is not None:
+            key = str(self.client_key) if self.client_key is not None else None
+            try:
+                context.load_cert_chain(str(self.client_cert), key)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(
+                    f"cannot load the client certificate: {exc}",
+                    file=str(self.client_cert),
+                    key="WSBDD_CLIENT_CERT",
+                ) from exc
+        return context
 
 
 def _pairs(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

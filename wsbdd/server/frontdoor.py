@@ -5,7 +5,8 @@ looks at the first bytes of each TCP connection: a request starting with
 ``GET `` goes to websockets untouched (WebSocket handshakes, and plain ``GET``
 routes answered by ``process_request``); anything else (``POST /orders``, other
 methods, garbage) is parsed here, answered by ``HttpApp`` and the connection
-is closed. Garbage gets ``400`` and never reaches a traceback.
+is closed. Garbage gets ``400`` and never reaches a traceback. ``GET /sse/<channel>``
+is an event stream (:mod:`.sse`): the connection stays open, fed by the hub.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
+from .sse import PREFIX
 from .web import HttpApp, HttpRequest, HttpResponse, error_response
 
 __all__ = ["MAX_BODY", "MAX_HEAD", "RequestParseError", "front_door", "parse_request"]
@@ -22,6 +24,7 @@ __all__ = ["MAX_BODY", "MAX_HEAD", "RequestParseError", "front_door", "parse_req
 MAX_HEAD = 16 * 1024
 MAX_BODY = 1024 * 1024
 _GET = b"GET "
+_SSE = b"GET " + PREFIX.encode()
 
 
 class RequestParseError(ValueError):
@@ -80,6 +83,7 @@ def front_door(app: HttpApp) -> type[ServerConnection]:
             super().__init__(*args, **kwargs)
             self._peek: bytearray | None = bytearray()  # None once decided for websockets
             self._http_done = False
+            self._feed: asyncio.WriteTransport | None = None  # an open event stream
 
         def data_received(self, data: bytes) -> None:
             peek = self._peek
@@ -91,7 +95,10 @@ def front_door(app: HttpApp) -> type[ServerConnection]:
             peek += data
             if len(peek) < len(_GET) and _GET.startswith(bytes(peek)):
                 return
-            if peek.startswith(_GET):
+            stream = peek.startswith(_SSE)
+            if len(peek) < len(_SSE) and _SSE.startswith(bytes(peek)):
+                return  # GET /s...: an event stream or not, not known yet
+            if peek.startswith(_GET) and not stream:
                 self._peek = None
                 super().data_received(bytes(peek))
                 return
@@ -100,8 +107,31 @@ def front_door(app: HttpApp) -> type[ServerConnection]:
             except RequestParseError as exc:
                 self._answer(error_response(exc.status, "bad_request", str(exc)))
                 return
-            if request is not None:
+            if request is not None and stream:
+                self._stream(request)
+            elif request is not None:
                 self._answer(app.handle(request))
+
+        def _stream(self, request: HttpRequest) -> None:
+            """``GET /sse/<channel>``: the connection stays open, fed by the hub."""
+            self._http_done = True
+            transport = self.transport
+            if not isinstance(transport, asyncio.WriteTransport) or transport.is_closing():
+                return
+            feeds = app.hub.feeds
+            admitted = feeds.admit(request.target, request.headers.get("authorization"), app.users)
+            if isinstance(admitted, bytes):
+                transport.write(admitted)
+                transport.close()
+                return
+            self._feed = transport
+            feeds.open(admitted, transport, request.target, request.headers.get("last-event-id"))
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._feed is not None:
+                app.hub.feeds.forget(self._feed)
+                self._feed = None
+            super().connection_lost(exc)
 
         def eof_received(self) -> None:
             if self._peek is None:

@@ -22,6 +22,7 @@ from websockets.asyncio.server import ServerConnection, broadcast
 from .channels import is_room
 from .history import DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_TOTAL, History, SeqMemory
 from .session import Session, dumps
+from .sse import EventFeeds
 
 __all__ = ["OUT_OF_ORDER_FLUSH", "Channel", "Hub", "SubscribeResult"]
 
@@ -77,6 +78,8 @@ class Hub:
         self.delivered = 0
         self.stopping = False
         """True once the server is stopping: handlers stop reading, nothing is delivered."""
+        self.feeds = EventFeeds(self.history, self._seq_now)
+        """The channels' event streams (``GET /sse/<channel>``)."""
 
     # -- sessions --------------------------------------------------------
     def add_session(self, session: Session) -> None:
@@ -94,6 +97,10 @@ class Hub:
         self.sessions.pop(session, None)
 
     # -- channels --------------------------------------------------------
+    def _seq_now(self, name: str) -> int:
+        found = self.channels.get(name)
+        return found.seq if found is not None else 0
+
     def channel(self, name: str) -> Channel:
         """The channel called ``name``, created on first use."""
         found = self.channels.get(name)
@@ -178,6 +185,7 @@ class Hub:
         else:
             self._fan_out(text, targets)
         seq = channel.seq
+        self.feeds.publish(name, seq, str(frame.get("type", "message")), dumps(frame))
         self._free_if_idle(channel)
         return seq
 
@@ -227,6 +235,7 @@ class Hub:
     def close(self) -> None:
         """Server stop: no more deliveries, queued frames dropped, timers cancelled."""
         self.stopping = True
+        self.feeds.close()
         for session in self.sessions:
             session.outbox.close()
         for channel in self.channels.values():

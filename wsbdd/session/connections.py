@@ -28,6 +28,7 @@ from wsbdd.session.message_auth import MessageAuthenticator
 from wsbdd.session.profile_choice import ProfileChoice
 from wsbdd.session.receiving import Unseen
 from wsbdd.session.roster import ConnectSpec, Enrolment, Roster
+from wsbdd.session.sse import SSE, last_event_id, with_last_event_id
 from wsbdd.session.template_vars import TemplateVariables
 from wsbdd.session.timing import ScenarioTiming
 
@@ -208,6 +209,7 @@ class ConnectionOps:
             subprotocols=memory.spec.subprotocols,
             origin=memory.spec.origin,
             headers=memory.spec.headers,
+            transport=memory.spec.transport,
         )
         self.connect(name, spec, require_open=True)
 
@@ -301,7 +303,10 @@ class ConnectionOps:
         positions = self._channels.last_positions(name, old) if resume else None
         if old.close_info is None and old.result.opened:
             self._clients.close(name, 1000, "reconnecting")
-        result = self._clients.connect(name, memory.request)
+        request = memory.request
+        if request.transport == SSE:  # as EventSource does, resuming or not
+            request = with_last_event_id(request, last_event_id(old.received))
+        result = self._clients.connect(name, request)
         if not result.opened:
             raise ExpectationFailed(
                 self._redactor.text(

@@ -18,6 +18,7 @@ from wsbdd.session.arguments import Arguments
 from wsbdd.session.auth_modes import AuthStrategy, HandshakeDraft, strategy_for
 from wsbdd.session.profile_choice import ProfileChoice
 from wsbdd.session.roster import ConnectSpec, Roster
+from wsbdd.session.sse import SSE, HeaderSource, sse_headers, sse_url
 from wsbdd.session.timing import ScenarioTiming
 
 __all__ = ["RequestBuilder"]
@@ -41,6 +42,8 @@ class RequestBuilder:
         self._profiles = profiles
         self._redactor = redactor
         self._timing = timing
+        self.http: HeaderSource | None = None
+        """The scenario's HTTP side: the headers and cookies an SSE stream sends."""
 
     @property
     def auth(self) -> AuthSpec:
@@ -86,12 +89,19 @@ class RequestBuilder:
     def prepare(self, spec: ConnectSpec) -> tuple[ConnectRequest, str | None]:
         """The connection request and the token it carries (``request.identity`` is whose)."""
         text = self._args.text
+        profile = self._profiles.current
+        kind = spec.transport or (profile.transport if profile is not None else "websocket")
+        target = text(spec.target) if spec.target else None
+        settings = self._settings
+        if kind == SSE:
+            url = sse_url(settings.http_url, target, settings.source)
+        else:
+            url = self.resolve_ws_url(target)
         draft = HandshakeDraft(
-            url=self.resolve_ws_url(text(spec.target) if spec.target else None),
+            url=url,
             headers=[(text(k), text(v)) for k, v in spec.headers],
             subprotocols=[text(p) for p in spec.subprotocols],
         )
-        profile = self._profiles.current
         if not draft.subprotocols and profile is not None:
             draft.subprotocols = list(profile.subprotocols)
         identity, token = self.resolve_token(spec)
@@ -101,14 +111,18 @@ class RequestBuilder:
             strategy_for(auth).place(
                 draft, auth, token, lambda template: self.render(template, token, identity)
             )
-        settings = self._settings
+        if kind == SSE and self.http is not None:
+            draft.headers = sse_headers(self.http, draft.url, draft.headers)
         return ConnectRequest(
+            transport=kind,
             url=draft.url,
             headers=tuple(draft.headers),
             subprotocols=tuple(draft.subprotocols),
             origin=text(spec.origin) if spec.origin else None,
             open_timeout=self._timing.scaled(settings.connect_timeout),
             ca_file=str(settings.ca_file) if settings.ca_file else None,
+            client_cert=settings.client_cert,
+            client_key=settings.client_key,
             identity=identity,
             secrets=tuple(self._redactor.secrets),
         ), token

@@ -7,7 +7,11 @@ the moment it was sent.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from typing import Any
+
+import httpx
 
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
 from wsbdd.core.matching import PathNotFound, select
@@ -24,7 +28,15 @@ __all__ = ["HttpExchange"]
 
 
 class HttpExchange:
-    """The HTTP steps of one scenario and the last response they got."""
+    """The HTTP steps of one scenario: its headers, its cookie jar and the last response.
+
+    ``Given the HTTP headers:`` sets headers for every later request of the
+    scenario; a request's own ``with headers:`` table overrides them by name
+    (case-insensitively), and ``as alice`` sets ``Authorization`` last. The
+    cookie jar collects the ``Set-Cookie`` headers of every response and sends
+    them back; :meth:`cookie_header` exposes it to other transports (the
+    WebSocket handshake, an SSE stream).
+    """
 
     def __init__(
         self,
@@ -40,19 +52,75 @@ class HttpExchange:
         self._clients = clients
         self._redactor = redactor
         self.response: HttpResponse | None = None
+        self.headers: list[tuple[str, str]] = []
+        """The scenario-wide request headers (``Given the HTTP headers:``)."""
+        self.cookies = httpx.Cookies()
+        """The scenario's cookie jar, shared by its HTTP requests."""
+
+    def set_headers(self, rows: Sequence[tuple[str, str]]) -> None:
+        """``Given the HTTP headers:`` (the scenario's later requests send them)."""
+        self.headers = _merge(self.headers, self._substituted(rows))
+
+    def _substituted(self, rows: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        pairs = []
+        for name, value in rows:
+            if not name.strip():
+                raise UsageError("a header table row has an empty header name")
+            pairs.append((name.strip(), self._args.text(value)))
+        return pairs
+
+    def cookie_header(self, url: str) -> str | None:
+        """The ``Cookie`` header the scenario's jar holds for ``url`` (ws:// reads as http://)."""
+        web = "http" + url[2:] if url.startswith(("ws://", "wss://")) else url
+        request = httpx.Request("GET", web)
+        self.cookies.set_cookie_header(request)
+        found: str | None = request.headers.get("cookie")
+        return found
+
+    def transport_headers(self, step: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The scenario's headers with a connect step's own (variables filled in) over them."""
+        return _merge(self.headers, self._substituted(step))
+
+    @staticmethod
+    def transport_headers_over(
+        headers: Sequence[tuple[str, str]], required: Sequence[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """``headers`` with what a transport ``required`` replacing any of the same name."""
+        return _merge(headers, required)
 
     def request(
-        self, method: str, target: str, identity: str | None, body: str | None
+        self,
+        method: str,
+        target: str,
+        identity: str | None,
+        body: str | None,
+        *,
+        text: str | None = None,
+        content_type: str | None = None,
+        headers: Sequence[tuple[str, str]] = (),
     ) -> HttpResponse:
-        """Send an HTTP request (a trigger), as ``identity`` when given; the response is kept."""
-        headers: dict[str, str] = {}
-        if identity:
-            headers["Authorization"] = f"Bearer {self._roster.token_for(self._args.text(identity))}"
-        payload = None
-        if body is not None:
+        """One request: a JSON ``body``, a ``text`` body, or a body sent as written with
+        ``content_type``; ``headers`` for this request only."""
+        sent_headers = _merge(self.headers, self._substituted(headers))
+        payload: str | None = None
+        if body is not None and content_type is not None:
+            payload = self._args.text(body)
+            sent_headers = _merge(sent_headers, [("Content-Type", content_type)])
+        elif body is not None:
             payload = json.dumps(self._args.json(body), ensure_ascii=False)
+        elif text is not None:
+            payload = self._args.text(text)
+            if not _has(sent_headers, "content-type"):
+                sent_headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        if identity:
+            token = self._roster.token_for(self._args.text(identity))
+            sent_headers = _merge(sent_headers, [("Authorization", f"Bearer {token}")])
         self.response = self._http.request(
-            method, self._args.text(target), body=payload, headers=headers
+            method,
+            self._args.text(target),
+            body=payload,
+            headers=sent_headers,
+            cookies=self.cookies,
         )
         self._clients.mark_trigger(self.response.sent_at)
         return self.response
@@ -103,3 +171,79 @@ class HttpExchange:
             ) from None
         self._args.variables.set(variable, value)
         return value
+
+    # -- response headers and text ------------------------------------------------
+
+    def _header(self, name: str) -> tuple[HttpResponse, str]:
+        response = self.require_response()
+        values = [v for k, v in response.headers if k.lower() == name.lower()]
+        if not values:
+            present = ", ".join(sorted({k for k, _ in response.headers})) or "none"
+            raise ExpectationFailed(
+                self._redact(
+                    f'{response.method} {response.url} answered {response.status} without a '
+                    f'"{name}" header (headers: {present})'
+                )
+            )
+        return response, ", ".join(values)
+
+    def _redact(self, text: str) -> str:
+        return self._redactor.text(text)
+
+    def assert_header_is(self, name: str, expected: str) -> None:
+        """The last response's header ``name`` is exactly ``expected``."""
+        wanted = self._args.text(expected)
+        response, value = self._header(name)
+        if value != wanted:
+            raise ExpectationFailed(
+                self._redact(
+                    f'the response header "{name}" is "{value}", expected "{wanted}" '
+                    f"({response.method} {response.url}, status {response.status})"
+                )
+            )
+
+    def assert_header_matches(self, name: str, pattern: str) -> None:
+        """The last response's header ``name`` matches the regular expression (search)."""
+        regex = self._args.text(pattern)
+        try:
+            compiled = re.compile(regex)
+        except re.error as exc:
+            raise UsageError(f'"{regex}" is not a valid regular expression: {exc}') from None
+        response, value = self._header(name)
+        if compiled.search(value) is None:
+            raise ExpectationFailed(
+                self._redact(
+                    f'the response header "{name}" is "{value}", which does not match '
+                    f'"{regex}" ({response.method} {response.url}, status {response.status})'
+                )
+            )
+
+    def assert_body_contains(self, text: str) -> None:
+        """The last response's body contains ``text``."""
+        wanted = self._args.text(text)
+        response = self.require_response()
+        if wanted not in response.text:
+            raise ExpectationFailed(
+                self._redact(
+                    f'the response body does not contain "{wanted}" ({response.method} '
+                    f"{response.url}, status {response.status})\n  body: {response.text[:500]}"
+                )
+            )
+
+    def save_header(self, name: str, variable: str) -> str:
+        """Stores the last response's header ``name`` as ``${variable}``."""
+        _, value = self._header(name)
+        self._args.variables.set(variable, value)
+        return value
+
+
+def _has(headers: Sequence[tuple[str, str]], name: str) -> bool:
+    return any(k.lower() == name for k, _ in headers)
+
+
+def _merge(
+    base: Sequence[tuple[str, str]], over: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """``base`` with every header named in ``over`` replaced by ``over``'s (case-insensitive)."""
+    replaced = {k.lower() for k, _ in over}
+    return [(k, v) for k, v in base if k.lower() not in replaced] + list(over)

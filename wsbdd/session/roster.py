@@ -34,6 +34,8 @@ class ConnectSpec:
     subprotocols: tuple[str, ...] = ()
     origin: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    transport: str | None = None
+    """``over SSE`` / ``over Socket.IO``; None: the profile's transport (WebSocket default)."""
 
 
 @dataclass(slots=True)

@@ -30,6 +30,7 @@ from wsbdd.session.connections import ConnectionOps
 from wsbdd.session.contracts import ContractChecks
 from wsbdd.session.crowds import CrowdOps
 from wsbdd.session.deliveries import Deliveries
+from wsbdd.session.events import EventChecks
 from wsbdd.session.handshake import RequestBuilder
 from wsbdd.session.http import HttpExchange
 from wsbdd.session.message_auth import MessageAuthenticator
@@ -89,6 +90,9 @@ class ScenarioSession:
             self.clients,
         )
         self.messages = Messages(self.clients, self.receiver, self.timing, self.variables)
+        self.events = EventChecks(
+            self.clients, self.receiver, redactor, self.timing, self.messages.last_message
+        )
         self.actions = ClientActions(self.clients, self.args, self.timing)
         self.channels = ChannelOps(
             self.clients,
@@ -121,6 +125,7 @@ class ScenarioSession:
             self.clients, self.args, requests, template_vars, self.profiles, self.timing, redactor
         )
         self.http = HttpExchange(run.http, self.args, self.roster, self.clients, redactor)
+        requests.http = self.http
         self.schemas = SchemaChecks(run.schemas, self.receiver, self.messages, self.timing)
         self.binary = BinaryChecks(self.receiver, self.timing)
         self.contracts = ContractChecks(

@@ -26,6 +26,7 @@ use_step_matcher("re")
 
 _CLAUSES = (
     r'(?: to "(?P<target>[^"]*)")?'
+    r"(?: over (?P<transport>SSE))?"
     r'(?: as (?P<identity>[\w.@-]+)| with token "(?P<token>[^"]*)"| with (?P<no_token>no token))?'
     r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
     r'(?: with origin "(?P<origin>[^"]*)")?'
@@ -49,6 +50,7 @@ def _spec(context: Any, groups: dict[str, str | None]) -> ConnectSpec:
         subprotocols=subprotocols,
         origin=groups.get("origin"),
         headers=headers,
+        transport="sse" if groups.get("transport") else None,
     )
 
 

@@ -48,7 +48,8 @@ _TOP_KEYS = {
     "channels",
     "variables",
 }
-_PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window", "codec"}
+_PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window", "codec", "transport"}
+_TRANSPORTS = ("websocket", "sse", "socketio")
 _AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
 _AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
 _EXCHANGE_KEYS = {"send", "ack", "reject"}
@@ -143,6 +144,13 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
     subprotocols = head.get("subprotocols", [])
     if not isinstance(subprotocols, list) or not all(isinstance(s, str) for s in subprotocols):
         raise _error(source, "profile.subprotocols", "must be a list of strings")
+    transport = head.get("transport", "websocket")
+    if transport not in _TRANSPORTS:
+        raise _error(
+            source,
+            "profile.transport",
+            f"{transport!r} is not a transport (use one of: {', '.join(_TRANSPORTS)})",
+        )
 
     channels: list[ChannelSpec] = []
     for pattern, table in _table(data, "channels", source).items():
@@ -171,6 +179,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         source=source,
         description=_string(head, "description", "profile.", source, required=False) or "",
         subprotocols=tuple(subprotocols),
+        transport=str(transport),
         auth=_auth(data.get("auth"), source),
         connection=_connection(data.get("connection"), source),
         subscribe=_exchange(data.get("subscribe"), "subscribe", source),

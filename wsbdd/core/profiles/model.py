@@ -191,6 +191,8 @@ class Profile:
     source: str
     description: str = ""
     subprotocols: tuple[str, ...] = ()
+    transport: str = "websocket"
+    """``[profile] transport``: what its connections are (``websocket``, ``sse``, ``socketio``)."""
     auth: AuthSpec = field(default_factory=AuthSpec)
     connection: ConnectionSpec = field(default_factory=ConnectionSpec)
     subscribe: Exchange | None = None
