@@ -1,0 +1,1 @@
+"""Transport implementations of :mod:`wsbdd.runtime.transport` (one module per kind)."""
