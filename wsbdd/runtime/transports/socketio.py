@@ -216,9 +216,19 @@ class SocketIOTransport:
         status = self.trace.status
         if status is not None and status != 101:
             return self._result(
-                ConnectOutcome.REJECTED, started, f"HTTP {status} to the WebSocket upgrade"
+                ConnectOutcome.REJECTED,
+                started,
+                f"HTTP {status} to the WebSocket upgrade "
+                f'at the Engine.IO path "{self.options.path}"',
             )
         cause = _root_cause(exc)
+        if isinstance(cause, aiohttp.ServerDisconnectedError):
+            return self._result(
+                ConnectOutcome.FAILED,
+                started,
+                "the server closed the connection without answering the WebSocket upgrade "
+                f'at the Engine.IO path "{self.options.path}"',
+            )
         if isinstance(cause, aiohttp.ClientConnectorError | ConnectionRefusedError):
             return self._result(ConnectOutcome.REFUSED, started, str(cause))
         return self._result(ConnectOutcome.FAILED, started, str(cause) or type(cause).__name__)
@@ -248,6 +258,9 @@ class SocketIOTransport:
         self._events.on_message(data, self._arrival(), meta)
 
     def _connect_error(self, *args: Any) -> None:
+        client = self._client
+        if client is None or client.eio.state != "connected":
+            return  # the Engine.IO transport failed: the result says how, not the server
         self._refused = True
         self._refusal = payload_of(args)
         if self._events is not None:
@@ -290,8 +303,8 @@ class SocketIOTransport:
         await client.emit(event, payload, namespace=self.namespace)
         return sent_at
 
-    async def emit_with_ack(self, event: str, payload: Any, timeout: float) -> AckResult | None:
-        """Emit asking for an ack; the ack, or None when none came within ``timeout``."""
+    async def emit_with_ack(self, event: str, payload: Any, within: float) -> AckResult | None:
+        """Emit asking for an ack; the ack, or None when none came within ``within`` seconds."""
         client = self._connected()
         loop = asyncio.get_running_loop()
         acked: asyncio.Future[AckResult] = loop.create_future()
@@ -303,7 +316,7 @@ class SocketIOTransport:
 
         await client.emit(event, payload, namespace=self.namespace, callback=on_ack)
         try:
-            return await asyncio.wait_for(acked, timeout)
+            return await asyncio.wait_for(acked, within)
         except TimeoutError:
             return None
 
