@@ -1,4 +1,4 @@
-"""SocketIOTransport against both reference servers (python-socketio and Node socket.io)."""
+"""SocketIoTransport against both reference servers (python-socketio and Node socket.io)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from websockets.asyncio.server import ServerConnection, serve
 from tests.socketio.recording import Recorder
 from tests.socketio.servers import RunningServer
 from wsbdd.core.records import ConnectOutcome, now
-from wsbdd.runtime.transports.socketio import SocketIOOptions, SocketIOTransport, split_url
+from wsbdd.runtime.request import ConnectRequest
+from wsbdd.runtime.transports.socketio import SocketIOOptions, SocketIoTransport, split_url
+
+
+def make(url: str, options: SocketIOOptions | None = None, **fields: Any) -> SocketIoTransport:
+    return SocketIoTransport(ConnectRequest(url, socketio=options, **fields), "A")
 
 
 def run(test: Callable[[], Awaitable[None]]) -> None:
@@ -22,11 +27,9 @@ def run(test: Callable[[], Awaitable[None]]) -> None:
 
 async def opened(
     server: RunningServer, path: str = "/", **options: Any
-) -> tuple[SocketIOTransport, Recorder]:
+) -> tuple[SocketIoTransport, Recorder]:
     rec = Recorder()
-    transport = SocketIOTransport(
-        server.ws_url + path, SocketIOOptions(**options), open_timeout=3
-    )
+    transport = make(server.ws_url + path, SocketIOOptions(**options), open_timeout=3)
     result = await transport.open(rec)
     assert result.opened, result.detail
     assert result.handshake.status == 101
@@ -174,7 +177,7 @@ def test_a_namespace_refusal_is_the_event_connect_error(sio_server: RunningServe
         ]
         for path, token, message in cases:
             rec = Recorder()
-            t = SocketIOTransport(sio_server.ws_url + path, SocketIOOptions(token=token))
+            t = make(sio_server.ws_url + path, SocketIOOptions(token=token))
             result = await t.open(rec)
             assert result.outcome is ConnectOutcome.REJECTED
             assert result.detail == (
@@ -189,7 +192,7 @@ def test_a_namespace_refusal_is_the_event_connect_error(sio_server: RunningServe
 def test_an_unknown_namespace_is_refused_by_name(sio_server: RunningServer) -> None:
     async def body() -> None:
         rec = Recorder()
-        t = SocketIOTransport(sio_server.ws_url + "/nowhere")
+        t = make(sio_server.ws_url + "/nowhere")
         result = await t.open(rec)
         assert result.outcome is ConnectOutcome.REJECTED
         assert result.detail.startswith('namespace "/nowhere" refused the connection: ')
@@ -200,7 +203,7 @@ def test_an_unknown_namespace_is_refused_by_name(sio_server: RunningServer) -> N
 
 def test_a_wrong_engine_io_path_fails_naming_the_path(sio_server: RunningServer) -> None:
     async def body() -> None:
-        t = SocketIOTransport(sio_server.ws_url, SocketIOOptions(path="/not-socket.io/"))
+        t = make(sio_server.ws_url, SocketIOOptions(path="/not-socket.io/"))
         result = await t.open(Recorder())
         # python-socketio answers 404; Node's HTTP server drops an upgrade nobody handles
         if result.outcome is ConnectOutcome.REJECTED:
@@ -221,7 +224,7 @@ def test_a_server_that_never_sends_the_open_packet_fails_within_the_open_timeout
     async def body() -> None:
         async with serve(silent, "127.0.0.1", 0) as server:
             port = server.sockets[0].getsockname()[1]
-            t = SocketIOTransport(f"ws://127.0.0.1:{port}/", open_timeout=0.5)
+            t = make(f"ws://127.0.0.1:{port}/", open_timeout=0.5)
             started = now()
             result = await t.open(Recorder())
             took = now() - started
@@ -239,7 +242,36 @@ def test_nothing_listening_is_a_refused_connection() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        result = await SocketIOTransport(f"ws://127.0.0.1:{port}/").open(Recorder())
+        result = await make(f"ws://127.0.0.1:{port}/").open(Recorder())
         assert result.outcome is ConnectOutcome.REFUSED, result
+
+    run(body)
+
+
+def test_a_sent_event_array_is_that_event_and_its_ack_a_message(
+    sio_server: RunningServer,
+) -> None:
+    async def body() -> None:
+        a, rec = await opened(sio_server)
+        await a.send_text('["join", {"room": "r2"}]')
+        await rec.wait_until(lambda: bool(rec.events("ack")))
+        data, _, meta = rec.messages[0]
+        assert json.loads(data) == {"ok": True, "room": "r2"}
+        assert meta == {"event": "ack", "namespace": "/", "ack_of": "join"}
+        await a.send_text('{"plain": 1}')  # the "message" event: nobody answers it
+        await a.send_text('["echo", 1, 2]')
+        await rec.wait_until(lambda: bool(rec.events("echo")))
+        assert json.loads(rec.events("echo")[0]) == [1, 2]
+        await a.close()
+
+    run(body)
+
+
+def test_a_dropped_connection_is_reported_as_lost(sio_server: RunningServer) -> None:
+    async def body() -> None:
+        a, rec = await opened(sio_server)
+        await a.drop()
+        assert [(c.initiated_by, c.code, c.clean) for c in rec.closes] == [("network", 1006, False)]
+        assert not a.is_open
 
     run(body)

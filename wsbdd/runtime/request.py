@@ -11,6 +11,8 @@ from typing import Literal
 from wsbdd.core.codecs import Codec
 from wsbdd.core.exceptions import ConfigError, UsageError
 
+from .transports.socketio_options import SocketIOOptions
+
 __all__ = ["DEFAULT_MAX_SIZE", "ConnectRequest"]
 
 DEFAULT_MAX_SIZE = 64 * 2**20
@@ -47,6 +49,8 @@ class ConnectRequest:
     max_queue: int | None = 16
     close_timeout: float = 2.0
     codec: Codec | None = None
+    socketio: SocketIOOptions | None = None
+    """Socket.IO only: the Engine.IO path and where the token goes."""
 
     def __post_init__(self) -> None:
         # Accept any iterables (lists from table steps) but store tuples.

@@ -32,9 +32,8 @@ import asyncio
 import contextlib
 import json
 import ssl
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import aiohttp
@@ -51,37 +50,12 @@ from wsbdd.core.records import (
 from wsbdd.runtime.transport import TransportEvents, TransportKind
 
 from ._socketio_engine import HandshakeTrace, StampingClient, json_text, payload_of
+from .socketio_options import SocketIOOptions
 
-__all__ = ["AckResult", "AuthPlacement", "SocketIOOptions", "SocketIOTransport", "split_url"]
+if TYPE_CHECKING:
+    from wsbdd.runtime.request import ConnectRequest
 
-AuthPlacement = Literal["auth", "query", "header"]
-"""Where the token goes: the CONNECT auth payload, the query string or a header."""
-
-
-@dataclass(frozen=True, slots=True)
-class SocketIOOptions:
-    """How a Socket.IO connection is made (from the environment and the profile).
-
-    ``path`` is the Engine.IO path (``/socket.io/``). ``token`` goes where
-    ``auth_in`` says: ``auth`` puts ``{auth_key: token}`` in the CONNECT
-    packet, ``query`` adds ``auth_key=token`` to the URL, ``header`` sends
-    ``Authorization: Bearer token`` (or ``auth_key: token`` when ``auth_key``
-    is not ``token``).
-    """
-
-    path: str = "/socket.io/"
-    token: str | None = None
-    auth_in: AuthPlacement = "auth"
-    auth_key: str = "token"
-    extra_auth: Mapping[str, Any] = field(default_factory=dict)
-
-    def auth_payload(self) -> dict[str, Any]:
-        """The CONNECT packet's auth payload."""
-        payload = dict(self.extra_auth)
-        if self.token is not None and self.auth_in == "auth":
-            payload[self.auth_key] = self.token
-        return payload
-
+__all__ = ["AckResult", "SocketIOOptions", "SocketIoTransport", "split_url"]
 
 @dataclass(frozen=True, slots=True)
 class AckResult:
@@ -103,27 +77,24 @@ def split_url(url: str) -> tuple[str, str]:
     return urlunsplit((scheme, parts.netloc, "", parts.query, "")), namespace
 
 
-class SocketIOTransport:
+class SocketIoTransport:
     """One Socket.IO connection to one namespace (see the module docstring)."""
 
     kind: TransportKind = "socketio"
 
-    def __init__(
-        self,
-        url: str,
-        options: SocketIOOptions | None = None,
-        *,
-        headers: Sequence[tuple[str, str]] = (),
-        open_timeout: float = 10.0,
-        close_timeout: float = 2.0,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
-        self.options = options or SocketIOOptions()
-        self.server_url, self.namespace = split_url(url)
-        self.headers = tuple(headers)
-        self.open_timeout = open_timeout
-        self.close_timeout = close_timeout
-        self.ssl_context = ssl_context
+    def __init__(self, request: ConnectRequest, name: str = "") -> None:
+        """The transport of ``request`` (a ws(s):// or http(s):// URL ending in the namespace).
+
+        ``request.socketio`` holds the Engine.IO path and where the token goes;
+        the headers, open and close timeouts and the CA file come from the request.
+        """
+        self.name = name
+        self.options = request.socketio or SocketIOOptions()
+        self.server_url, self.namespace = split_url(request.url)
+        self.headers = tuple(request.headers)
+        self.open_timeout = request.open_timeout
+        self.close_timeout = request.close_timeout
+        self.ssl_context: ssl.SSLContext | None = request.ssl_context()
         self.trace = HandshakeTrace()
         self._events: TransportEvents | None = None
         self._client: StampingClient | None = None
@@ -290,9 +261,15 @@ class SocketIOTransport:
 
     # -- sending -------------------------------------------------------------------
 
+    @property
+    def is_open(self) -> bool:
+        """True while the namespace is connected (it opened and has not ended)."""
+        client = self._client
+        return client is not None and bool(client.connected) and not self._closed
+
     def _connected(self) -> StampingClient:
         client = self._client
-        if client is None or not client.connected:
+        if client is None or not self.is_open:
             raise ConnectionError(f'the Socket.IO connection to "{self.namespace}" is not open')
         return client
 
@@ -321,12 +298,36 @@ class SocketIOTransport:
             return None
 
     async def send_text(self, text: str) -> float:
-        """Send text as Socket.IO's ``message`` event (its JSON value when it is JSON)."""
+        """Send text the way Socket.IO frames events (what a profile's templates send).
+
+        A JSON array whose first item is a string, ``["join", {"room": "r"}]``,
+        is that event with the remaining items as its arguments (Socket.IO's
+        own EVENT packet); its ack, when the server sends one, is reported as
+        a message, the event ``ack`` with ``meta["ack_of"]`` naming what it
+        answers. Anything else is the ``message`` event (Socket.IO's
+        ``send``), with the JSON value when the text is JSON.
+        """
         try:
             value: Any = json.loads(text)
         except ValueError:
             value = text
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return await self._emit_reporting_ack(value[0], tuple(value[1:]))
         return await self.emit("message", value)
+
+    async def _emit_reporting_ack(self, event: str, args: tuple[Any, ...]) -> float:
+        client = self._connected()
+
+        def on_ack(*answer: Any) -> None:
+            if self._events is None or self._closed:
+                return
+            meta = {"event": "ack", "namespace": self.namespace, "ack_of": event}
+            self._events.on_message(json_text(payload_of(answer)), self._arrival(), meta)
+
+        data: Any = args[0] if len(args) == 1 else args
+        sent_at = now()
+        await client.emit(event, data, namespace=self.namespace, callback=on_ack)
+        return sent_at
 
     async def send_binary(self, data: bytes) -> float:
         """Send bytes as the binary argument of a ``message`` event."""
@@ -335,7 +336,10 @@ class SocketIOTransport:
     # -- closing -------------------------------------------------------------------
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Disconnect cleanly (DISCONNECT, then Engine.IO CLOSE), aborted after the timeout."""
+        """Disconnect cleanly (DISCONNECT, then Engine.IO CLOSE), aborted after the timeout.
+
+        Socket.IO has no close code or reason: ``code`` and ``reason`` are ignored.
+        """
         client = self._client
         if client is None:
             return
@@ -346,8 +350,25 @@ class SocketIOTransport:
         # The library reports a client disconnect only for a connected namespace.
         self._disconnected(engineio.AsyncClient.reason.CLIENT_DISCONNECT)
 
+    async def drop(self) -> None:
+        """Cut the TCP connection without a DISCONNECT; returns once the end is reported."""
+        self._cut()
+        self._disconnected(engineio.AsyncClient.reason.TRANSPORT_ERROR)
+        await self._discard()
+
+    async def shutdown(self) -> None:
+        """End the connection whatever its state; never raises, leaves no task behind."""
+        with contextlib.suppress(Exception):
+            if self.is_open:
+                await self.close()
+        with contextlib.suppress(Exception):
+            await self._discard()
+
     def abort(self) -> None:
-        """Drop the TCP connection at once; the close is reported as lost (1006)."""
+        """Last resort (synchronous): cut the TCP connection at once."""
+        self._cut()
+
+    def _cut(self) -> None:
         client = self._client
         if client is None:
             return
@@ -356,11 +377,9 @@ class SocketIOTransport:
         transport = getattr(conn, "transport", None)
         if transport is not None:
             transport.abort()
-        elif ws is not None:
-            asyncio.get_running_loop().create_task(ws.close())
 
     async def _discard(self) -> None:
-        """Forget a connection that did not open (sockets and the HTTP session closed)."""
+        """Forget a connection that did not open or was cut (sockets, tasks, HTTP session)."""
         client = self._client
         if client is None:
             return
