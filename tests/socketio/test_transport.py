@@ -73,7 +73,7 @@ def test_an_ack_carries_the_servers_answer(sio_server: RunningServer) -> None:
         a, _ = await opened(sio_server)
         ack = await a.emit_with_ack("join", {"room": "lobby"}, within=2)
         assert ack is not None
-        assert ack.payload == {"ok": True, "room": "lobby"}
+        assert ack.payload == {"ok": True, "joined": "lobby"}
         assert ack.sent_at <= ack.acked_at
         await a.close()
 
@@ -256,7 +256,7 @@ def test_a_sent_event_array_is_that_event_and_its_ack_a_message(
         await a.send_text('["join", {"room": "r2"}]')
         await rec.wait_until(lambda: bool(rec.events("ack")))
         data, _, meta = rec.messages[0]
-        assert json.loads(data) == {"ok": True, "room": "r2"}
+        assert json.loads(data) == {"ok": True, "joined": "r2"}
         assert meta == {"event": "ack", "namespace": "/", "ack_of": "join"}
         await a.send_text('{"plain": 1}')  # the "message" event: nobody answers it
         await a.send_text('["echo", 1, 2]')

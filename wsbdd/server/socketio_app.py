@@ -15,7 +15,7 @@ server's (``wsbdd.server.auth``: alice-token, bob-token, carol-token).
 
 Events (in both namespaces):
 
-* ``join {"room"}`` enters a room, acks ``{"ok": true, "room": room}``;
+* ``join {"room"}`` enters a room, acks ``{"ok": true, "joined": room}``;
   ``leave {"room"}`` leaves it, acks ``{"ok": true}``;
 * ``chat message {"text", "room"?}`` is sent to everyone in the room (the
   whole namespace without a room) as ``chat message {"text", "room", "from"}``;
@@ -90,7 +90,7 @@ def _register(sio: socketio.AsyncServer, ns: str, table: UserTable) -> None:
     async def join(sid: str, data: Any = None) -> dict[str, Any]:
         room = str((data or {}).get("room", ""))
         await sio.enter_room(sid, room, namespace=ns)
-        return {"ok": True, "room": room}
+        return {"ok": True, "joined": room}
 
     async def leave(sid: str, data: Any = None) -> dict[str, Any]:
         await sio.leave_room(sid, str((data or {}).get("room", "")), namespace=ns)

@@ -52,7 +52,7 @@ for (const name of ["/", "/chat"]) {
     socket.on("join", (data, fn) => {
       const room = String((data || {}).room || "");
       socket.join(room);
-      ack(fn, { ok: true, room });
+      ack(fn, { ok: true, joined: room });
     });
     socket.on("leave", (data, fn) => {
       socket.leave(String((data || {}).room || ""));
