@@ -19,11 +19,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from wsbdd.core.close_texts import AUTH_CLOSE_CODES
 from wsbdd.core.exceptions import ConfigError, ExpectationFailed, UsageError
 from wsbdd.core.matching import Variables, matches, substitute
-from wsbdd.core.profiles import AuthSpec, ConnectionSpec
+from wsbdd.core.profiles import ConnectionSpec
 from wsbdd.core.records import CloseInfo, ConnectOutcome, ConnectResult, Message
 from wsbdd.core.timing import format_duration
 from wsbdd.runtime import Client, ConnectRequest
 from wsbdd.session.receiving import Unseen
+from wsbdd.session.transport_choice import auth_for, base_url, socketio_options, transport_of
 
 if TYPE_CHECKING:
     from wsbdd.session.scenario import ScenarioSession
@@ -42,6 +43,8 @@ class ConnectSpec:
     subprotocols: tuple[str, ...] = ()
     origin: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    transport: str | None = None
+    """``over SSE`` / ``over Socket.IO`` (None: the profile's transport, else WebSocket)."""
 
 
 @dataclass(slots=True)
@@ -69,9 +72,12 @@ class ConnectionOps:
         memory = self._memory.get(name)
         return memory.identity if memory else None
 
-    def resolve_ws_url(self, target: str | None) -> str:
-        """A full ws:// URL, a path resolved against ``WSBDD_URL``'s origin, or ``WSBDD_URL``."""
-        base = self._session.settings.ws_url
+    def resolve_ws_url(self, target: str | None, base_url: str | None = None) -> str:
+        """A full ws:// URL, a path resolved against ``WSBDD_URL``'s origin, or ``WSBDD_URL``.
+
+        ``base_url`` replaces ``WSBDD_URL`` (a Socket.IO server of its own).
+        """
+        base = base_url or self._session.settings.ws_url
         if target and "://" in target:
             return target
         if not base:
@@ -101,13 +107,17 @@ class ConnectionOps:
 
     def prepare(self, spec: ConnectSpec) -> tuple[ConnectRequest, str | None]:
         """The connection request and the token it carries (``request.identity`` is whose)."""
-        url = self.resolve_ws_url(self._session.text(spec.target) if spec.target else None)
+        kind = transport_of(self._session, spec.transport)
+        url = self.resolve_ws_url(
+            self._session.text(spec.target) if spec.target else None,
+            base_url(self._session, kind),
+        )
         headers = [(self._session.text(k), self._session.text(v)) for k, v in spec.headers]
         subprotocols = [self._session.text(p) for p in spec.subprotocols]
         if not subprotocols and self._session.profile is not None:
             subprotocols = list(self._session.profile.subprotocols)
         identity, token = self._resolve_token(spec)
-        auth = self._session.profile.auth if self._session.profile is not None else AuthSpec()
+        auth = auth_for(self._session, kind)
         if token is not None and not spec.no_token:
             self._session.run.redactor.add(token)
             if auth.mode == "query":
@@ -125,6 +135,12 @@ class ConnectionOps:
             ca_file=str(self._session.settings.ca_file) if self._session.settings.ca_file else None,
             identity=identity,
             secrets=tuple(self._session.run.redactor.secrets),
+            transport=kind,
+            socketio=(
+                socketio_options(self._session, None if spec.no_token else token)
+                if kind == "socketio"
+                else None
+            ),
         ), token
 
     def _auth_by_message(self) -> bool:

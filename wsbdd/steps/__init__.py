@@ -24,6 +24,7 @@ from wsbdd.steps import (
     receiving_steps,
     sending_steps,
     server_steps,
+    socketio_steps,
     timing_steps,
 )
 
@@ -40,5 +41,6 @@ __all__ = [
     "receiving_steps",
     "sending_steps",
     "server_steps",
+    "socketio_steps",
     "timing_steps",
 ]

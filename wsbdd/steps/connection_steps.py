@@ -25,6 +25,7 @@ use_step_matcher("re")
 
 _CLAUSES = (
     r'(?: to "(?P<target>[^"]*)")?'
+    r"(?: over (?P<over>SSE|Socket\.IO|WebSocket))?"
     r'(?: as (?P<identity>[\w.@-]+)| with token "(?P<token>[^"]*)"| with (?P<no_token>no token))?'
     r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
     r'(?: with origin "(?P<origin>[^"]*)")?'
@@ -48,7 +49,12 @@ def _spec(context: Any, groups: dict[str, str | None]) -> ConnectSpec:
         subprotocols=subprotocols,
         origin=groups.get("origin"),
         headers=headers,
+        transport=_OVER.get(groups.get("over") or ""),
     )
+
+
+_OVER = {"SSE": "sse", "Socket.IO": "socketio", "WebSocket": "websocket"}
+"""The ``over`` clause's names of the transport kinds."""
 
 
 @step(rf"client {CLIENT} connects{_CLAUSES}")

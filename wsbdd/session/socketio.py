@@ -1,0 +1,111 @@
+"""A scenario's Socket.IO emits: ``client A emits "x" with {…} [and the ack is {…} within T]``.
+
+An emit is a trigger (``within`` clauses of the next receive steps count from
+it) and a line of the client's transcript (direction ``sent``, its event name
+in ``meta``). The ack's ``within`` counts from the emit: the ack must have
+arrived that long after the EVENT packet was handed to the socket. A client
+that is not connected over Socket.IO, or whose connection ended, fails with a
+sentence naming it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from wsbdd.core.exceptions import ExpectationFailed, UsageError
+from wsbdd.core.matching import match, render_mismatches
+from wsbdd.core.timing import format_duration
+from wsbdd.runtime.transports._socketio_engine import json_text
+from wsbdd.runtime.transports.socketio import AckResult, SocketIoTransport
+
+if TYPE_CHECKING:
+    from wsbdd.runtime import Client
+    from wsbdd.session.scenario import ScenarioSession
+
+__all__ = ["SocketIOOps"]
+
+SEND_BOUND = 5.0
+"""Seconds an emit may take to reach the socket's buffer before the step gives up."""
+
+
+class SocketIOOps:
+    """Emits of one scenario (stateless: built per step from the session)."""
+
+    def __init__(self, session: ScenarioSession) -> None:
+        self._session = session
+
+    def _transport(self, name: str, event: str) -> tuple[Client, SocketIoTransport]:
+        client = self._session.client(name)
+        transport = getattr(client, "transport", None)
+        if not isinstance(transport, SocketIoTransport):
+            raise UsageError(
+                f'client {name} cannot emit "{event}": it is not connected over Socket.IO '
+                f'(connect it with: client {name} connects to "/namespace" over Socket.IO)'
+            )
+        if not transport.is_open:
+            state = client.close_info.describe() if client.close_info else "not open"
+            raise ExpectationFailed(
+                f'client {name} cannot emit "{event}": its Socket.IO connection was {state}'
+            )
+        return client, transport
+
+    def emit(self, name: str, event: str, payload: Any) -> float:
+        """Emit ``event`` with ``payload`` (its one argument; None: none); the send time."""
+        client, transport = self._transport(name, event)
+
+        async def go(_manager: object) -> float:
+            at = await transport.emit(event, payload)
+            client.record("text", json_text(payload), direction="sent", at=at, event=event)
+            return at
+
+        at = self._session.clients.run(go, SEND_BOUND)
+        self._session.clients.mark_trigger(at)
+        return at
+
+    def emit_expecting_ack(
+        self, name: str, event: str, payload: Any, expected: Any, within: float
+    ) -> AckResult:
+        """Emit asking for an ack that must match ``expected`` (partially) within ``within`` s."""
+        client, transport = self._transport(name, event)
+        limit = self._session.scaled(within)
+
+        async def go(_manager: object) -> AckResult | None:
+            ack = await transport.emit_with_ack(event, payload, limit)
+            sent_at = ack.sent_at if ack is not None else None
+            client.record("text", json_text(payload), direction="sent", at=sent_at, event=event)
+            if ack is not None:
+                client.record(
+                    "text",
+                    json_text(ack.payload),
+                    direction="received",
+                    at=ack.acked_at,
+                    event="ack",
+                    ack_of=event,
+                )
+            return ack
+
+        ack = self._session.clients.run(go, limit + SEND_BOUND)
+        what = f'client {name} emitted "{event}" with {json_text(payload)}'
+        waited = format_duration(limit)
+        if ack is None:
+            raise ExpectationFailed(
+                self._redact(
+                    f"{what} and expected the ack {json_text(expected)} within {waited}, "
+                    f"but no ack arrived in {waited}"
+                )
+            )
+        self._session.clients.mark_trigger(ack.sent_at)
+        mismatches = match(expected, ack.payload)
+        if mismatches:
+            took = format_duration(ack.acked_at - ack.sent_at)
+            raise ExpectationFailed(
+                self._redact(
+                    f"{what} and expected the ack {json_text(expected)} within {waited}, "
+                    f"but the ack after {took} was {json_text(ack.payload)}:\n"
+                    f"{render_mismatches(mismatches)}"
+                )
+            )
+        return ack
+
+    def _redact(self, text: str) -> str:
+        return self._session.run.redactor.text(text)

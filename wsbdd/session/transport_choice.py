@@ -1,0 +1,67 @@
+"""Which transport a connect step uses, and what a Socket.IO connection needs.
+
+``over SSE`` / ``over Socket.IO`` in the step wins; else the profile's
+``[profile] transport``; else WebSocket. A Socket.IO connection resolves a
+path against ``WSBDD_SOCKETIO_URL`` when the environment sets it (its own
+server), else against ``WSBDD_URL``; its Engine.IO path is
+``WSBDD_SOCKETIO_PATH``, else the profile's ``engineio_path``, else
+``/socket.io/``. Without a profile (or with ``[auth] mode = "auth"``) the
+token travels in the CONNECT packet's auth payload as ``{"token": …}``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wsbdd.core.exceptions import ConfigError
+from wsbdd.core.profiles import AuthSpec
+from wsbdd.runtime.transports.socketio_options import DEFAULT_ENGINEIO_PATH, SocketIOOptions
+
+if TYPE_CHECKING:
+    from wsbdd.session.scenario import ScenarioSession
+
+__all__ = ["auth_for", "base_url", "socketio_options", "transport_of"]
+
+SOCKETIO_URL_KEY = "WSBDD_SOCKETIO_URL"
+SOCKETIO_PATH_KEY = "WSBDD_SOCKETIO_PATH"
+
+
+def transport_of(session: ScenarioSession, chosen: str | None) -> str:
+    """The transport kind of a connect step (``chosen`` from its ``over`` clause)."""
+    if chosen:
+        return chosen
+    return session.profile.transport if session.profile is not None else "websocket"
+
+
+def base_url(session: ScenarioSession, kind: str) -> str | None:
+    """What a path is resolved against for ``kind`` (None: ``WSBDD_URL``)."""
+    if kind != "socketio":
+        return None
+    value = session.settings.values.get(SOCKETIO_URL_KEY, "").strip()
+    return value or None
+
+
+def auth_for(session: ScenarioSession, kind: str) -> AuthSpec:
+    """Where the token goes: the profile's ``[auth]``; for Socket.IO without one, the payload."""
+    if session.profile is not None:
+        return session.profile.auth
+    return AuthSpec(mode="auth") if kind == "socketio" else AuthSpec()
+
+
+def socketio_options(session: ScenarioSession, token: str | None) -> SocketIOOptions:
+    """The Engine.IO path and the auth payload token (``token`` None: not in the payload)."""
+    path = session.settings.values.get(SOCKETIO_PATH_KEY, "").strip()
+    if not path and session.profile is not None:
+        path = session.profile.engineio_path or ""
+    if path and not path.startswith("/"):
+        raise ConfigError(
+            f'"{path}" is not a path: the Engine.IO path starts with /',
+            file=session.settings.source,
+            key=SOCKETIO_PATH_KEY,
+        )
+    auth = auth_for(session, "socketio")
+    return SocketIOOptions(
+        path=path or DEFAULT_ENGINEIO_PATH,
+        token=token if auth.mode == "auth" else None,
+        auth_key=auth.param,
+    )

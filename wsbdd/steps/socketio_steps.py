@@ -1,0 +1,50 @@
+"""Steps: Socket.IO emits and their acks (connect with ``connects to "/ns" over Socket.IO``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from behave import step, use_step_matcher
+
+from wsbdd.session.socketio import SocketIOOps
+from wsbdd.steps._common import CLIENT, DURATION, optional_duration, session
+
+__all__: list[str] = []  # importing this module registers its steps; it exports nothing
+
+use_step_matcher("re")
+
+
+@step(
+    rf'client {CLIENT} emits "(?P<event>[^"]+)"(?: with (?P<payload>.+?))?'
+    rf"(?: and the ack is (?P<ack>.+?)(?: within (?P<within>{DURATION}))?)?"
+)
+def client_emits(
+    context: Any,
+    name: str,
+    event: str,
+    payload: str | None,
+    ack: str | None,
+    within: str | None,
+) -> None:
+    """Emits a Socket.IO event with one JSON argument (none without "with").
+
+    With "and the ack is {…} within T" it asks for an acknowledgement, which
+    must arrive within T of the emit (the default timeout without "within")
+    and match the JSON partially, like a received message; the ack is in the
+    transcript, never in the inbox. The emit is the trigger of the next
+    "within" clauses: "client B receives the event … within 500 ms" counts from it.
+    """
+    s = session(context)
+    ops = SocketIOOps(s)
+    event = s.text(event)
+    value = s.json(payload) if payload is not None else None
+    if ack is None:
+        ops.emit(name, event, value)
+        return
+    limit = optional_duration(within)
+    ops.emit_expecting_ack(
+        name, event, value, s.json(ack), limit if limit is not None else s.default_timeout
+    )
+
+
+use_step_matcher("parse")
