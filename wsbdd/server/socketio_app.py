@@ -31,7 +31,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
+import os
+import selectors
+import subprocess
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -42,7 +46,10 @@ import uvicorn
 
 from .auth import UserTable, bearer_token
 
-__all__ = ["create_app", "main", "token_of"]
+__all__ = ["AppProcess", "create_app", "main", "shared_app", "token_of"]
+
+STARTUP_LIMIT = 20.0
+"""Seconds the app subprocess may take to print its banner."""
 
 
 def token_of(environ: Mapping[str, Any], auth: Any) -> str | None:
@@ -156,6 +163,63 @@ async def serve(host: str, port: int, ping_interval: float) -> None:
     bound = server.servers[0].sockets[0].getsockname()[1]
     print(f"listening on ws://{host}:{bound} http://{host}:{bound}", flush=True)
     await task
+
+
+class AppProcess:
+    """The app as a subprocess on a free port of 127.0.0.1 (started by :meth:`start`)."""
+
+    def __init__(self, ping_interval: float = 25.0) -> None:
+        self.ping_interval = ping_interval
+        self.ws_url: str | None = None
+        self._proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> str:
+        """Start it and wait (bounded) for its banner; its ``ws://`` URL."""
+        argv = [sys.executable, "-m", "wsbdd.server.socketio_app", "--port", "0",
+                "--ping-interval", str(self.ping_interval)]
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self._proc = proc
+        assert proc.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(proc.stdout, selectors.EVENT_READ)
+            ready = selector.select(timeout=STARTUP_LIMIT)
+        line = proc.stdout.readline().strip() if ready else ""
+        if not line.startswith("listening on "):
+            self.stop()
+            raise RuntimeError(
+                f"the Socket.IO reference app did not start within {STARTUP_LIMIT:g} s: {line!r}"
+            )
+        self.ws_url = line.split()[2]
+        return self.ws_url
+
+    def stop(self) -> None:
+        """Terminate it (killed after 5 s)."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+_SHARED: AppProcess | None = None
+
+
+def shared_app() -> AppProcess:
+    """The run's one app process, started on first use and stopped when the process exits."""
+    global _SHARED
+    if _SHARED is None or _SHARED._proc is None or _SHARED._proc.poll() is not None:
+        app = AppProcess()
+        app.start()
+        atexit.register(app.stop)
+        _SHARED = app
+    return _SHARED
 
 
 def main(argv: list[str] | None = None) -> int:

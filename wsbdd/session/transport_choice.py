@@ -3,7 +3,8 @@
 ``over SSE`` / ``over Socket.IO`` in the step wins; else the profile's
 ``[profile] transport``; else WebSocket. A Socket.IO connection resolves a
 path against ``WSBDD_SOCKETIO_URL`` when the environment sets it (its own
-server), else against ``WSBDD_URL``; its Engine.IO path is
+server), else against the bundled Socket.IO app when ``Given the Socket.IO
+reference app is running`` started it, else against ``WSBDD_URL``; its Engine.IO path is
 ``WSBDD_SOCKETIO_PATH``, else the profile's ``engineio_path``, else
 ``/socket.io/``. Without a profile (or with ``[auth] mode = "auth"``) the
 token travels in the CONNECT packet's auth payload as ``{"token": …}``.
@@ -20,10 +21,23 @@ from wsbdd.runtime.transports.socketio_options import DEFAULT_ENGINEIO_PATH, Soc
 if TYPE_CHECKING:
     from wsbdd.session.scenario import ScenarioSession
 
-__all__ = ["auth_for", "base_url", "socketio_options", "transport_of"]
+__all__ = ["auth_for", "base_url", "socketio_options", "transport_of", "use_reference_app"]
 
 SOCKETIO_URL_KEY = "WSBDD_SOCKETIO_URL"
 SOCKETIO_PATH_KEY = "WSBDD_SOCKETIO_PATH"
+_reference_app_url: str | None = None
+"""The bundled Socket.IO app's ws:// URL once a step started it (for the whole run)."""
+
+
+def use_reference_app() -> str:
+    """Start the bundled Socket.IO app (once per run) and resolve Socket.IO paths against it."""
+    global _reference_app_url
+    from wsbdd.server.socketio_app import shared_app
+
+    url = shared_app().ws_url
+    assert url is not None
+    _reference_app_url = url
+    return url
 
 
 def transport_of(session: ScenarioSession, chosen: str | None) -> str:
@@ -38,7 +52,7 @@ def base_url(session: ScenarioSession, kind: str) -> str | None:
     if kind != "socketio":
         return None
     value = session.settings.values.get(SOCKETIO_URL_KEY, "").strip()
-    return value or None
+    return value or _reference_app_url
 
 
 def auth_for(session: ScenarioSession, kind: str) -> AuthSpec:

@@ -7,11 +7,23 @@ from typing import Any
 from behave import step, use_step_matcher
 
 from wsbdd.session.socketio import SocketIOOps
+from wsbdd.session.transport_choice import use_reference_app
 from wsbdd.steps._common import CLIENT, DURATION, optional_duration, session
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
 
 use_step_matcher("re")
+
+
+@step(r"the Socket\.IO reference app is running")
+def reference_app_running(context: Any) -> None:
+    """Starts wsbdd's bundled Socket.IO chat (once per run, a free port).
+
+    Socket.IO connections then go to it unless ``WSBDD_SOCKETIO_URL`` names
+    another server (docs/socketio.md).
+    """
+    session(context)  # wsbdd must be set up
+    use_reference_app()
 
 
 @step(
