@@ -107,17 +107,18 @@ class ConnectionOps:
 
     def prepare(self, spec: ConnectSpec) -> tuple[ConnectRequest, str | None]:
         """The connection request and the token it carries (``request.identity`` is whose)."""
-        kind = transport_of(self._session, spec.transport)
+        profile, settings = self._session.profile, self._session.settings
+        kind = transport_of(profile, spec.transport)
         url = self.resolve_ws_url(
             self._session.text(spec.target) if spec.target else None,
-            base_url(self._session, kind),
+            base_url(settings.values, kind),
         )
         headers = [(self._session.text(k), self._session.text(v)) for k, v in spec.headers]
         subprotocols = [self._session.text(p) for p in spec.subprotocols]
         if not subprotocols and self._session.profile is not None:
             subprotocols = list(self._session.profile.subprotocols)
         identity, token = self._resolve_token(spec)
-        auth = auth_for(self._session, kind)
+        auth = auth_for(profile, kind)
         if token is not None and not spec.no_token:
             self._session.run.redactor.add(token)
             if auth.mode == "query":
@@ -137,7 +138,9 @@ class ConnectionOps:
             secrets=tuple(self._session.run.redactor.secrets),
             transport=kind,
             socketio=(
-                socketio_options(self._session, None if spec.no_token else token)
+                socketio_options(
+                    profile, settings.values, settings.source, None if spec.no_token else token
+                )
                 if kind == "socketio"
                 else None
             ),

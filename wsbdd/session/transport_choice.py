@@ -12,14 +12,11 @@ token travels in the CONNECT packet's auth payload as ``{"token": …}``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 from wsbdd.core.exceptions import ConfigError
-from wsbdd.core.profiles import AuthSpec
+from wsbdd.core.profiles import AuthSpec, Profile
 from wsbdd.runtime.transports.socketio_options import DEFAULT_ENGINEIO_PATH, SocketIOOptions
-
-if TYPE_CHECKING:
-    from wsbdd.session.scenario import ScenarioSession
 
 __all__ = ["auth_for", "base_url", "socketio_options", "transport_of", "use_reference_app"]
 
@@ -40,40 +37,45 @@ def use_reference_app() -> str:
     return url
 
 
-def transport_of(session: ScenarioSession, chosen: str | None) -> str:
+def transport_of(profile: Profile | None, chosen: str | None) -> str:
     """The transport kind of a connect step (``chosen`` from its ``over`` clause)."""
     if chosen:
         return chosen
-    return session.profile.transport if session.profile is not None else "websocket"
+    return profile.transport if profile is not None else "websocket"
 
 
-def base_url(session: ScenarioSession, kind: str) -> str | None:
+def base_url(settings: Mapping[str, str], kind: str) -> str | None:
     """What a path is resolved against for ``kind`` (None: ``WSBDD_URL``)."""
     if kind != "socketio":
         return None
-    value = session.settings.values.get(SOCKETIO_URL_KEY, "").strip()
+    value = settings.get(SOCKETIO_URL_KEY, "").strip()
     return value or _reference_app_url
 
 
-def auth_for(session: ScenarioSession, kind: str) -> AuthSpec:
+def auth_for(profile: Profile | None, kind: str) -> AuthSpec:
     """Where the token goes: the profile's ``[auth]``; for Socket.IO without one, the payload."""
-    if session.profile is not None:
-        return session.profile.auth
+    if profile is not None:
+        return profile.auth
     return AuthSpec(mode="auth") if kind == "socketio" else AuthSpec()
 
 
-def socketio_options(session: ScenarioSession, token: str | None) -> SocketIOOptions:
-    """The Engine.IO path and the auth payload token (``token`` None: not in the payload)."""
-    path = session.settings.values.get(SOCKETIO_PATH_KEY, "").strip()
-    if not path and session.profile is not None:
-        path = session.profile.engineio_path or ""
+def socketio_options(
+    profile: Profile | None, settings: Mapping[str, str], source: str, token: str | None
+) -> SocketIOOptions:
+    """The Engine.IO path and the auth payload token (``token`` None: not in the payload).
+
+    ``settings`` are the environment's values, ``source`` where they came from.
+    """
+    path = settings.get(SOCKETIO_PATH_KEY, "").strip()
+    if not path and profile is not None:
+        path = profile.engineio_path or ""
     if path and not path.startswith("/"):
         raise ConfigError(
             f'"{path}" is not a path: the Engine.IO path starts with /',
-            file=session.settings.source,
+            file=source,
             key=SOCKETIO_PATH_KEY,
         )
-    auth = auth_for(session, "socketio")
+    auth = auth_for(profile, "socketio")
     return SocketIOOptions(
         path=path or DEFAULT_ENGINEIO_PATH,
         token=token if auth.mode == "auth" else None,
