@@ -25,7 +25,7 @@ use_step_matcher("re")
 
 _CLAUSES = (
     r'(?: to "(?P<target>[^"]*)")?'
-    r"(?: over (?P<over>SSE|Socket\.IO|WebSocket))?"
+    r"(?: over (?P<over>Socket\.IO))?"
     r'(?: as (?P<identity>[\w.@-]+)| with token "(?P<token>[^"]*)"| with (?P<no_token>no token))?'
     r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
     r'(?: with origin "(?P<origin>[^"]*)")?'
@@ -53,7 +53,7 @@ def _spec(context: Any, groups: dict[str, str | None]) -> ConnectSpec:
     )
 
 
-_OVER = {"SSE": "sse", "Socket.IO": "socketio", "WebSocket": "websocket"}
+_OVER = {"Socket.IO": "socketio"}
 """The ``over`` clause's names of the transport kinds."""
 
 
