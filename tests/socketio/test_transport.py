@@ -275,3 +275,20 @@ def test_a_dropped_connection_is_reported_as_lost(sio_server: RunningServer) -> 
         assert not a.is_open
 
     run(body)
+
+
+def test_the_token_never_shows_in_the_recorded_handshake(sio_server: RunningServer) -> None:
+    async def body() -> None:
+        for place in ("auth", "query", "header"):
+            t = make(sio_server.ws_url + "/chat", SocketIOOptions(token="bob-token", auth_in=place))
+            result = await t.open(Recorder())
+            assert result.opened
+            shown = repr(result.handshake) + result.detail
+            assert "bob-token" not in shown, (place, shown)
+            await t.close()
+        refused = make(sio_server.ws_url + "/chat?token=not-a-token")
+        result = await refused.open(Recorder())
+        assert result.outcome is ConnectOutcome.REJECTED
+        assert "not-a-token" not in repr(result.handshake)
+
+    run(body)

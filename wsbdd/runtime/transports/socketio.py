@@ -47,6 +47,7 @@ from wsbdd.core.records import (
     HandshakeInfo,
     now,
 )
+from wsbdd.core.redaction import Redactor
 from wsbdd.runtime.transport import TransportEvents, TransportKind
 
 from ._socketio_engine import HandshakeTrace, StampingClient, json_text, payload_of
@@ -90,6 +91,10 @@ class SocketIoTransport:
         """
         self.name = name
         self.options = request.socketio or SocketIOOptions()
+        secrets = list(request.secrets)
+        if self.options.token:
+            secrets.append(self.options.token)
+        self.redactor = Redactor(secrets)
         self.server_url, self.namespace = split_url(request.url)
         self.headers = tuple(request.headers)
         self.open_timeout = request.open_timeout
@@ -205,14 +210,15 @@ class SocketIoTransport:
         return self._result(ConnectOutcome.FAILED, started, str(cause) or type(cause).__name__)
 
     def _result(self, outcome: ConnectOutcome, started: float, detail: str = "") -> ConnectResult:
-        t = self.trace
+        """The outcome, its handshake and detail redacted (tokens never leave the transport)."""
+        t, red = self.trace, self.redactor
         handshake = HandshakeInfo(
-            url=t.url or self.server_url,
-            request_headers=t.request_headers,
+            url=red.url(t.url or self.server_url),
+            request_headers=tuple(red.headers(t.request_headers)),
             status=t.status,
-            response_headers=t.response_headers,
+            response_headers=tuple(red.headers(t.response_headers)),
         )
-        return ConnectResult(outcome, handshake, now() - started, detail)
+        return ConnectResult(outcome, handshake, now() - started, red.text(detail))
 
     # -- what arrives ------------------------------------------------------------
 
