@@ -79,6 +79,18 @@ GROUPS: tuple[GroupInfo, ...] = (
         "(docs/codecs.md).",
     ),
     GroupInfo(
+        "event_steps",
+        "Named events (SSE, Socket.IO)",
+        "Events matched on their name (SSE event:, a Socket.IO event) and, given JSON, their "
+        "payload (partial match).",
+    ),
+    GroupInfo(
+        "socketio_steps",
+        "Socket.IO emits and acks",
+        "Emit an event (with an ack to check) on a connection made over Socket.IO "
+        "(docs/socketio.md).",
+    ),
+    GroupInfo(
         "channel_steps",
         "Channels, through the API profile",
         "Subscribe, publish and check deliveries without writing the API's JSON: "

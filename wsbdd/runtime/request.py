@@ -49,6 +49,7 @@ class ConnectRequest:
     max_queue: int | None = 16
     close_timeout: float = 2.0
     codec: Codec | None = None
+    transport: str = "websocket"
     socketio: SocketIOOptions | None = None
     """Socket.IO only: the Engine.IO path and where the token goes."""
 

@@ -25,7 +25,7 @@ use_step_matcher("re")
 
 _CLAUSES = (
     r'(?: to "(?P<target>[^"]*)")?'
-    r"(?: over (?P<over>Socket\.IO))?"
+    r"(?: over Socket\.IO(?P<socketio>))?"
     r'(?: as (?P<identity>[\w.@-]+)| with token "(?P<token>[^"]*)"| with (?P<no_token>no token))?'
     r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
     r'(?: with origin "(?P<origin>[^"]*)")?'
@@ -49,12 +49,8 @@ def _spec(context: Any, groups: dict[str, str | None]) -> ConnectSpec:
         subprotocols=subprotocols,
         origin=groups.get("origin"),
         headers=headers,
-        transport=_OVER.get(groups.get("over") or ""),
+        transport="socketio" if groups.get("socketio") is not None else None,
     )
-
-
-_OVER = {"Socket.IO": "socketio"}
-"""The ``over`` clause's names of the transport kinds."""
 
 
 @step(rf"client {CLIENT} connects{_CLAUSES}")

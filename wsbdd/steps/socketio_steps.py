@@ -1,4 +1,14 @@
-"""Steps: Socket.IO emits and their acks (connect with ``connects to "/ns" over Socket.IO``)."""
+"""Steps: Socket.IO emits and their acks (connect with ``connects to "/ns" over Socket.IO``).
+
+``emits "x" with {…}`` sends the event with one JSON argument (none without
+"with"). With ``and the ack is {…} within T`` it asks for an acknowledgement,
+which must arrive within T of the emit (the default timeout without
+"within") and match the JSON partially, like a received message; the ack is
+in the transcript, never in the inbox. The emit is the trigger of the next
+"within" clauses. ``the Socket.IO reference app is running`` starts the
+bundled app once per run; Socket.IO connections go to it unless
+``WSBDD_SOCKETIO_URL`` names another server (docs/socketio.md).
+"""
 
 from __future__ import annotations
 
@@ -17,11 +27,7 @@ use_step_matcher("re")
 
 @step(r"the Socket\.IO reference app is running")
 def reference_app_running(context: Any) -> None:
-    """Starts wsbdd's bundled Socket.IO chat (once per run, a free port).
-
-    Socket.IO connections then go to it unless ``WSBDD_SOCKETIO_URL`` names
-    another server (docs/socketio.md).
-    """
+    """Starts wsbdd's bundled Socket.IO chat (once per run) and connects Socket.IO clients to it."""
     session(context)  # wsbdd must be set up
     use_reference_app()
 
@@ -38,14 +44,7 @@ def client_emits(
     ack: str | None,
     within: str | None,
 ) -> None:
-    """Emits a Socket.IO event with one JSON argument (none without "with").
-
-    With "and the ack is {…} within T" it asks for an acknowledgement, which
-    must arrive within T of the emit (the default timeout without "within")
-    and match the JSON partially, like a received message; the ack is in the
-    transcript, never in the inbox. The emit is the trigger of the next
-    "within" clauses: "client B receives the event … within 500 ms" counts from it.
-    """
+    """Emits a Socket.IO event with one JSON argument; "and the ack is {…}" checks its ack."""
     s = session(context)
     ops = SocketIOOps(s)
     event = s.text(event)
