@@ -47,7 +47,6 @@ from websockets.uri import parse_uri
 from wsbdd.core.exceptions import UsageError
 from wsbdd.core.records import now
 
-from ._connect import connect_kwargs
 from ._crowd_members import (
     CrowdConnection,
     CrowdExchange,
@@ -60,6 +59,7 @@ from ._member_io import close_member, closed_with_error, open_member
 from ._wakeup import wait_for_change, wake
 from .progress import Progress
 from .request import ConnectRequest
+from .transports.ws_options import connect_kwargs
 
 __all__ = [
     "CLOSE_CONCURRENCY",
