@@ -17,6 +17,7 @@ class Recorder:
     messages: list[tuple[str | bytes, float, dict[str, Any]]] = field(default_factory=list)
     controls: list[tuple[str, float]] = field(default_factory=list)
     closes: list[CloseInfo] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def on_message(
@@ -29,8 +30,12 @@ class Recorder:
         self.controls.append((kind, at))
         self._changed.set()
 
-    def on_closed(self, info: CloseInfo) -> None:
+    def on_closed(self, info: CloseInfo, details: Mapping[str, Any] | None = None) -> None:
         self.closes.append(info)
+        self._changed.set()
+
+    def on_error(self, text: str, at: float) -> None:
+        self.errors.append(text)
         self._changed.set()
 
     def events(self, name: str) -> list[str | bytes]:

@@ -37,7 +37,7 @@ def test_connect_emit_ack_and_receive_events(project: BehaveProject) -> None:
             And client B emits "join" with {"room": "lobby"} and the ack is {"ok": true} within 1 s
             When client A emits "chat message" with {"room": "lobby", "text": "hi"}
             Then client B receives the event "chat message" with {"text": "hi", "from": "alice"} within 500 ms
-            And client B receives {"text": "hi"} within 500 ms
+            And client A receives {"text": "hi", "from": "alice"} within 500 ms
             And client B receives no event "chat message" within 200 ms
 
           Scenario: several arguments, the main namespace, a token in the step

@@ -10,17 +10,21 @@ sentence naming it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
 from wsbdd.core.matching import match, render_mismatches
 from wsbdd.core.timing import format_duration
+from wsbdd.runtime.transport import TransportClosed
 from wsbdd.runtime.transports._socketio_engine import json_text
 from wsbdd.runtime.transports.socketio import AckResult, SocketIoTransport
 
 if TYPE_CHECKING:
-    from wsbdd.runtime import Client
+    from wsbdd.runtime import Client, ClientManager
     from wsbdd.session.scenario import ScenarioSession
+
+T = TypeVar("T")
 
 __all__ = ["SocketIOOps"]
 
@@ -34,31 +38,40 @@ class SocketIOOps:
     def __init__(self, session: ScenarioSession) -> None:
         self._session = session
 
-    def _transport(self, name: str, event: str) -> tuple[Client, SocketIoTransport]:
-        client = self._session.client(name)
-        transport = getattr(client, "transport", None)
-        if not isinstance(transport, SocketIoTransport):
+    def _check(self, name: str, event: str) -> None:
+        """Fail at once for a client that is not an open Socket.IO connection."""
+        view = self._session.client(name)  # raises UnknownClient
+        if view.request.transport != "socketio":
             raise UsageError(
                 f'client {name} cannot emit "{event}": it is not connected over Socket.IO '
                 f'(connect it with: client {name} connects to "/namespace" over Socket.IO)'
             )
-        if not transport.is_open:
-            state = client.close_info.describe() if client.close_info else "not open"
+        if not view.is_open:
+            state = view.close_info.describe() if view.close_info else "not open"
             raise ExpectationFailed(
                 f'client {name} cannot emit "{event}": its Socket.IO connection was {state}'
             )
+
+    @staticmethod
+    def _live(manager: ClientManager, name: str) -> tuple[Client, SocketIoTransport]:
+        """The loop's client and its transport (on the loop thread)."""
+        client = manager.get(name)
+        transport = client.transport
+        if not isinstance(transport, SocketIoTransport):
+            raise UsageError(f"client {name} is not connected over Socket.IO")
         return client, transport
 
     def emit(self, name: str, event: str, payload: Any) -> float:
         """Emit ``event`` with ``payload`` (its one argument; None: none); the send time."""
-        client, transport = self._transport(name, event)
+        self._check(name, event)
 
-        async def go(_manager: object) -> float:
+        async def go(manager: ClientManager) -> float:
+            client, transport = self._live(manager, name)
             at = await transport.emit(event, payload)
             client.record("text", json_text(payload), direction="sent", at=at, event=event)
             return at
 
-        at = self._session.clients.run(go, SEND_BOUND)
+        at = self._run(name, event, go, SEND_BOUND)
         self._session.clients.mark_trigger(at)
         return at
 
@@ -66,10 +79,11 @@ class SocketIOOps:
         self, name: str, event: str, payload: Any, expected: Any, within: float
     ) -> AckResult:
         """Emit asking for an ack that must match ``expected`` (partially) within ``within`` s."""
-        client, transport = self._transport(name, event)
+        self._check(name, event)
         limit = self._session.scaled(within)
 
-        async def go(_manager: object) -> AckResult | None:
+        async def go(manager: ClientManager) -> AckResult | None:
+            client, transport = self._live(manager, name)
             ack = await transport.emit_with_ack(event, payload, limit)
             sent_at = ack.sent_at if ack is not None else None
             client.record("text", json_text(payload), direction="sent", at=sent_at, event=event)
@@ -84,7 +98,7 @@ class SocketIOOps:
                 )
             return ack
 
-        ack = self._session.clients.run(go, limit + SEND_BOUND)
+        ack = self._run(name, event, go, limit + SEND_BOUND)
         what = f'client {name} emitted "{event}" with {json_text(payload)}'
         waited = format_duration(limit)
         if ack is None:
@@ -106,6 +120,23 @@ class SocketIOOps:
                 )
             )
         return ack
+
+    def _run(
+        self,
+        name: str,
+        event: str,
+        go: Callable[[ClientManager], Coroutine[Any, Any, T]],
+        bound: float,
+    ) -> T:
+        """Run ``go`` on the loop; a connection that ended meanwhile fails naming how."""
+        try:
+            return self._session.clients.run(go, bound)
+        except TransportClosed:
+            view = self._session.client(name)
+            state = view.close_info.describe() if view.close_info else "not open"
+            raise ExpectationFailed(
+                f'client {name} cannot emit "{event}": its Socket.IO connection was {state}'
+            ) from None
 
     def _redact(self, text: str) -> str:
         return self._session.run.redactor.text(text)

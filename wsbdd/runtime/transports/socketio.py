@@ -48,7 +48,7 @@ from wsbdd.core.records import (
     now,
 )
 from wsbdd.core.redaction import Redactor
-from wsbdd.runtime.transport import TransportEvents, TransportKind
+from wsbdd.runtime.transport import TransportClosed, TransportEvents, TransportKind
 
 from ._socketio_engine import HandshakeTrace, StampingClient, json_text, payload_of
 from .socketio_options import SocketIOOptions
@@ -175,7 +175,10 @@ class SocketIoTransport:
     def _timeout_detail(self) -> str:
         limit = f"{self.open_timeout:g} s"
         if self.trace.status is None:
-            return f"no WebSocket upgrade answer within {limit}"
+            return (
+                "no answer to the WebSocket upgrade "
+                f'at the Engine.IO path "{self.options.path}" within {limit}'
+            )
         client = self._client
         if client is None or client.eio.sid is None:
             return f"no Engine.IO open packet within {limit} (the WebSocket was accepted)"
@@ -259,7 +262,7 @@ class SocketIoTransport:
             info = CloseInfo(1000, reason, "server", True, at)
         else:
             info = CloseInfo(1006, reason or "transport error", "network", False, at)
-        self._events.on_closed(info)
+        self._events.on_closed(info, {"transport": "socketio", "namespace": self.namespace})
 
     def _pinged(self, at: float, data: bytes) -> None:
         if self._events is not None:
@@ -276,7 +279,7 @@ class SocketIoTransport:
     def _connected(self) -> StampingClient:
         client = self._client
         if client is None or not self.is_open:
-            raise ConnectionError(f'the Socket.IO connection to "{self.namespace}" is not open')
+            raise TransportClosed(f'the Socket.IO connection to "{self.namespace}" is not open')
         return client
 
     async def emit(self, event: str, payload: Any = None) -> float:
