@@ -1,4 +1,4 @@
-"""The Socket.IO phrases in behave, against both reference servers, with the failures a tester reads."""
+"""The Socket.IO phrases in behave against both reference servers, and the failures they read."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_connect_emit_ack_and_receive_events(project: BehaveProject) -> None:
             When client A emits "join" with {"room": "lobby"} and the ack is {"ok": true} within 1 s
             And client B emits "join" with {"room": "lobby"} and the ack is {"ok": true} within 1 s
             When client A emits "chat message" with {"room": "lobby", "text": "hi"}
-            Then client B receives the event "chat message" with {"text": "hi", "from": "alice"} within 500 ms
+            Then client B receives the event "chat message" with {"from": "alice"} within 500 ms
             And client A receives {"text": "hi", "from": "alice"} within 500 ms
             And client B receives no event "chat message" within 200 ms
 
@@ -58,7 +58,7 @@ def test_connect_emit_ack_and_receive_events(project: BehaveProject) -> None:
 
           Scenario: a refusal is the event connect_error
             Given client A connects to "/chat" over Socket.IO as mallory
-            Then client A receives the event "connect_error" with {"message": "invalid token"} within 1 s
+            Then client A receives the event "connect_error" with {"message": "invalid token"}
 
           Scenario: headers combine with the clause
             Given client A connects to "/chat" over Socket.IO with headers:
@@ -94,7 +94,7 @@ def test_the_failures_a_tester_reads(project: BehaveProject) -> None:
 
           Scenario: no ack
             Given client A is connected to "/" over Socket.IO
-            When client A emits "nobody listens" with {"a": 1} and the ack is {"ok": true} within 300 ms
+            When client A emits "nobody" with {"a": 1} and the ack is {"ok": true} within 300 ms
 
           Scenario: emit after the server disconnected
             Given client A is connected to "/" over Socket.IO
@@ -113,9 +113,8 @@ def test_the_failures_a_tester_reads(project: BehaveProject) -> None:
             "emit after the server disconnected": "failed",
         },
     )
-    assert 'namespace "/chat" refused the connection: connect_error {"message": "unauthorized"}' in (
-        blocks["refused namespace"]
-    )
+    refused = 'namespace "/chat" refused the connection: connect_error {"message": "unauthorized"}'
+    assert refused in blocks["refused namespace"]
     wrong = blocks["wrong ack"]
     assert 'client A emitted "join" with {"room": "x"} and expected the ack {"ok": false}' in wrong
     assert '"ok": true' in wrong and "$.ok: expected false, got true" in wrong
