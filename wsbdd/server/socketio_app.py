@@ -46,7 +46,7 @@ import uvicorn
 
 from .auth import UserTable, bearer_token
 
-__all__ = ["AppProcess", "create_app", "main", "shared_app", "token_of"]
+__all__ = ["AppProcess", "create_app", "main", "serve", "shared_app", "token_of"]
 
 STARTUP_LIMIT = 20.0
 """Seconds the app subprocess may take to print its banner."""
