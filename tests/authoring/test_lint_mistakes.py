@@ -37,7 +37,7 @@ def test_an_unknown_profile_in_the_environment_file_is_named_at_its_line(suite: 
     assert (problem.path, problem.line) == ("environments/ci.env", 4)
     assert problem.message == (
         "WSBDD_PROFILE: unknown profile 'chatt': use a built-in "
-        "(chat, graphql-transport-ws) or the path of a .toml file"
+        "(chat, graphql-transport-ws, socketio-chat) or the path of a .toml file"
     )
 
 

@@ -18,5 +18,5 @@ def test_an_unknown_transport_is_a_profile_error_naming_file_key_and_choices() -
     with pytest.raises(ProfileError) as error:
         parse_profile({"profile": {"name": "p", "transport": "grpc"}}, "p.toml")
     text = str(error.value)
-    assert "p.toml: profile.transport: 'grpc' is not a transport" in text
+    assert 'p.toml: profile.transport: "grpc" is not a transport' in text
     assert "websocket, sse, socketio" in text

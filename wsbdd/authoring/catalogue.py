@@ -85,6 +85,12 @@ GROUPS: tuple[GroupInfo, ...] = (
         "payload (partial match).",
     ),
     GroupInfo(
+        "socketio_steps",
+        "Socket.IO emits and acks",
+        "Emit an event (with an ack to check) on a connection made over Socket.IO "
+        "(docs/socketio.md).",
+    ),
+    GroupInfo(
         "channel_steps",
         "Channels, through the API profile",
         "Subscribe, publish and check deliveries without writing the API's JSON: "

@@ -119,6 +119,12 @@ Feature: Canonical step vocabulary
     Then client A receives no event "price" within 300 ms
     Then the last message of client A has event id "42"
 
+  Scenario: Socket.IO emits and acks
+    Given the Socket.IO reference app is running
+    Given client A is connected to "/chat" over Socket.IO as alice
+    When client A emits "chat message" with {"text": "hi"}
+    When client A emits "join" with {"room": "lobby"} and the ack is {"ok": true} within 1 s
+
   Scenario: Channels, through the API profile
     When client A authenticates as alice
     Given client A is subscribed to room:lobby

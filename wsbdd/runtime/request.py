@@ -12,6 +12,7 @@ from wsbdd.core.codecs import Codec
 from wsbdd.core.exceptions import ConfigError, UsageError
 
 from .transports import check_url
+from .transports.socketio_options import SocketIOOptions
 
 __all__ = ["DEFAULT_MAX_SIZE", "ConnectRequest"]
 
@@ -55,6 +56,8 @@ class ConnectRequest:
     client_cert: str | Path | None = None
     """The mTLS client certificate (PEM) for ``wss://``/``https://``; ``client_key`` if separate."""
     client_key: str | Path | None = None
+    socketio: SocketIOOptions | None = None
+    """Socket.IO only: the Engine.IO path and where the token goes."""
 
     def __post_init__(self) -> None:
         # Accept any iterables (lists from table steps) but store tuples.

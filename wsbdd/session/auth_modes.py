@@ -19,6 +19,7 @@ from wsbdd.core.profiles import AuthSpec
 __all__ = [
     "AUTH_STRATEGIES",
     "AuthStrategy",
+    "ConnectPacketAuth",
     "CookieAuth",
     "HandshakeDraft",
     "HeaderAuth",
@@ -122,6 +123,13 @@ class MessageAuth(AuthStrategy):
     by_message = True
 
 
+class ConnectPacketAuth(AuthStrategy):
+    """``mode = "auth"`` (Socket.IO): the handshake carries nothing; the token goes in the
+    CONNECT packet's auth payload as ``{<param>: <token>}`` (the transport's options)."""
+
+    mode = "auth"
+
+
 AUTH_STRATEGIES: dict[str, AuthStrategy] = {
     strategy.mode: strategy
     for strategy in (
@@ -131,6 +139,7 @@ AUTH_STRATEGIES: dict[str, AuthStrategy] = {
         SubprotocolAuth(),
         CookieAuth(),
         MessageAuth(),
+        ConnectPacketAuth(),
     )
 }
 """Every auth mode, by its ``[auth] mode`` name."""

@@ -20,6 +20,7 @@ from wsbdd.session.profile_choice import ProfileChoice
 from wsbdd.session.roster import ConnectSpec, Roster
 from wsbdd.session.sse import SSE, HeaderSource, sse_headers, sse_url
 from wsbdd.session.timing import ScenarioTiming
+from wsbdd.session.transport_choice import auth_for, base_url, socketio_options, transport_of
 
 __all__ = ["RequestBuilder"]
 
@@ -56,9 +57,12 @@ class RequestBuilder:
         """How the profile's auth mode carries a token."""
         return strategy_for(self.auth)
 
-    def resolve_ws_url(self, target: str | None) -> str:
-        """A full ws:// URL, a path resolved against ``WSBDD_URL``'s origin, or ``WSBDD_URL``."""
-        base = self._settings.ws_url
+    def resolve_ws_url(self, target: str | None, base_url: str | None = None) -> str:
+        """A full ws:// URL, a path resolved against ``WSBDD_URL``'s origin, or ``WSBDD_URL``.
+
+        ``base_url`` replaces ``WSBDD_URL`` (a Socket.IO server of its own).
+        """
+        base = base_url or self._settings.ws_url
         if target and "://" in target:
             return target
         if not base:
@@ -90,13 +94,13 @@ class RequestBuilder:
         """The connection request and the token it carries (``request.identity`` is whose)."""
         text = self._args.text
         profile = self._profiles.current
-        kind = spec.transport or (profile.transport if profile is not None else "websocket")
+        kind = transport_of(profile, spec.transport)
         target = text(spec.target) if spec.target else None
         settings = self._settings
         if kind == SSE:
             url = sse_url(settings.http_url, target, settings.source)
         else:
-            url = self.resolve_ws_url(target)
+            url = self.resolve_ws_url(target, base_url(settings.values, kind))
         draft = HandshakeDraft(
             url=url,
             headers=[(text(k), text(v)) for k, v in spec.headers],
@@ -107,7 +111,7 @@ class RequestBuilder:
         identity, token = self.resolve_token(spec)
         if token is not None and not spec.no_token:
             self._redactor.add(token)
-            auth = self.auth
+            auth = auth_for(profile, kind)
             strategy_for(auth).place(
                 draft, auth, token, lambda template: self.render(template, token, identity)
             )
@@ -125,6 +129,13 @@ class RequestBuilder:
             client_key=settings.client_key,
             identity=identity,
             secrets=tuple(self._redactor.secrets),
+            socketio=(
+                socketio_options(
+                    profile, settings.values, settings.source, None if spec.no_token else token
+                )
+                if kind == "socketio"
+                else None
+            ),
         ), token
 
     def render(self, template: str, token: str, identity: str | None) -> str:

@@ -41,6 +41,7 @@ from wsbdd.session.receiving import Receiver
 from wsbdd.session.roster import ConnectSpec, Roster
 from wsbdd.session.schemas import SchemaChecks
 from wsbdd.session.server_control import ServerInspector
+from wsbdd.session.socketio import SocketIOOps
 from wsbdd.session.template_vars import TemplateVariables
 from wsbdd.session.timing import ScenarioTiming
 
@@ -90,6 +91,7 @@ class ScenarioSession:
             self.clients,
         )
         self.messages = Messages(self.clients, self.receiver, self.timing, self.variables)
+        self.socketio = SocketIOOps(self.clients, self.timing, redactor)
         self.events = EventChecks(
             self.clients, self.receiver, redactor, self.timing, self.messages.last_message
         )

@@ -25,6 +25,7 @@ from wsbdd.steps import (
     receiving_steps,
     sending_steps,
     server_steps,
+    socketio_steps,
     timing_steps,
 )
 
@@ -42,5 +43,6 @@ __all__ = [
     "receiving_steps",
     "sending_steps",
     "server_steps",
+    "socketio_steps",
     "timing_steps",
 ]

@@ -24,9 +24,12 @@ __all__: list[str] = []  # importing this module registers its steps; it exports
 
 use_step_matcher("re")
 
+_TRANSPORT_KINDS = {"SSE": "sse", "Socket.IO": "socketio"}
+"""The ``over ...`` clause of a connect step, and the transport kind it names."""
+
 _CLAUSES = (
     r'(?: to "(?P<target>[^"]*)")?'
-    r"(?: over (?P<transport>SSE))?"
+    r"(?: over (?P<transport>SSE|Socket\.IO))?"
     r'(?: as (?P<identity>[\w.@-]+)| with token "(?P<token>[^"]*)"| with (?P<no_token>no token))?'
     r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
     r'(?: with origin "(?P<origin>[^"]*)")?'
@@ -50,7 +53,7 @@ def _spec(context: Any, groups: dict[str, str | None]) -> ConnectSpec:
         subprotocols=subprotocols,
         origin=groups.get("origin"),
         headers=headers,
-        transport="sse" if groups.get("transport") else None,
+        transport=_TRANSPORT_KINDS.get(groups.get("transport") or ""),
     )
 
 

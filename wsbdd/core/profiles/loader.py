@@ -19,6 +19,7 @@ from wsbdd.core.exceptions import ProfileError, UsageError
 from wsbdd.core.matching import parse_path
 from wsbdd.core.profiles.model import (
     DEFAULT_SETTLE,
+    TRANSPORTS,
     AuthMode,
     AuthSpec,
     ChannelSpec,
@@ -32,7 +33,7 @@ from wsbdd.core.timing import parse_duration
 
 __all__ = ["BUILTIN_PROFILES", "builtin_names", "load_profile", "parse_profile"]
 
-BUILTIN_PROFILES = ("chat", "graphql-transport-ws")
+BUILTIN_PROFILES = ("chat", "graphql-transport-ws", "socketio-chat")
 
 _TOP_KEYS = {
     "extends",
@@ -48,8 +49,9 @@ _TOP_KEYS = {
     "channels",
     "variables",
 }
-_PROFILE_KEYS = {"name", "description", "subprotocols", "confirm_window", "codec", "transport"}
-_TRANSPORTS = ("websocket", "sse", "socketio")
+_PROFILE_KEYS = {
+    "name", "description", "subprotocols", "confirm_window", "codec", "transport", "engineio_path"
+}
 _AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
 _AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
 _EXCHANGE_KEYS = {"send", "ack", "reject"}
@@ -144,14 +146,6 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
     subprotocols = head.get("subprotocols", [])
     if not isinstance(subprotocols, list) or not all(isinstance(s, str) for s in subprotocols):
         raise _error(source, "profile.subprotocols", "must be a list of strings")
-    transport = head.get("transport", "websocket")
-    if transport not in _TRANSPORTS:
-        raise _error(
-            source,
-            "profile.transport",
-            f"{transport!r} is not a transport (use one of: {', '.join(_TRANSPORTS)})",
-        )
-
     channels: list[ChannelSpec] = []
     for pattern, table in _table(data, "channels", source).items():
         key = f'channels."{pattern}"'
@@ -173,14 +167,14 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
     defaults = data.get("variables", {})
     if not isinstance(defaults, dict):
         raise _error(source, "variables", "must be a table of values")
+    transport = _transport(head, source)
 
     return Profile(
         name=name,
         source=source,
         description=_string(head, "description", "profile.", source, required=False) or "",
         subprotocols=tuple(subprotocols),
-        transport=str(transport),
-        auth=_auth(data.get("auth"), source),
+        auth=_auth(data.get("auth"), source, transport),
         connection=_connection(data.get("connection"), source),
         subscribe=_exchange(data.get("subscribe"), "subscribe", source),
         unsubscribe=_exchange(data.get("unsubscribe"), "unsubscribe", source),
@@ -192,7 +186,31 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         confirm_window=confirm_window,
         variables=defaults,
         codec=_codec(head, source),
+        transport=transport,
+        engineio_path=_engineio_path(head, transport, source),
     )
+
+
+def _transport(head: Mapping[str, Any], source: str) -> str:
+    """``[profile] transport``: websocket (the default), sse or socketio."""
+    value = _string(head, "transport", "profile.", source, required=False) or "websocket"
+    if value not in TRANSPORTS:
+        raise _error(
+            source, "profile.transport", f'"{value}" is not a transport: {", ".join(TRANSPORTS)}'
+        )
+    return value
+
+
+def _engineio_path(head: Mapping[str, Any], transport: str, source: str) -> str | None:
+    """``[profile] engineio_path``: a path starting with /, for a Socket.IO profile only."""
+    value = _string(head, "engineio_path", "profile.", source, required=False)
+    if value is None:
+        return None
+    if transport != "socketio":
+        raise _error(source, "profile.engineio_path", 'needs transport = "socketio"')
+    if not value.startswith("/"):
+        raise _error(source, "profile.engineio_path", f'"{value}" must start with /')
+    return value
 
 
 def _codec(head: Mapping[str, Any], source: str) -> str | None:
@@ -357,13 +375,18 @@ def _check_path(path: str, key: str, source: str, *, keys_only: bool) -> None:
         )
 
 
-def _auth(value: Any, source: str) -> AuthSpec:
+def _auth(value: Any, source: str, transport: str) -> AuthSpec:
     table = _section(value, "auth", source, _AUTH_KEYS, "must be a table")
+    default = "auth" if transport == "socketio" else "query"
     if table is None:
-        return AuthSpec()
-    mode = table.get("mode", "query")
+        return AuthSpec(mode=cast(AuthMode, default))
+    mode = table.get("mode", default)
     if mode not in _AUTH_MODES:
         raise _error(source, "auth.mode", f"{mode!r} is not one of {', '.join(_AUTH_MODES)}")
+    if mode == "auth" and transport != "socketio":
+        raise _error(
+            source, "auth.mode", '"auth" (the CONNECT auth payload) needs transport = "socketio"'
+        )
     message = _template(table.get("message"), "auth.message", source)
     if mode == "message" and message is None:
         raise _error(

@@ -27,6 +27,7 @@ from wsbdd.core.matching import Variables, parse_path, render_json
 
 __all__ = [
     "DEFAULT_SETTLE",
+    "TRANSPORTS",
     "AuthSpec",
     "ChannelSpec",
     "ConnectionSpec",
@@ -37,7 +38,11 @@ __all__ = [
     "put_path",
 ]
 
-AuthMode = Literal["none", "query", "header", "subprotocol", "message", "cookie"]
+AuthMode = Literal["none", "query", "header", "subprotocol", "message", "cookie", "auth"]
+"""``auth`` (Socket.IO only): the token in the CONNECT packet's auth payload."""
+
+TRANSPORTS = ("websocket", "sse", "socketio")
+"""What ``[profile] transport`` may say."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,8 @@ class AuthSpec:
     ``query``: ``?<param>=<token>`` on the URL; ``header``: ``<header>: <value>``;
     ``subprotocol``: ``<value>`` added to the offered subprotocols; ``cookie``:
     ``Cookie: <param>=<token>``; ``message``: ``message`` sent after the
-    connection opens, then ``ack`` awaited.
+    connection opens, then ``ack`` awaited; ``auth`` (Socket.IO): ``{<param>:
+    <token>}`` in the CONNECT packet's auth payload.
     """
 
     mode: AuthMode = "query"
@@ -191,8 +197,6 @@ class Profile:
     source: str
     description: str = ""
     subprotocols: tuple[str, ...] = ()
-    transport: str = "websocket"
-    """``[profile] transport``: what its connections are (``websocket``, ``sse``, ``socketio``)."""
     auth: AuthSpec = field(default_factory=AuthSpec)
     connection: ConnectionSpec = field(default_factory=ConnectionSpec)
     subscribe: Exchange | None = None
@@ -206,6 +210,10 @@ class Profile:
     variables: Mapping[str, Any] = field(default_factory=dict)
     codec: str | None = None
     """``[profile] codec``: how frames become values (``msgpack``...; None: JSON text)."""
+    transport: str = "websocket"
+    """``[profile] transport``: websocket, sse or socketio (one of :data:`TRANSPORTS`)."""
+    engineio_path: str | None = None
+    """``[profile] engineio_path`` (Socket.IO): where Engine.IO is mounted (None: /socket.io/)."""
 
     def missing(self, key: str, what: str) -> ProfileError:
         """The error for a step that needs a key this profile does not define."""
