@@ -26,7 +26,9 @@ number and the arrival time of the latest (``received``, ``last_at``). The
 messages themselves are only looked at (parsed as JSON) while the member
 awaits an acknowledgement (auth or subscribe ack, or a rejection) or while
 the crowd watches for rejections of subscriptions the profile does not
-acknowledge; none is kept. Named clients (:class:`wsbdd.runtime.Client`) are
+acknowledge. After its greeting a member keeps its latest ``keep`` messages
+(bytes and arrival stamp, :data:`DEFAULT_KEEP`), parsed only when a content
+or latency step looks at them. Named clients (:class:`wsbdd.runtime.Client`) are
 the ones with full transcripts.
 """
 
@@ -65,6 +67,7 @@ __all__ = [
     "CLOSE_CONCURRENCY",
     "CLOSE_SETTLE",
     "DEFAULT_CONCURRENCY",
+    "DEFAULT_KEEP",
     "Crowd",
     "CrowdConnection",
     "CrowdExchange",
@@ -75,6 +78,9 @@ __all__ = [
     "ensure_fd_limit",
     "raise_fd_limit",
 ]
+
+DEFAULT_KEEP = 8
+"""Messages each member keeps (the latest, with arrival stamps) for content and latency checks."""
 
 DEFAULT_CONCURRENCY = 200
 """Connections opened at a time when a step does not say ("200 at a time")."""
@@ -107,6 +113,7 @@ class Crowd:
         settle: float = 0.0,
         progress: Progress | None = None,
         label: str = "crowd",
+        keep: int = DEFAULT_KEEP,
     ) -> None:
         if size < 0:
             raise UsageError(f"a crowd needs a positive number of clients, got {size}")
@@ -130,6 +137,8 @@ class Crowd:
         """Messages received by every member, in all."""
         self.lost = 0
         """Connections of members that ended, in all."""
+        self.keep = max(0, keep)
+        """Messages each member keeps after its greeting (the latest; 0: none)."""
         self.watching: tuple[CrowdExchange, ...] = ()
         self.started_at = now()
         """When the latest operation started."""

@@ -44,6 +44,7 @@ from wsbdd.runtime.crowd import (
 from wsbdd.runtime.facade import GRACE
 from wsbdd.runtime.progress import Progress
 from wsbdd.session.connections import ConnectSpec
+from wsbdd.session.crowd_expect import CrowdExpectations
 
 if TYPE_CHECKING:
     from wsbdd.session.scenario import ScenarioSession
@@ -217,6 +218,22 @@ class CrowdOps:
                     f"and is {state}"
                 )
             )
+
+    def assert_each_receives(self, count: int, expected: Any, within: float | None) -> None:
+        """``Then each of the 500 clients receives {"type": "message"} within 2 s``."""
+        CrowdExpectations(self._session).each_receives(self.find(count), expected, within)
+
+    def assert_each_receives_from(
+        self, count: int, text: str, sender: str, channel: str, within: float | None
+    ) -> None:
+        """``Then each of the 500 clients receives "hi" from alice in room:lobby within 2 s``."""
+        CrowdExpectations(self._session).each_receives_from(
+            self.find(count), text, sender, channel, within
+        )
+
+    def assert_latency(self, sender: str, count: int, rank: float, limit: float) -> None:
+        """``Then the p99 delivery latency from client A to the 500 clients is below 300 ms``."""
+        CrowdExpectations(self._session).assert_latency(sender, self.find(count), rank, limit)
 
     def disconnect_all(self) -> None:
         """Close every member of every crowd with 1000 (``When all clients disconnect``).
