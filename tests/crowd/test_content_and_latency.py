@@ -76,3 +76,36 @@ def test_failures_count_the_members_that_missed_and_show_one(
     assert "kept none since its greeting" in out
     assert "delivery latency from client A to the 20 clients: p99 is" in out
     assert "count=20 lost=0" in out
+
+
+def test_the_same_phrases_on_two_locust_workers(
+    project: BehaveProject, reference_server: ManagedServer
+) -> None:
+    project.write_env("test", server_env(reference_server, "2 s"))
+    project.feature(
+        """
+        Feature: crowds on Locust
+          Scenario: a broadcast reaches a crowd spread over two workers
+            Given crowds run on 2 Locust workers
+            And the API profile "chat"
+            And client A is connected as alice
+            And 60 clients are connected as carol and subscribed to room:l-ok
+            When client A publishes "hi" to room:l-ok
+            Then each of the 60 clients receives "hi" from alice in room:l-ok within 2 s
+            And each of the 60 clients receives {"type": "message"} within 2 s
+            And the p99 delivery latency from client A to the 60 clients is below 1 s
+
+          Scenario: a miss counted over both workers
+            Given crowds run on 2 Locust workers
+            And the API profile "chat"
+            And client A is connected as alice
+            And 20 clients are connected as carol and subscribed to room:l-bad
+            When client A publishes "hi" to room:l-bad
+            Then each of the 20 clients receives "bye" from alice in room:l-bad within 300 ms
+        """
+    )
+    run = project.run()
+    out = run.output
+    assert "1 scenario passed, 1 failed" in out, out
+    assert "20 of 20 clients did not receive" in out
+    assert "(on 2 Locust workers); e.g. member #" in out

@@ -123,7 +123,7 @@ class LocustCrowds:
         """Close the crowd, stop the master and the local workers (bounded)."""
         try:
             if self.master.poll() is None:
-                self.command({"cmd": "close"}, 10.0)
+                self.command({"cmd": "quit"}, 10.0)
         except (UsageError, OSError, ValueError):
             pass
         procs: list[subprocess.Popen[Any]] = [self.master, *self._procs]

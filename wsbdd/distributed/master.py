@@ -145,12 +145,14 @@ def main(argv: list[str] | None = None) -> None:
                     "elapsed": merged.elapsed,
                     "arrivals": merged.arrivals,
                     "errors": errors,
+                    "missing": sum(int(r.get("missing", 0)) for r in replies),
+                    "example": next((r["example"] for r in replies if r.get("example")), ""),
                 }
             )
             + "\n"
         )
         out.flush()
-        if kind == "close":
+        if kind == "quit":
             break
     runner.quit()
 

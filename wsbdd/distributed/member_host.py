@@ -12,7 +12,13 @@ one-process run). Each stdin line is a command, each stdout line its reply:
   waits (bounded) until every member kept every mark, then replies
   ``arrivals``: ``[index, mark, stamp]`` for each (stamps are ``time.monotonic``,
   system-wide on one machine);
-* ``{"cmd": "close"}``: closes every member, replies, and exits.
+* ``{"cmd": "matching", "expected": {...}, "since": t, "wait": s}``: how many
+  members kept no message partially matching ``expected`` (``missing``), and
+  one of them in full (``example``);
+* ``{"cmd": "close", "crowd": name}``: closes that crowd's members;
+  ``{"cmd": "quit"}`` closes every crowd and exits.
+
+Every command but ``quit`` names its crowd (``"crowd"``: the scenario's label).
 """
 
 from __future__ import annotations
@@ -44,34 +50,69 @@ def _exchange(spec: Mapping[str, Any]) -> CrowdExchange:
 
 
 class CrowdHost:
-    """One slice of a crowd on this process's loop (see the module docstring)."""
+    """This process's slices of crowds, by crowd name (see the module docstring)."""
 
     def __init__(self) -> None:
-        self.crowd: Crowd | None = None
-        self.offset = 0
+        self.crowds: dict[str, tuple[Crowd, int]] = {}
+
+    @property
+    def crowd(self) -> Crowd | None:
+        """The latest crowd opened (None before the first)."""
+        return next(reversed(self.crowds.values()))[0] if self.crowds else None
 
     async def handle(self, command: Mapping[str, Any]) -> dict[str, Any]:
         """Run one command; its reply."""
         kind = command.get("cmd")
+        name = str(command.get("crowd", "crowd"))
         if kind == "open":
-            return await self.open(command["plan"])
+            return await self.open(name, command["plan"])
         if kind == "arrivals":
             return await self.arrivals(
-                list(command["marks"]), str(command["mark_path"]), float(command["wait"])
+                name, list(command["marks"]), str(command["mark_path"]), float(command["wait"])
             )
-        if kind == "close":
-            if self.crowd is not None:
-                await self.crowd.close()
-            return {"closed": True}
+        if kind == "matching":
+            return await self.matching(
+                name, command["expected"], command.get("since"), float(command["wait"])
+            )
+        if kind in ("close", "quit"):
+            names = [name] if kind == "close" and "crowd" in command else list(self.crowds)
+            for each in names:
+                crowd, _ = self.crowds.pop(each, (None, 0))
+                if crowd is not None:
+                    await crowd.close()
+            return {"closed": len(names)}
         return {"error": f"unknown command {kind!r}"}
 
-    async def open(self, plan: Mapping[str, Any]) -> dict[str, Any]:
+    def _slice(self, name: str) -> tuple[Crowd, int]:
+        if name not in self.crowds:
+            raise KeyError(f"no crowd {name!r} on this worker")
+        return self.crowds[name]
+
+    async def matching(
+        self, name: str, expected: Any, since: float | None, wait: float
+    ) -> dict[str, Any]:
+        """How many members kept no message matching ``expected``; one of them in full."""
+        from wsbdd.session.crowd_checks import ContentWatch, describe_member
+
+        crowd, offset = self._slice(name)
+        watch = ContentWatch(crowd.members, expected, since)
+        await crowd.wait_until(watch.complete, wait)
+        missing = watch.missing()
+        example = ""
+        if missing:
+            member = crowd.members[missing[0]]
+            example = describe_member(member).replace(
+                f"member #{member.index}", f"member #{offset + member.index}", 1
+            )
+        return {"attempted": crowd.size, "missing": len(missing), "example": example}
+
+    async def open(self, name: str, plan: Mapping[str, Any]) -> dict[str, Any]:
         request = ConnectRequest(
             url=str(plan["url"]),
             headers=[tuple(h) for h in plan.get("headers", [])],
             open_timeout=float(plan.get("open_timeout", 10.0)),
         )
-        self.offset = int(plan.get("offset", 0))
+        offset = int(plan.get("offset", 0))
         crowd = Crowd(
             request,
             int(plan["count"]),
@@ -79,9 +120,9 @@ class CrowdHost:
             greeting=[_exchange(g) for g in plan.get("greeting", [])],
             ack_timeout=float(plan.get("ack_timeout", 2.0)),
             keep=int(plan.get("keep", 8)),
-            label=f"slice from {self.offset}",
+            label=f"{name} from #{offset}",
         )
-        self.crowd = crowd
+        self.crowds[name] = (crowd, offset)
         report = await crowd.open()
         connected = [
             m.opened_at - report.started_at for m in crowd.members if m.opened_at is not None
@@ -93,10 +134,11 @@ class CrowdHost:
             "connected": connected,
         }
 
-    async def arrivals(self, marks: list[str], mark_path: str, wait: float) -> dict[str, Any]:
-        crowd = self.crowd
-        if crowd is None:
-            return {"arrivals": [], "attempted": 0}
+    async def arrivals(
+        self, name: str, marks: list[str], mark_path: str, wait: float
+    ) -> dict[str, Any]:
+        """Every kept delivery of ``marks``: ``[index, mark, stamp]``, waiting for stragglers."""
+        crowd, offset = self._slice(name)
         wanted = set(marks)
         found: list[dict[str, float]] = [{} for _ in crowd.members]
 
@@ -125,9 +167,7 @@ class CrowdHost:
         return {
             "attempted": crowd.size,
             "arrivals": [
-                [self.offset + i, mark, at]
-                for i, seen in enumerate(found)
-                for mark, at in seen.items()
+                [offset + i, mark, at] for i, seen in enumerate(found) for mark, at in seen.items()
             ],
         }
 
@@ -146,10 +186,9 @@ async def _serve() -> None:
             reply = {"error": f"{type(exc).__name__}: {exc}"}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
-        if command.get("cmd") == "close":
+        if command.get("cmd") == "quit":
             break
-    if host.crowd is not None:
-        await host.crowd.close()
+    await host.handle({"cmd": "quit"})
 
 
 def main() -> None:

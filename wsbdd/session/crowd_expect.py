@@ -67,6 +67,10 @@ class CrowdExpectations:
         self, crowd: Crowd, text: str, sender: str, channel: str, within: float | None
     ) -> None:
         """Every member got the profile's delivery of ``text`` from ``sender`` on ``channel``."""
+        self.each_receives(crowd, self.expected_delivery(text, sender, channel), within)
+
+    def expected_delivery(self, text: str, sender: str, channel: str) -> Any:
+        """What a crowd member receives when ``sender`` publishes ``text`` to ``channel``."""
         channels = self._session.channels
         profile = channels.profile
         delivery = profile.delivery_for(channel)
@@ -76,8 +80,21 @@ class CrowdExpectations:
             raise profile.missing("delivery.text", "checking a delivered text")
         if delivery.sender is None:
             raise profile.missing("delivery.sender", "checking who sent a message")
-        expected = put_path(put_path(expected, delivery.text, text), delivery.sender, sender)
-        self.each_receives(crowd, expected, within)
+        return put_path(put_path(expected, delivery.text, text), delivery.sender, sender)
+
+    def sent_marks(self, sender: str) -> tuple[dict[str, float], str]:
+        """``sender``'s publications (mark → send stamp) and the profile's mark path."""
+        channels = self._session.channels
+        publications = [p for p in channels.publications if p.client == sender]
+        if not publications:
+            raise UsageError(
+                f'client {sender} has published nothing in this scenario: add "When client '
+                f'{sender} publishes ..." first'
+            )
+        delivery = channels.profile.delivery_for(publications[0].channel)
+        if delivery.mark is None:
+            raise channels.profile.missing("delivery.mark", "timing deliveries to a crowd")
+        return {p.mark: p.sent_at for p in publications}, delivery.mark
 
     def assert_latency(self, sender: str, crowd: Crowd, rank: float, limit: float) -> None:
         """The ``rank`` percentile of delivery latency from ``sender`` to every member < ``limit``.

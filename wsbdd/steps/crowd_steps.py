@@ -110,4 +110,10 @@ def crowd_latency(context: Any, percentile: str, sender: str, count: str, limit:
     )
 
 
+@step(r"crowds run on (?P<workers>\d+) Locust workers?")
+def crowds_on_locust(context: Any, workers: str) -> None:
+    """This scenario's crowds open their members on so many Locust worker processes."""
+    session(context).crowds.locust.use(int(workers))
+
+
 use_step_matcher("parse")
