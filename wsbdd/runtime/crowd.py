@@ -58,9 +58,9 @@ from ._crowd_members import (
     describe_reasons,
 )
 from ._fd_limits import ensure_fd_limit, raise_fd_limit
-from ._member_io import close_member, closed_with_error, open_member
+from ._member_io import close_member, close_members, closed_with_error, open_member
 from ._wakeup import wait_for_change, wake
-from .progress import Progress
+from .progress import Progress, ticking
 from .request import ConnectRequest
 
 __all__ = [
@@ -243,13 +243,30 @@ class Crowd:
         self,
         predicate: Callable[[], bool],
         timeout: float,  # noqa: ASYNC109 - expiry is a result (False), not an error
+        done: Callable[[], int] | None = None,
     ) -> bool:
         """Wait until ``predicate()`` holds, checked now and after every message or loss.
 
         Returns False when ``timeout`` seconds passed first. ``predicate`` runs
-        on the loop thread (read ``received``, ``lost``, the members...).
+        on the loop thread (read ``received``, ``lost``, the members...);
+        ``done()`` (members satisfied so far) feeds the progress line.
         """
-        met = await wait_for_change(self.waiters, lambda: True if predicate() else None, timeout)
+        progress = self.progress if done is not None else None
+
+        def check() -> bool | None:
+            met = predicate()
+            if progress is not None and done is not None:
+                progress.update("receiving", done(), self.size)
+            return True if met else None
+
+        if progress is not None:
+            progress.restart()
+        try:
+            async with ticking(progress):
+                met = await wait_for_change(self.waiters, check, timeout)
+        finally:
+            if progress is not None:
+                progress.finish()
         # One last look: the deadline may have cut off a wake-up already due.
         return met is not None or predicate()
 
@@ -360,7 +377,8 @@ class Crowd:
                 # if the first instance is complete before the others start
                 # (else each connection carries its own, about 1.3 KiB more).
                 await worker(1)
-            await asyncio.gather(*(worker() for _ in range(min(concurrency, len(todo)))))
+            async with ticking(progress):
+                await asyncio.gather(*(worker() for _ in range(min(concurrency, len(todo)))))
             if confirm and todo:
                 # Exchanges without an ack are confirmed when no rejection
                 # arrives within the profile's window (as for named clients);
@@ -399,33 +417,9 @@ class Crowd:
         await close_member(member, self._close_member_bound())
 
     async def _close_members(self, members: Sequence[Member], *, verb: str) -> None:
-        open_members = [
-            m
-            for m in members
-            if m.connection is not None and m.connection.protocol.state is not State.CLOSED
-        ]
-        if not open_members:
-            return
-        progress = self.progress
-        if progress is not None:
-            progress.restart()
-        source = iter(open_members)
-        done = 0
-
-        async def worker() -> None:
-            nonlocal done
-            for member in source:
-                await self._close_member(member)
-                done += 1
-                if progress is not None:
-                    progress.update(verb, done, len(open_members))
-
-        try:
-            workers = min(CLOSE_CONCURRENCY, len(open_members))
-            await asyncio.gather(*(worker() for _ in range(workers)))
-        finally:
-            if progress is not None:
-                progress.finish()
+        await close_members(
+            members, self._close_member_bound(), CLOSE_CONCURRENCY, self.progress, verb
+        )
 
 
 def closing_bound(crowds: Sequence[Crowd]) -> float:

@@ -121,6 +121,10 @@ class ContentWatch:
             self._front += 1
         return self._front == len(self.members)
 
+    def count(self) -> int:
+        """Members known to have a match so far (for the progress line)."""
+        return self._front
+
     def missing(self) -> list[int]:
         """Positions of the members without a match (after one last look at each)."""
         return [i for i in range(len(self.members)) if not self.check(i)]
@@ -162,6 +166,10 @@ class LatencyWatch:
         while self._front < len(self.members) and self.check(self._front):
             self._front += 1
         return self._front == len(self.members)
+
+    def count(self) -> int:
+        """Members every publication reached so far (for the progress line)."""
+        return self._front
 
     def samples(self) -> tuple[list[float], int, int]:
         """``(latencies, lost, members_missing_some)`` after one last look at each member."""

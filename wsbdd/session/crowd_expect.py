@@ -27,10 +27,10 @@ from wsbdd.core.timing import LatencyStats, format_duration, percentile
 from wsbdd.runtime import ClientManager
 from wsbdd.runtime.facade import GRACE
 from wsbdd.session.crowd_checks import ContentWatch, LatencyWatch, describe_member, mark_key
+from wsbdd.session.crowd_session import CrowdSession
 
 if TYPE_CHECKING:
     from wsbdd.runtime.crowd import Crowd
-    from wsbdd.session.scenario import ScenarioSession
 
 __all__ = ["CrowdExpectations"]
 
@@ -38,7 +38,7 @@ __all__ = ["CrowdExpectations"]
 class CrowdExpectations:
     """Content and latency checks over a scenario's crowds (see the module docstring)."""
 
-    def __init__(self, session: ScenarioSession) -> None:
+    def __init__(self, session: CrowdSession) -> None:
         self._session = session
 
     def each_receives(self, crowd: Crowd, expected: Any, within: float | None) -> None:
@@ -49,7 +49,7 @@ class CrowdExpectations:
         watch = ContentWatch(crowd.members, expected, since)
 
         async def wait(manager: ClientManager) -> tuple[list[int], str]:
-            await crowd.wait_until(watch.complete, deadline.remaining())
+            await crowd.wait_until(watch.complete, deadline.remaining(), watch.count)
             missing = watch.missing()
             shown = describe_member(crowd.members[missing[0]]) if missing else ""
             return missing, shown
@@ -120,7 +120,7 @@ class CrowdExpectations:
         wait_for = session.scaled(session.default_timeout)
 
         async def wait(manager: ClientManager) -> tuple[list[float], int, int, str]:
-            await crowd.wait_until(watch.complete, wait_for)
+            await crowd.wait_until(watch.complete, wait_for, watch.count)
             samples, lost, short = watch.samples()
             shown = ""
             if short:

@@ -38,11 +38,11 @@ from wsbdd.core.matching import describe_expected
 from wsbdd.core.timing import LatencyStats, format_duration, percentile
 from wsbdd.reporting._allure import attach_json
 from wsbdd.runtime.crowd import CrowdExchange, CrowdReport
+from wsbdd.session.crowd_session import CrowdSession
 
 if TYPE_CHECKING:
     from wsbdd.distributed.driver import LocustCrowds
     from wsbdd.runtime.request import ConnectRequest
-    from wsbdd.session.scenario import ScenarioSession
 
 __all__ = ["WORKERS_ENV", "LocustCrowdOps", "RemoteCrowd", "workers_from_environment"]
 
@@ -111,7 +111,7 @@ def _plan_exchange(exchange: CrowdExchange) -> dict[str, Any]:
 class LocustCrowdOps:
     """The scenario's crowds on Locust workers (see the module docstring)."""
 
-    def __init__(self, session: ScenarioSession) -> None:
+    def __init__(self, session: CrowdSession) -> None:
         self._session = session
         self.workers: int | None = workers_from_environment()
         self.crowds: list[RemoteCrowd] = []

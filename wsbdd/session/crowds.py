@@ -218,7 +218,7 @@ class CrowdOps:
             return done == len(members)
 
         async def wait(manager: ClientManager) -> list[tuple[int, int, str]]:
-            await crowd.wait_until(enough, deadline.remaining())
+            await crowd.wait_until(enough, deadline.remaining(), lambda: done)
             return [
                 (m.index, m.since_greeting, m.problem() or "still connected")
                 for m in crowd.members
