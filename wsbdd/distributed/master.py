@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> None:
             sent = dict(command)
             if kind == "open":
                 offset, count = slices[position]
-                sent["plan"] = {**command["plan"], "offset": offset, "count": count}
+                whole = command["plan"]["count"]
+                sent["plan"] = {**command["plan"], "offset": offset, "count": count, "whole": whole}
             runner.send_message("wsbdd:command", {"id": ident, "command": sent}, worker.id)
         try:
             replies = result.get(timeout=wait)

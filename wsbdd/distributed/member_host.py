@@ -121,6 +121,8 @@ class CrowdHost:
             ack_timeout=float(plan.get("ack_timeout", 2.0)),
             keep=int(plan.get("keep", 8)),
             label=f"{name} from #{offset}",
+            first_index=offset,
+            whole_size=int(plan.get("whole", plan["count"])),
         )
         self.crowds[name] = (crowd, offset)
         report = await crowd.open()

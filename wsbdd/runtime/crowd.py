@@ -59,6 +59,7 @@ from ._crowd_members import (
 )
 from ._fd_limits import ensure_fd_limit, raise_fd_limit
 from ._member_io import close_member, close_members, closed_with_error, open_member
+from ._sources import source_address
 from ._wakeup import wait_for_change, wake
 from .progress import Progress, ticking
 from .request import ConnectRequest
@@ -114,6 +115,8 @@ class Crowd:
         progress: Progress | None = None,
         label: str = "crowd",
         keep: int = DEFAULT_KEEP,
+        first_index: int = 0,
+        whole_size: int | None = None,
     ) -> None:
         if size < 0:
             raise UsageError(f"a crowd needs a positive number of clients, got {size}")
@@ -133,6 +136,9 @@ class Crowd:
         self.progress = progress
         self.label = label
         self.members = [Member(i, self) for i in range(size)]
+        self.first_index = first_index
+        """Where this crowd's members start in the whole crowd (a Locust worker's slice)."""
+        self.whole_size = size if whole_size is None else whole_size
         self.received = 0
         """Messages received by every member, in all."""
         self.lost = 0
@@ -406,9 +412,11 @@ class Crowd:
 
     async def _open_member(self, member: Member) -> str | None:
         """Connect one member and run the greeting; returns the failure reason or None."""
-        failure = await open_member(
-            member, self.request, self._connect_kwargs, self.greeting, self.ack_timeout
-        )
+        kwargs = self._connect_kwargs
+        local = source_address(self.request.url, self.first_index + member.index, self.whole_size)
+        if local is not None:
+            kwargs = {**kwargs, "local_addr": local}
+        failure = await open_member(member, self.request, kwargs, self.greeting, self.ack_timeout)
         if self.waiters:
             self.notify()
         return failure
