@@ -102,9 +102,10 @@ def test_stop_reading_backpressures_server_then_resume_drains(
     assert servers.run(finished(1.0)) is False
     client = clients.get("A")
     # websockets' queue went past max_queue (16 frames) and paused the transport.
-    assert client.connection is not None and len(client.connection.arrivals) > 16
+    conn = client.transport.connection  # the WebSocket transport's websockets connection
+    assert conn is not None and len(conn.arrivals) > 16
     # Like a slow device, the paused client keeps a small kernel receive buffer.
-    sock = client.connection.transport.get_extra_info("socket")
+    sock = conn.transport.get_extra_info("socket")
     assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) <= 16384
     blocked_at = len(sent)
     assert 0 < blocked_at < count

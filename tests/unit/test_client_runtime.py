@@ -11,7 +11,6 @@ from websockets.http11 import Response
 
 from wsbdd.core.records import Message
 from wsbdd.runtime import Client, ClientManager, ConnectRequest
-from wsbdd.runtime._connect import connect_kwargs, status_line
 from wsbdd.runtime._wakeup import wait_for_change, wake
 from wsbdd.runtime.crowd import (
     CLOSE_CONCURRENCY,
@@ -20,6 +19,7 @@ from wsbdd.runtime.crowd import (
     CrowdExchange,
     closing_bound,
 )
+from wsbdd.runtime.transports.ws_options import connect_kwargs, status_line
 
 URL = "ws://127.0.0.1:9/ws"
 

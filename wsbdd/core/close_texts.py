@@ -5,6 +5,10 @@ Each fact once: the wanted close names its code and reason, and
 reads "expected to be closed with code 1002, but it was cut without a close
 frame (code 1006)" and nothing is repeated in brackets. After an
 authentication close, :func:`token_hint` names the token that was sent.
+
+It also holds every other wording of how a connection opened, failed or
+ended that the runtime writes (transcript notes, why a client cannot send, how
+a crowd member's connection ended), so each is spelled in one place.
 """
 
 from __future__ import annotations
@@ -13,8 +17,16 @@ from wsbdd.core.records import CloseInfo
 
 __all__ = [
     "AUTH_CLOSE_CODES",
+    "DROPPED_NOTE",
+    "STILL_CLOSING",
+    "attempt_ended",
+    "attempt_note",
+    "cannot_send",
     "close_as_wanted",
     "describe_wanted_close",
+    "ended_phrase",
+    "member_lost",
+    "opened_note",
     "real_close",
     "token_hint",
 ]
@@ -64,3 +76,55 @@ def token_hint(identity: str | None, info: CloseInfo) -> str:
     if identity is None or info.code not in AUTH_CLOSE_CODES or info.initiated_by != "server":
         return ""
     return f" (it connected as {identity}: is WSBDD_TOKEN_{identity.upper()} right?)"
+
+
+DROPPED_NOTE = "dropped the TCP connection"
+"""The transcript note of a client cutting its own connection."""
+
+STILL_CLOSING = "its connection is closing"
+"""Why a client cannot send while its end is not known yet."""
+
+
+def opened_note(elapsed: float) -> str:
+    """The transcript note of an opened connection: ``connected in 1.4 ms``."""
+    return f"connected in {elapsed * 1000:.1f} ms"
+
+
+def attempt_note(outcome: str, detail: str) -> str:
+    """The transcript note of a failed attempt: ``rejected: HTTP 401 Unauthorized``."""
+    return f"{outcome}: {detail}" if detail else outcome
+
+
+def attempt_ended(outcome: str, detail: str) -> str:
+    """Why a client that never connected cannot act: ``its connection attempt ended: ...``."""
+    return f"its connection attempt ended: {outcome}" + (f" ({detail})" if detail else "")
+
+
+def ended_phrase(info: CloseInfo, identity: str | None, dropped: bool) -> str:
+    """How a client's connection ended, after "cannot send:" and the like.
+
+    ``it was closed by the server with code 4401 "unauthorized"`` (plus the
+    :func:`token_hint`), ``it dropped its connection (code 1006)`` when the
+    client cut it, else ``its connection was cut without a close frame (code 1006)``.
+    """
+    if info.clean:
+        return f"it was {info.describe()}{token_hint(identity, info)}"
+    if dropped:
+        return f"it dropped its connection (code {info.code})"
+    by = {"client": " after the client's close frame", "server": "", "network": ""}
+    return (
+        f"its connection was cut without a close frame{by[info.initiated_by]} "
+        f"(code {info.code})"
+    )
+
+
+def cannot_send(name: str, why: str) -> str:
+    """``client A cannot send: <why>``."""
+    return f"client {name} cannot send: {why}"
+
+
+def member_lost(closing: bool) -> str:
+    """How a crowd member's connection ended with no close frame from the server."""
+    if closing:
+        return "closed by the client without the server's close frame"
+    return "connection lost without a close frame (1006)"

@@ -10,16 +10,18 @@ as they arrive, and a reader task per client turns them into
 from __future__ import annotations
 
 from .client import Client, Probe
-from .connection import PingControlProtocol, TrackedConnection
 from .facade import Clients
 from .loop import LoopThread
 from .manager import ClientManager
 from .request import DEFAULT_MAX_SIZE, ConnectRequest
+from .transports.ws_connection import PingControlProtocol, TrackedConnection
+from .view import ClientView
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
     "Client",
     "ClientManager",
+    "ClientView",
     "Clients",
     "ConnectRequest",
     "LoopThread",

@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from websockets.asyncio.client import ClientConnection
 from websockets.client import ClientProtocol
 from websockets.frames import BINARY, CONT, TEXT, Frame
 from websockets.protocol import Event, State
 
-from wsbdd.core.records import CloseInfo, now
+from wsbdd.core.close_texts import member_lost
+from wsbdd.core.records import CloseInfo
 
-from .connection import close_soon
+from .transports.ws_connection import StampedConnection, close_soon
 
 __all__ = [
     "CrowdConnection",
@@ -199,9 +199,7 @@ class Member:
             # wsbdd failed it (the server broke the protocol): our frame says why.
             return CloseInfo(int(sent.code), sent.reason, "client", True, 0.0).describe()
         if rcvd is None:
-            if self.closing:
-                return "closed by the client without the server's close frame"
-            return "connection lost without a close frame (1006)"
+            return member_lost(self.closing)
         by: Literal["client", "server"] = (
             "client" if self.closing or proto.close_rcvd_then_sent is False else "server"
         )
@@ -262,7 +260,7 @@ class Member:
             crowd.notify()
 
 
-class CrowdConnection(ClientConnection):
+class CrowdConnection(StampedConnection):
     """A client connection that hands every data message to its :class:`Member`.
 
     Data frames bypass websockets' receive queue (no ``recv()``, no reader
@@ -272,14 +270,14 @@ class CrowdConnection(ClientConnection):
 
     # Slots, not instance-dict entries: two more keys would make websockets'
     # large attribute dict grow by a whole table (about 1 KiB per connection).
-    __slots__ = ("_stamp", "member")
+    # The arrival stamp (``_stamp``) is StampedConnection's slot.
+    __slots__ = ("member",)
     _fragments: list[bytes] | None = None
 
     primed = False
     """Whether one instance got through ``connection_made`` (see :meth:`Crowd._operation`)."""
 
     def __init__(self, protocol: ClientProtocol, *, member: Member, **kwargs: Any) -> None:
-        self._stamp = 0.0
         self.member = member
         super().__init__(protocol, **kwargs)
 
@@ -289,8 +287,7 @@ class CrowdConnection(ClientConnection):
             CrowdConnection.primed = True
 
     def data_received(self, data: bytes) -> None:
-        self._stamp = now()
-        super().data_received(data)
+        super().data_received(data)  # stamps the arrival
         if self.protocol.parser_exc is not None and not self.transport.is_closing():
             # The server broke the protocol: websockets sent its close frame
             # (1002...) and would wait for the server; leave at once instead.

@@ -20,10 +20,11 @@ from websockets.protocol import State
 from wsbdd.core.records import CloseInfo, now
 from wsbdd.core.timing import format_duration
 
-from ._connect import status_line
 from ._crowd_members import CrowdConnection, CrowdExchange, Member
+from .connect_errors import member_failure
 from .progress import Progress
 from .request import ConnectRequest
+from .transports.ws_options import status_line
 
 __all__ = [
     "close_member",
@@ -65,14 +66,8 @@ async def open_member(
         )
     except InvalidStatus as exc:
         member.failure = status_line(exc.response)
-    except TimeoutError:
-        member.failure = f"timed out after {format_duration(request.open_timeout)}"
-    except ConnectionRefusedError:
-        member.failure = "connection refused"
-    except OSError as exc:
-        member.failure = exc.strerror or str(exc) or type(exc).__name__
     except Exception as exc:
-        member.failure = f"{type(exc).__name__}: {exc}"
+        member.failure = member_failure(exc, request.open_timeout)
     else:
         member.connection = cast(CrowdConnection, conn)
         member.opened_at = now()

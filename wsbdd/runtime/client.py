@@ -1,10 +1,13 @@
-"""One named client: its connection, reader task, messages, pings and close.
+"""One named client: its messages, history, transcript and waiters, over any transport.
 
-A :class:`Client` lives on the loop thread. Its reader task turns every
-message returned by ``recv()`` into a :class:`~wsbdd.core.records.Message` stamped
-with the arrival time recorded by :class:`TrackedConnection`, appends it to
-``inbox`` and ``received`` and wakes whoever waits on the client. Every method
-here must run on the loop; steps go through :class:`wsbdd.runtime.Clients`.
+A :class:`Client` lives on the loop thread. It owns what a step reads and
+talks to its connection only through the :class:`~wsbdd.runtime.transport.Transport`
+seam: it implements :class:`~wsbdd.runtime.transport.TransportEvents`, so its
+transport (WebSocket, SSE, Socket.IO, the in-memory fake) hands it every message
+with the stamp of its arrival (:meth:`on_message` appends it to ``inbox`` and
+``received`` and wakes whoever waits), every protocol ping and pong
+(:meth:`on_control`) and the end of the connection (:meth:`on_closed`). Every
+method here must run on the loop; steps go through :class:`wsbdd.runtime.Clients`.
 
 A client's history spans its connections: a reconnect makes a new
 :class:`Client` (``history=`` the previous one) that keeps the same
@@ -15,27 +18,19 @@ that no step consumed can still be received, message numbers go on, and
 
 from __future__ import annotations
 
-import asyncio
 import bisect
-import contextlib
-import functools
-import heapq
-import socket
-import ssl
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast
 
-from websockets.asyncio.client import connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    InvalidStatus,
-    InvalidURI,
-    ProtocolError,
+from wsbdd.core.close_texts import (
+    DROPPED_NOTE,
+    STILL_CLOSING,
+    attempt_ended,
+    attempt_note,
+    cannot_send,
+    ended_phrase,
+    opened_note,
 )
-from websockets.http11 import Request, Response
-from websockets.protocol import State
-
-from wsbdd.core.close_texts import token_hint
 from wsbdd.core.codecs import Codec, CodecError, JsonCodec
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
 from wsbdd.core.records import (
@@ -49,15 +44,20 @@ from wsbdd.core.records import (
     now,
 )
 from wsbdd.core.redaction import Redactor
-from wsbdd.core.timing import format_duration
 
-from ._connect import connect_kwargs, status_line
-from ._wakeup import wait_for_change, wake
-from .connection import TrackedConnection
+from ._transcript import build_transcript
+from ._watch import Watch, poke, watch
 from .request import ConnectRequest
-
-_SLOW_RECEIVE_BUFFER = 4096
-"""Kernel receive buffer of a client that stopped reading."""
+from .transport import (
+    ControlKind,
+    PingControl,
+    ReadControl,
+    Transport,
+    TransportClosed,
+    TransportFactory,
+)
+from .transports import load_factory
+from .view import ClientView
 
 __all__ = ["Client", "Probe"]
 
@@ -66,22 +66,19 @@ T = TypeVar("T")
 Probe = Callable[["Client"], "T | None"]
 """A condition over one client: returns a result when satisfied, else None."""
 
-_SETTLE = 1.0
-"""Seconds to wait for the TCP connection to go after a close/abort."""
-
-_READ_SLICE = 0.005
-"""Seconds the reader runs at most before it lets the loop do something else."""
-
 
 class Client:
-    """One named WebSocket client and everything it saw.
+    """One named client and everything it saw (a :class:`TransportEvents`).
 
     Public state (read it from probes, which run on the loop thread):
-    ``name``, ``request``, ``result``, ``inbox`` (unconsumed messages in
-    arrival order), ``received`` (all messages, on every connection;
+    ``name``, ``request``, ``transport``, ``result``, ``inbox`` (unconsumed
+    messages in arrival order), ``received`` (all messages, on every connection;
     ``first_index`` is this connection's first), ``transcript``,
     ``close_info``, ``subprotocol``, ``pings`` / ``pongs`` (arrival times of
     protocol pings and pongs from the server), ``last_ping_sent``.
+
+    ``transport`` None builds the kind ``request.transport`` names with the
+    registry's factory (:mod:`wsbdd.runtime.transports`).
     """
 
     def __init__(
@@ -90,10 +87,15 @@ class Client:
         request: ConnectRequest,
         on_change: Callable[[], None] = lambda: None,
         history: Client | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.name = name
         self.request = request
         self.redactor = Redactor(request.secrets)
+        if transport is None:
+            factory = cast(TransportFactory, load_factory(request.transport))
+            transport = factory(request, name)
+        self.transport: Transport = transport
         self.result = ConnectResult(
             ConnectOutcome.FAILED,
             HandshakeInfo(url=self.redactor.url(request.url)),
@@ -116,16 +118,11 @@ class Client:
         self.pings: list[float] = []
         self.pongs: list[float] = []
         self.last_ping_sent: float | None = None
-        self.connection: TrackedConnection | None = None
         self._events: list[TranscriptEvent] = history._events if history is not None else []
         self._on_change = on_change
-        self._waiters: list[asyncio.Future[None]] = []
-        self._reader: asyncio.Task[None] | None = None
-        self._reading = True
-        self._normal_receive_buffer: int | None = None
+        self._watches: list[Watch[Any]] = []
+        self._opened = False
         self._dropped = False
-        self._hs_request: Request | None = None
-        self._hs_response: Response | None = None
 
     def __repr__(self) -> str:
         state = self.close_info.describe() if self.close_info else self.result.outcome.value
@@ -133,11 +130,30 @@ class Client:
 
     # -- public view -----------------------------------------------------------
 
+    def view(self) -> ClientView:
+        """An immutable copy of what steps read (take it on the loop thread)."""
+        return ClientView(
+            self.name,
+            self.request,
+            self.result,
+            self.close_info,
+            self.is_open,
+            self.subprotocol,
+            self.reading,
+            self.answer_pings,
+            tuple(self.inbox),
+            tuple(self.received),
+            self.first_index,
+            tuple(self.pings),
+            tuple(self.pongs),
+            self.last_ping_sent,
+            self.connections,
+        )
+
     @property
     def is_open(self) -> bool:
-        """True while the WebSocket connection is open."""
-        conn = self.connection
-        return conn is not None and self.close_info is None and conn.protocol.state is State.OPEN
+        """True while the connection is open."""
+        return self.close_info is None and self.transport.is_open
 
     @property
     def connections(self) -> tuple[ConnectionSummary, ...]:
@@ -149,12 +165,14 @@ class Client:
     @property
     def reading(self) -> bool:
         """False between ``stop_reading()`` and ``resume_reading()``."""
-        return self._reading
+        transport = self.transport
+        return transport.reading if isinstance(transport, ReadControl) else True
 
     @property
     def answer_pings(self) -> bool:
         """Whether protocol pings from the server are answered."""
-        return self.connection.answer_pings if self.connection is not None else True
+        transport = self.transport
+        return transport.answer_pings if isinstance(transport, PingControl) else True
 
     @property
     def transcript(self) -> list[TranscriptEvent]:
@@ -164,15 +182,7 @@ class Client:
         and merged with the other events here, which keeps a 100,000-message
         flood cheap to record.
         """
-        received = (
-            TranscriptEvent(m.received_at, "received", m.kind, m.data, _meta(m))
-            for m in self.received
-        )
-        events = sorted(self._events, key=lambda e: e.at)
-        # On equal stamps (frames parsed from one read) messages come first:
-        # a close frame always follows the data it was sent after.
-        merged = heapq.merge(received, events, key=lambda e: e.at)
-        return [self._redact_event(e) for e in merged]
+        return build_transcript(self.received, self._events, self.redactor)
 
     @property
     def sent_frames(self) -> list[TranscriptEvent]:
@@ -182,7 +192,7 @@ class Client:
     def consume(self, msg: Message) -> None:
         """Remove ``msg`` from the inbox (a matched expectation uses it up).
 
-        The inbox is in ``Message.index`` order (the reader only appends), so
+        The inbox is in ``Message.index`` order (messages are only appended), so
         the message is found by bisection; one that is not there is ignored.
         """
         inbox = self.inbox
@@ -222,211 +232,50 @@ class Client:
         Raises :class:`~wsbdd.core.exceptions.UsageError` for an unusable URL and
         :class:`~wsbdd.core.exceptions.ConfigError` for an unreadable CA file.
         """
-        req = self.request
-        kwargs = connect_kwargs(
-            req, functools.partial(TrackedConnection, tap=self), req.ssl_context()
-        )
         start = self.started_at = now()
-        outcome, detail = ConnectOutcome.OPEN, ""
-        conn: TrackedConnection | None = None
-        try:
-            conn = cast(TrackedConnection, await connect(req.url, **kwargs))
-        except InvalidURI as exc:
-            raise UsageError(f"client {self.name} cannot connect: {exc}") from None
-        except InvalidStatus as exc:
-            self._hs_response = exc.response
-            outcome = ConnectOutcome.REJECTED
-            detail = self._rejection_detail(exc.response)
-        except TimeoutError:
-            outcome = ConnectOutcome.TIMED_OUT
-            detail = f"the connect timeout is {format_duration(req.open_timeout)}"
-        except ssl.SSLError as exc:
-            outcome, detail = ConnectOutcome.FAILED, f"TLS error: {exc}"
-        except OSError as exc:
-            outcome, detail = ConnectOutcome.REFUSED, str(exc) or type(exc).__name__
-        except Exception as exc:
-            outcome, detail = ConnectOutcome.FAILED, f"{type(exc).__name__}: {exc}"
-        # Opened when the handshake response arrived, not when connect() returned.
-        opened_at = conn.response_at if conn is not None and conn.response_at else now()
-        elapsed = opened_at - start
-        detail = self.redactor.text(detail)
-        if conn is not None:
-            self.connection = conn
-            self.subprotocol = conn.subprotocol
-            self._hs_response = conn.response
-        self.result = ConnectResult(outcome, self._handshake_info(), elapsed, detail)
-        if conn is not None:
+        result = await self.transport.open(self)
+        self.result = result
+        if result.outcome is ConnectOutcome.OPEN:
+            self._opened = True
+            self.subprotocol = result.handshake.subprotocol
             self.record(
                 "open",
-                f"connected in {elapsed * 1000:.1f} ms",
-                at=start + elapsed,
+                opened_note(result.elapsed),
+                at=start + result.elapsed,
                 subprotocol=self.subprotocol,
                 connection=len(self.earlier) + 1,
             )
-            self._start_reader()
         else:
-            self.record("error", f"{outcome.value}: {detail}" if detail else outcome.value)
+            self.record("error", attempt_note(result.outcome.value, result.detail))
         self._notify()
-        return self.result
+        return result
 
-    def _rejection_detail(self, response: Response) -> str:
-        detail = status_line(response)
-        body = bytes(response.body or b"").decode("utf-8", "replace").strip()
-        if body:
-            detail += f": {body[:200]}"
-        return detail
+    # -- TransportEvents (called by the transport on the loop) ---------------------
 
-    def _handshake_info(self) -> HandshakeInfo:
-        red = self.redactor
-        if self._hs_request is not None:
-            sent = list(self._hs_request.headers.raw_items())
-        else:
-            sent = list(self.request.headers)
-            if self.request.origin:
-                sent.append(("Origin", self.request.origin))
-        resp = self._hs_response
-        return HandshakeInfo(
-            url=red.url(self.request.url),
-            request_headers=tuple(red.headers(sent)),
-            status=resp.status_code if resp is not None else None,
-            response_headers=tuple(red.headers(resp.headers.raw_items())) if resp else (),
-            subprotocol=self.subprotocol,
-        )
+    def on_message(
+        self, data: str | bytes, at: float, meta: Mapping[str, Any] | None = None
+    ) -> None:
+        """A message arrived at ``at``: number it, decode it, keep it, wake the waiters."""
+        received = self.received
+        msg = Message.parse(self.name, len(received), data, at, self.codec)
+        if meta:
+            msg.meta.update(meta)
+        received.append(msg)
+        self.inbox.append(msg)
+        if self._watches:
+            poke(self._watches)
+        self._on_change()
 
-    # -- FrameTap (called by TrackedConnection on the loop) ----------------------
-
-    def on_handshake(self, request: Request | None, response: Response | None) -> None:
-        self._hs_request = request
-        self._hs_response = response
-
-    def on_ping(self, at: float, data: bytes) -> None:
-        self.pings.append(at)
-        self._events.append(TranscriptEvent(at, "received", "ping", data))
+    def on_control(self, kind: ControlKind, at: float, data: bytes = b"") -> None:
+        """A protocol ping or pong arrived at ``at``."""
+        (self.pings if kind == "ping" else self.pongs).append(at)
+        self._events.append(TranscriptEvent(at, "received", kind, data))
         self._notify()
 
-    def on_pong(self, at: float, data: bytes) -> None:
-        self.pongs.append(at)
-        self._events.append(TranscriptEvent(at, "received", "pong", data))
-        self._notify()
-
-    def on_lost(self, at: float) -> None:
-        # With a reader running, it records the close after draining the
-        # messages still queued, so that they are never reported after it.
-        if self.connection is not None and (self._reader is None or self._reader.done()):
-            self._finish_close()
-
-    # -- reading ------------------------------------------------------------------
-
-    def _start_reader(self) -> None:
-        if self.connection is None or (self._reader is not None and not self._reader.done()):
+    def on_closed(self, info: CloseInfo, details: Mapping[str, Any] | None = None) -> None:
+        """The connection ended: record how (once) and wake the waiters."""
+        if self.close_info is not None:
             return
-        self._reading = True
-        self._reader = asyncio.get_running_loop().create_task(
-            self._read(self.connection), name=f"wsbdd-reader-{self.name}"
-        )
-
-    async def _read(self, conn: TrackedConnection) -> None:
-        name, received, inbox, arrivals = self.name, self.received, self.inbox, conn.arrivals
-        slice_end = now() + _READ_SLICE
-        try:
-            while True:
-                data = await conn.recv()
-                at = arrivals.popleft() if arrivals else now()
-                msg = Message.parse(name, len(received), data, at, self.codec)
-                received.append(msg)
-                inbox.append(msg)
-                self._notify()
-                if now() > slice_end:
-                    # recv() returns without suspending while frames are queued
-                    # (one socket read holds thousands on a flood): let timers
-                    # and other clients run, so every deadline is kept.
-                    await asyncio.sleep(0)
-                    slice_end = now() + _READ_SLICE
-        except ConnectionClosed:
-            self._finish_close()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self.record("error", f"reader failed: {type(exc).__name__}: {exc}")
-            conn.transport.abort()
-            await _bounded(conn.wait_closed(), _SETTLE)
-            self._finish_close()
-
-    async def stop_reading(self) -> None:
-        """Stop reading: websockets' flow control then stops reading the socket.
-
-        The reader task is cancelled (cancelling ``recv()`` loses nothing);
-        frames keep arriving and being stamped until websockets' queue passes
-        ``max_queue`` and it pauses the transport, so the server's buffers fill.
-        """
-        self._reading = False
-        reader, self._reader = self._reader, None
-        if reader is not None and not reader.done():
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-        self._shrink_receive_buffer()
-
-    def _socket(self) -> socket.socket | None:
-        conn = self.connection
-        return conn.transport.get_extra_info("socket") if conn is not None else None
-
-    def _shrink_receive_buffer(self) -> None:
-        """Like a slow device: a small kernel receive buffer, so the server's queue fills."""
-        sock = self._socket()
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                if self._normal_receive_buffer is None:
-                    self._normal_receive_buffer = sock.getsockopt(
-                        socket.SOL_SOCKET, socket.SO_RCVBUF
-                    )
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _SLOW_RECEIVE_BUFFER)
-
-    def _restore_receive_buffer(self) -> None:
-        sock, size = self._socket(), self._normal_receive_buffer
-        if sock is not None and size is not None:
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
-        self._normal_receive_buffer = None
-
-    async def resume_reading(self) -> None:
-        """Resume reading: queued messages are delivered with their arrival stamps."""
-        self._reading = True
-        self._restore_receive_buffer()
-        self._start_reader()
-        conn = self.connection
-        if conn is not None and conn.protocol.state is State.CLOSED and self._reader is None:
-            self._finish_close()
-
-    # -- closing ------------------------------------------------------------------
-
-    def _finish_close(self) -> None:
-        """Record how the connection ended (idempotent); needs state CLOSED."""
-        conn = self.connection
-        if self.close_info is not None or conn is None:
-            return
-        proto = conn.protocol
-        rcvd, sent = proto.close_rcvd, proto.close_sent
-        lost_at = conn.lost_at if conn.lost_at is not None else now()
-        info: CloseInfo
-        cause = conn.connection_exc or proto.parser_exc
-        failure = conn.failure
-        if self._dropped:
-            info = CloseInfo(1006, "", "client", False, lost_at)
-        elif failure is not None:
-            # wsbdd failed the connection (the server broke the protocol): our frame says why.
-            at = conn.failed_at if conn.failed_at is not None else lost_at
-            info = CloseInfo(failure[0], failure[1], "client", True, at)
-        elif rcvd is None and sent is not None and _client_failure(cause):
-            # We failed the connection (invalid UTF-8, message too big...):
-            # websockets then ignores the server's echo, so report our frame.
-            info = CloseInfo(int(sent.code), sent.reason, "client", True, lost_at)
-        elif rcvd is None:
-            who: Literal["server", "client", "network"] = "client" if sent else "network"
-            info = CloseInfo(1006, "", who, False, lost_at)
-        else:
-            who = "client" if sent is not None and proto.close_rcvd_then_sent is False else "server"
-            at = conn.close_rcvd_at if conn.close_rcvd_at is not None else lost_at
-            info = CloseInfo(int(rcvd.code), rcvd.reason, who, True, at)
         self.close_info = info
         meta: dict[str, Any] = {
             "code": info.code,
@@ -434,141 +283,91 @@ class Client:
             "initiated_by": info.initiated_by,
             "clean": info.clean,
         }
-        if sent is not None:
-            meta["sent_code"] = int(sent.code)
-        if cause is not None and not self._dropped:
-            meta["cause"] = f"{type(cause).__name__}: {cause}"
+        if details:
+            meta.update(details)
         self._events.append(TranscriptEvent(info.at, "event", "close", info.describe(), meta))
         self._notify()
 
+    def on_error(self, text: str, at: float) -> None:
+        """Something the transcript should show went wrong (the transport then ends)."""
+        self._events.append(TranscriptEvent(at, "event", "error", text))
+
+    # -- reading ------------------------------------------------------------------
+
+    def _read_control(self, what: str) -> ReadControl:
+        transport = self.transport
+        if not isinstance(transport, ReadControl):
+            raise UsageError(
+                f"client {self.name} cannot {what}: its {transport.kind} connection "
+                "has no flow control"
+            )
+        return transport
+
+    async def stop_reading(self) -> None:
+        """Stop reading (the transport holds messages back and lets the server's buffers fill)."""
+        await self._read_control("stop reading").stop_reading()
+
+    async def resume_reading(self) -> None:
+        """Resume reading: held-back messages are delivered with their arrival stamps."""
+        await self._read_control("resume reading").resume_reading()
+
+    # -- closing ------------------------------------------------------------------
+
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close with a close frame, bounded by ``close_timeout`` (then abort)."""
-        conn = self.connection
-        if conn is None or self.close_info is not None:
+        if not self._opened or self.close_info is not None:
             return
-        if conn.protocol.state is State.OPEN:
+        if self.transport.is_open:
             self._events.append(TranscriptEvent(now(), "sent", "close", reason, {"code": code}))
-        try:
-            async with asyncio.timeout(self.request.close_timeout + _SETTLE):
-                await conn.close(code, reason)
-        except ProtocolError as exc:
-            raise UsageError(f"client {self.name} cannot close with code {code}: {exc}") from None
-        except TimeoutError:
-            conn.transport.abort()
-        await self._settle()
+        await self.transport.close(code, reason)
 
     async def drop(self) -> None:
-        """Cut the TCP connection without a close frame."""
-        conn = self.connection
-        if conn is None or self.close_info is not None:
+        """Cut the connection at once, with no closing handshake."""
+        if not self._opened or self.close_info is not None:
             return
         self._dropped = True
-        self._events.append(TranscriptEvent(now(), "event", "drop", "dropped the TCP connection"))
-        conn.transport.abort()
-        await self._settle()
-
-    async def _settle(self) -> None:
-        """After a close or abort: wait for the TCP connection and the reader, record."""
-        conn = self.connection
-        if conn is None:
-            return
-        if not await _bounded(conn.wait_closed(), _SETTLE):
-            conn.transport.abort()
-            await _bounded(conn.wait_closed(), _SETTLE)
-        reader = self._reader
-        if reader is not None and not reader.done():
-            await _bounded(asyncio.shield(reader), _SETTLE)
-        if conn.protocol.state is State.CLOSED:
-            self._finish_close()
+        self._events.append(TranscriptEvent(now(), "event", "drop", DROPPED_NOTE))
+        await self.transport.drop()
 
     async def shutdown(self) -> None:
         """End this client whatever its state: close politely, abort if needed.
 
         Never raises; leaves no task and no socket behind.
         """
-        conn = self.connection
-        reader, self._reader = self._reader, None
-        if reader is not None and not reader.done():
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-        if conn is None:
-            return
-        if conn.recv_messages.paused:
-            # Stopped reading: let the server's close frame through again.
-            conn.transport.resume_reading()
-        try:
-            if conn.protocol.state is State.OPEN:
-                async with asyncio.timeout(self.request.close_timeout + _SETTLE):
-                    await conn.close(1000, "")
-        except Exception:
-            pass
-        if conn.protocol.state is not State.CLOSED:
-            conn.transport.abort()
-        await _bounded(conn.wait_closed(), _SETTLE)
-        if conn.protocol.state is State.CLOSED:
-            self._finish_close()
+        await self.transport.shutdown()
         self._notify()
 
     def abort(self) -> None:
-        """Last resort (synchronous): abort the transport and cancel the reader."""
-        if self._reader is not None:
-            self._reader.cancel()
-        if self.connection is not None:
-            self.connection.transport.abort()
+        """Last resort (synchronous): cut the connection and stop its tasks."""
+        self.transport.abort()
 
     # -- sending ------------------------------------------------------------------
 
-    def _require_open(self) -> TrackedConnection:
-        conn = self.connection
-        if conn is None:
-            result = self.result
-            why = f"its connection attempt ended: {result.outcome.value}" + (
-                f" ({result.detail})" if result.detail else ""
-            )
-            raise ExpectationFailed(f"client {self.name} cannot send: {why}")
+    def _require_open(self) -> None:
+        if not self._opened:
+            why = attempt_ended(self.result.outcome.value, self.result.detail)
+            raise ExpectationFailed(cannot_send(self.name, why))
         if self.close_info is not None:
-            raise ExpectationFailed(
-                f"client {self.name} cannot send: {self.close_phrase(self.close_info)}"
-            )
-        return conn
+            raise ExpectationFailed(cannot_send(self.name, self.close_phrase(self.close_info)))
 
     def close_phrase(self, info: CloseInfo) -> str:
         """``it was closed by the server with code 4401 "unauthorized"`` and the like."""
-        if info.clean:
-            return f"it was {info.describe()}{token_hint(self.request.identity, info)}"
-        if self._dropped:
-            return f"it dropped its connection (code {info.code})"
-        by = {"client": " after the client's close frame", "server": "", "network": ""}
-        return (
-            f"its connection was cut without a close frame{by[info.initiated_by]} "
-            f"(code {info.code})"
-        )
+        return ended_phrase(info, self.request.identity, self._dropped)
 
-    async def _closed_while_sending(self) -> ExpectationFailed:
-        await self._settle()
+    def _closed_while_sending(self) -> ExpectationFailed:
         info = self.close_info
-        phrase = self.close_phrase(info) if info is not None else "its connection is closing"
-        return ExpectationFailed(f"client {self.name} cannot send: {phrase}")
-
-    async def _send(
-        self,
-        kind: Literal["text", "binary", "ping"],
-        write: Callable[[TrackedConnection], Awaitable[object]],
-        recorded: str | bytes,
-    ) -> float:
-        """Run ``write`` on the open connection and record ``recorded``; the time just before."""
-        conn = self._require_open()
-        at = now()
-        try:
-            await write(conn)
-        except ConnectionClosed:
-            raise await self._closed_while_sending() from None
-        self._events.append(TranscriptEvent(at, "sent", kind, recorded))
-        return at
+        phrase = self.close_phrase(info) if info is not None else STILL_CLOSING
+        return ExpectationFailed(cannot_send(self.name, phrase))
 
     async def send_text(self, text: str) -> float:
         """Send a text frame; return the time taken just before the write."""
-        return await self._send("text", lambda conn: conn.send(text), text)
+        self._require_open()
+        try:
+            at = await self.transport.send_text(text)
+        except TransportClosed:
+            raise self._closed_while_sending() from None
+        self._events.append(TranscriptEvent(at, "sent", "text", text))
+        return at
 
     async def send_frame(self, frame: str | bytes) -> float:
         """Send a text (``str``) or binary (``bytes``) frame."""
@@ -579,7 +378,13 @@ class Client:
     async def send_binary(self, data: bytes) -> float:
         """Send a binary frame; return the time taken just before the write."""
         frame = bytes(data)
-        return await self._send("binary", lambda conn: conn.send(frame), frame)
+        self._require_open()
+        try:
+            at = await self.transport.send_binary(frame)
+        except TransportClosed:
+            raise self._closed_while_sending() from None
+        self._events.append(TranscriptEvent(at, "sent", "binary", frame))
+        return at
 
     def encode(self, value: Any) -> str | bytes:
         """The frame for ``value`` in this client's codec (JSON text by default)."""
@@ -602,21 +407,37 @@ class Client:
         for message in self.received:
             message.decode_with(codec)
 
+    def _ping_control(self, what: str) -> PingControl:
+        transport = self.transport
+        if not isinstance(transport, PingControl):
+            raise UsageError(
+                f"client {self.name} cannot {what}: its {transport.kind} connection "
+                "has no protocol pings"
+            )
+        return transport
+
     async def send_ping(self, data: bytes | None = None) -> float:
         """Send a protocol ping; return its send time (the pong lands in ``pongs``)."""
-        self.last_ping_sent = await self._send("ping", lambda conn: conn.ping(data), data or b"")
-        return self.last_ping_sent
+        control = self._ping_control("send a ping")
+        self._require_open()
+        try:
+            at = await control.send_ping(data)
+        except TransportClosed:
+            raise self._closed_while_sending() from None
+        self._events.append(TranscriptEvent(at, "sent", "ping", data or b""))
+        self.last_ping_sent = at
+        return at
 
     def set_answer_pings(self, answer: bool) -> None:
         """Answer (True) or ignore (False) protocol pings from now on."""
-        if self.connection is not None:
-            self.connection.answer_pings = answer
+        self._ping_control("stop answering pings" if not answer else "answer pings")
+        cast(PingControl, self.transport).set_answer_pings(answer)
 
     # -- waiting ------------------------------------------------------------------
 
     def _notify(self) -> None:
-        if self._waiters:
-            wake(self._waiters)
+        if self._watches:
+            poke(self._watches)
         self._on_change()
 
     async def wait(
@@ -631,46 +452,10 @@ class Client:
         from now (or the ``now()`` time ``until``); no polling, the client
         wakes its waiters on every message, ping, pong and close.
         """
-        return await wait_for_change(self._waiters, lambda: probe(self), timeout, until)
-
-    # -- helpers ------------------------------------------------------------------
-
-    def _redact_event(self, event: TranscriptEvent) -> TranscriptEvent:
-        data = event.data
-        shown = self.redactor.text(data) if isinstance(data, str) else self.redactor.bytes(data)
-        if shown == data:
-            return event
-        return TranscriptEvent(event.at, event.direction, event.kind, shown, event.meta)
-
+        return await watch(self._watches, lambda: probe(self), timeout, until)
 
 _JSON = JsonCodec()
 
 
-def _meta(message: Message) -> dict[str, Any]:
-    """A received message's transcript details: its number, and what its codec made of it."""
-    if not message.codec:
-        return {"index": message.index}
-    if message.is_json:
-        return {"index": message.index, "codec": message.codec, "decoded": message.payload}
-    return {"index": message.index, "codec": message.codec, "problem": message.problem}
-
-
 def _index(msg: Message) -> int:
     return msg.index
-
-
-def _client_failure(cause: BaseException | None) -> bool:
-    """True when ``cause`` made websockets fail the connection with a close frame."""
-    return cause is not None and not isinstance(cause, OSError | TimeoutError | EOFError)
-
-
-async def _bounded(aw: Any, limit: float) -> bool:
-    """Await ``aw`` for at most ``limit`` seconds; True when it finished."""
-    try:
-        async with asyncio.timeout(limit):
-            await aw
-    except TimeoutError:
-        return False
-    except Exception:
-        return True
-    return True

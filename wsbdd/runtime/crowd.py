@@ -49,7 +49,6 @@ from websockets.uri import parse_uri
 from wsbdd.core.exceptions import UsageError
 from wsbdd.core.records import now
 
-from ._connect import connect_kwargs
 from ._crowd_members import (
     CrowdConnection,
     CrowdExchange,
@@ -63,6 +62,7 @@ from ._sources import source_address
 from ._wakeup import wait_for_change, wake
 from .progress import Progress, ticking
 from .request import ConnectRequest
+from .transports.ws_options import connect_kwargs
 
 __all__ = [
     "CLOSE_CONCURRENCY",

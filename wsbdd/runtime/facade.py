@@ -11,12 +11,14 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
 from wsbdd.core.codecs import Codec
-from wsbdd.core.records import ConnectResult
+from wsbdd.core.records import ConnectResult, Message
 
 from .client import Client
 from .loop import LoopThread
 from .manager import ClientManager
 from .request import ConnectRequest
+from .transport import TransportFactory
+from .view import ClientView
 
 __all__ = ["GRACE", "Clients"]
 
@@ -32,6 +34,8 @@ class Clients:
     ``loop``: share an existing :class:`LoopThread` (it is then not stopped by
     :meth:`shutdown`); by default the facade starts and owns its own, choosing
     the event loop from ``environ`` (``WSBDD_UVLOOP``; default ``os.environ``).
+    ``transports`` overrides the registry's factory per kind (see
+    :class:`ClientManager`): a ``FakeServer`` runs every client without a socket.
     """
 
     def __init__(
@@ -41,11 +45,14 @@ class Clients:
         send_timeout: float = 10.0,
         reset_timeout: float = 10.0,
         environ: Mapping[str, str] | None = None,
+        transports: Mapping[str, TransportFactory] | None = None,
     ) -> None:
         self._owns_loop = loop is None
         self.loop = loop if loop is not None else LoopThread(environ=environ)
         self.loop.start()
-        self.manager = ClientManager(send_timeout=send_timeout, reset_timeout=reset_timeout)
+        self.manager = ClientManager(
+            send_timeout=send_timeout, reset_timeout=reset_timeout, transports=transports
+        )
 
     # -- connecting -------------------------------------------------------------
 
@@ -56,8 +63,28 @@ class Clients:
         return client.result
 
     def get(self, name: str) -> Client:
-        """The client called ``name`` (raises :class:`~wsbdd.core.exceptions.UnknownClient`)."""
+        """The client called ``name`` (raises :class:`~wsbdd.core.exceptions.UnknownClient`).
+
+        The client belongs to the loop thread: read it only in probes
+        (:meth:`wait`) or on the loop. Steps read :meth:`view` instead.
+        """
         return self.loop.call(lambda: self.manager.get(name))
+
+    def view(self, name: str) -> ClientView:
+        """An immutable copy of client ``name``, taken on the loop (:class:`ClientView`)."""
+        return self.loop.call(lambda: self.manager.get(name).view())
+
+    def consume(self, name: str, messages: Sequence[Message]) -> None:
+        """Remove ``messages`` from client ``name``'s inbox, on the loop (a match used them)."""
+
+        def take() -> None:
+            client = self.manager.get(name)
+            if len(messages) == 1:
+                client.consume(messages[0])
+            else:
+                client.consume_many(messages)
+
+        self.loop.call(take)
 
     def names(self) -> list[str]:
         """Names of the scenario's clients, in connection order."""
@@ -132,7 +159,7 @@ class Clients:
         self._run(close(), self._close_bound(name))
 
     def drop(self, name: str) -> None:
-        """Cut client ``name``'s TCP connection without a close frame."""
+        """Cut client ``name``'s TCP connection at once (no closing handshake)."""
 
         async def drop() -> None:
             await self.manager.get(name).drop()

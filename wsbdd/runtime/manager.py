@@ -19,6 +19,7 @@ from .client import Client
 from .crowd import Crowd
 from .progress import Progress
 from .request import ConnectRequest
+from .transport import TransportFactory
 
 __all__ = ["ClientManager"]
 
@@ -30,11 +31,21 @@ class ClientManager:
 
     ``send_timeout`` bounds a send that cannot complete because the server
     stops reading (the write buffer stays full); ``reset_timeout`` bounds
-    :meth:`reset` as a whole.
+    :meth:`reset` as a whole. ``transports`` maps a kind (``"websocket"``) to
+    the factory its clients use instead of the registry's: tests pass a
+    :class:`~wsbdd.runtime.transports.fake.FakeServer` to run without sockets.
     """
 
-    def __init__(self, *, send_timeout: float = 10.0, reset_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        *,
+        send_timeout: float = 10.0,
+        reset_timeout: float = 10.0,
+        transports: Mapping[str, TransportFactory] | None = None,
+    ) -> None:
         self.clients: dict[str, Client] = {}
+        self.transports: dict[str, TransportFactory] = dict(transports or {})
+        """Factories that override the registry per kind (a test's ``FakeServer``)."""
         self.last_trigger: float | None = None
         self.send_timeout = send_timeout
         self.reset_timeout = reset_timeout
@@ -75,7 +86,9 @@ class ClientManager:
         old = self.clients.pop(name, None)
         if old is not None:
             await old.shutdown()
-        client = Client(name, request, on_change=self._notify, history=old)
+        factory = self.transports.get(request.transport)
+        transport = factory(request, name) if factory is not None else None
+        client = Client(name, request, on_change=self._notify, history=old, transport=transport)
         self.clients[name] = client
         try:
             await client.open()

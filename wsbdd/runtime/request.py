@@ -11,6 +11,8 @@ from typing import Literal
 from wsbdd.core.codecs import Codec
 from wsbdd.core.exceptions import ConfigError, UsageError
 
+from .transports import check_url
+
 __all__ = ["DEFAULT_MAX_SIZE", "ConnectRequest"]
 
 DEFAULT_MAX_SIZE = 64 * 2**20
@@ -19,7 +21,7 @@ DEFAULT_MAX_SIZE = 64 * 2**20
 
 @dataclass(frozen=True, slots=True)
 class ConnectRequest:
-    """Everything needed to open one WebSocket connection.
+    """Everything needed to open one connection (WebSocket unless ``transport`` says otherwise).
 
     Sequences given for ``headers``, ``subprotocols`` and ``secrets`` are
     stored as tuples. ``headers`` are ``(name, value)`` pairs sent with the opening handshake
@@ -31,7 +33,9 @@ class ConnectRequest:
     ``max_queue`` (frames buffered before TCP reading pauses: the "stops
     reading" back-pressure), ``close_timeout`` (seconds to wait for the
     closing handshake before aborting). ``codec`` decodes received frames and
-    encodes sent values (None: JSON text).
+    encodes sent values (None: JSON text). ``transport`` names the kind of
+    connection (:mod:`wsbdd.runtime.transports`): ``"websocket"`` needs a
+    ``ws://``/``wss://`` URL, ``"sse"`` an ``http(s)://`` one.
     """
 
     url: str
@@ -47,23 +51,21 @@ class ConnectRequest:
     max_queue: int | None = 16
     close_timeout: float = 2.0
     codec: Codec | None = None
+    transport: str = "websocket"
 
     def __post_init__(self) -> None:
         # Accept any iterables (lists from table steps) but store tuples.
         object.__setattr__(self, "headers", _pairs(self.headers))
         object.__setattr__(self, "subprotocols", tuple(self.subprotocols))
         object.__setattr__(self, "secrets", tuple(s for s in self.secrets if s))
-        if not self.url.startswith(("ws://", "wss://")):
-            raise UsageError(
-                f'cannot connect to "{self.url}": a WebSocket URL starts with ws:// or wss://'
-            )
+        check_url(self.transport, self.url)
         if self.open_timeout <= 0:
             raise UsageError(f"open_timeout must be positive, got {self.open_timeout}")
 
     @property
     def secure(self) -> bool:
-        """True for ``wss://`` URLs."""
-        return self.url.startswith("wss://")
+        """True for ``wss://`` and ``https://`` URLs."""
+        return self.url.startswith(("wss://", "https://"))
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The TLS context for ``wss://`` with ``ca_file``; None means websockets' default.

@@ -27,7 +27,7 @@ from wsbdd.core.matching import (
 from wsbdd.core.profiles import DeliverySpec, Exchange, Profile, put_path
 from wsbdd.core.records import Message
 from wsbdd.core.timing import format_duration
-from wsbdd.runtime import Client
+from wsbdd.runtime import Client, ClientView
 from wsbdd.session.receiving import Deadline, Unseen
 
 if TYPE_CHECKING:
@@ -505,7 +505,7 @@ class ChannelOps:
             )
         )
 
-    def last_positions(self, name: str, client: Client) -> dict[str, Any]:
+    def last_positions(self, name: str, client: ClientView) -> dict[str, Any]:
         """The last position seen per subscribed channel (for resume).
 
         The position of the last delivery on the channel; before any delivery,

@@ -22,7 +22,7 @@ from wsbdd.core.matching import Variables, matches, substitute
 from wsbdd.core.profiles import AuthSpec, ConnectionSpec
 from wsbdd.core.records import CloseInfo, ConnectOutcome, ConnectResult, Message
 from wsbdd.core.timing import format_duration
-from wsbdd.runtime import Client, ConnectRequest
+from wsbdd.runtime import Client, ClientView, ConnectRequest
 from wsbdd.session.receiving import Unseen
 
 if TYPE_CHECKING:
@@ -320,7 +320,7 @@ class ConnectionOps:
                 )
             )
 
-    def _require_opened(self, name: str, client: Client) -> None:
+    def _require_opened(self, name: str, client: ClientView) -> None:
         if not client.result.opened:
             raise ExpectationFailed(
                 self._session.run.redactor.text(
@@ -334,7 +334,7 @@ class ConnectionOps:
     def disconnect_all(self) -> None:
         """Close every open named client normally (the session adds its crowds)."""
         for name in self._session.clients.names():
-            client = self._session.clients.get(name)
+            client = self._session.clients.view(name)
             if client.close_info is None and client.result.opened:
                 self._session.clients.close(name, 1000, "")
 

@@ -140,7 +140,7 @@ class Receiver:
         nearest: tuple[Message, list[Mismatch]] | None = None,
     ) -> ExpectationFailed:
         waited = now() - deadline.origin
-        client = self._clients.get(name)
+        client = self._clients.view(name)
         shown = list(client.inbox) if messages is None else list(messages)
         if nearest is None and expected is not None:
             # The closest message is searched among the latest ones only: on a
@@ -169,8 +169,15 @@ class Receiver:
         )
 
     def _consume(self, client: Client, message: Message) -> Message:
+        """Consume ``message`` in a probe (on the loop thread)."""
         client.consume(message)
         self.last_matched[client.name] = message
+        return message
+
+    def _consume_found(self, name: str, message: Message) -> Message:
+        """Consume ``message`` from the behave thread (the loop does it)."""
+        self._clients.consume(name, [message])
+        self.last_matched[name] = message
         return message
 
     def _wait_and_consume(
@@ -244,7 +251,7 @@ class Receiver:
 
         found = cast("Message | _Late | None", self._wait(name, probe, deadline))
         if found is None:
-            extra = explain(list(self._clients.get(name).inbox)) if explain else ()
+            extra = explain(list(self._clients.view(name).inbox)) if explain else ()
             raise self.failure(name, f"receive {what}", deadline, expected, extra)
         return self._check_latency(name, found, deadline, what, expected)
 
@@ -259,8 +266,7 @@ class Receiver:
             raise self.failure(
                 name, f"receive a next message like {describe_expected(expected)}", deadline
             )
-        client = self._clients.get(name)
-        self._consume(client, found)
+        self._consume_found(name, found)
         if not found.is_json:
             raise self._fail(
                 f"client {name}'s next message is not JSON: {found.display()}\n"
@@ -303,7 +309,7 @@ class Receiver:
 
         found = self._wait_and_consume(name, probe, deadline)
         if found is None:
-            client = self._clients.get(name)
+            client = self._clients.view(name)
             partial = _find_in_order(client.inbox, expected)
             missing = expected[len(partial)]
             extra = [f"matched {len(partial)} of {len(expected)} in order"]
@@ -364,7 +370,7 @@ class Receiver:
 
         found = self._wait_and_consume(name, probe, deadline)
         if found is None:
-            client = self._clients.get(name)
+            client = self._clients.view(name)
             assigned = _assign_any_order(client.inbox, expected)
             missing = [e for e, m in zip(expected, assigned, strict=True) if m is None]
             raise self.failure(
@@ -391,7 +397,7 @@ class Receiver:
 
         found = self._wait_and_consume(name, probe, deadline)
         if found is None:
-            got = len(matching(self._clients.get(name).inbox))
+            got = len(matching(self._clients.view(name).inbox))
             raise self.failure(
                 name,
                 f"receive {count} messages matching {describe_expected(expected)} (got {got})",
@@ -457,7 +463,7 @@ class Receiver:
 
         at = self._wait(name, probe, deadline)
         if at is None:
-            client = self._clients.get(name)
+            client = self._clients.view(name)
             state = client.close_info.describe() if client.close_info else "still open"
             raise self._fail(
                 f"client {name} received no protocol ping {deadline.describe()} "
@@ -501,7 +507,7 @@ class Receiver:
         def probe(client: Client) -> CloseInfo | None:
             return client.close_info
 
-        if not self._clients.get(name).reading:
+        if not self._clients.view(name).reading:
             # A client that stopped reading cannot see a close queued behind the
             # data it did not read: drain it (keeping every arrival stamp).
             self._clients.resume_reading(name)
@@ -549,7 +555,7 @@ class Receiver:
         found = self._wait(name, probe, deadline)
         if found is None:
             raise self.failure(name, f"receive a next message: {what}", deadline)
-        self._consume(self._clients.get(name), found)
+        self._consume_found(name, found)
         why = problem(found)
         if why is not None:
             raise self._fail(
@@ -583,7 +589,7 @@ class Receiver:
         found = self._wait_and_consume(name, probe, deadline)
         if found is None:
             done = len(found_so_far)
-            inbox = list(self._clients.get(name).inbox)
+            inbox = list(self._clients.view(name).inbox)
             extra = [f"matched {done} of {len(accepts)} in order"]
             extra += explain(done, inbox) if explain else ()
             raise self.failure(

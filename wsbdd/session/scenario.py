@@ -26,7 +26,7 @@ from wsbdd.core.profiles import Profile
 from wsbdd.core.records import Message, now
 from wsbdd.core.timing import LatencyStats, format_duration, percentile
 from wsbdd.run import RunContext
-from wsbdd.runtime import Client, Clients
+from wsbdd.runtime import Clients, ClientView
 from wsbdd.session.binary import BinaryChecks, hex_frame
 from wsbdd.session.channels import ChannelOps
 from wsbdd.session.codec_choice import SETTING as CODEC_SETTING
@@ -165,8 +165,9 @@ class ScenarioSession:
 
     # -- clients ---------------------------------------------------------------
 
-    def client(self, name: str) -> Client:
-        return self.clients.get(name)
+    def client(self, name: str) -> ClientView:
+        """An immutable copy of client ``name`` (taken on the loop thread)."""
+        return self.clients.view(name)
 
     def disconnect_all(self) -> None:
         """``When all clients disconnect``: named clients and crowds alike."""

@@ -54,6 +54,7 @@ __all__ = [
     "QUIET_LOGGER",
     "FrameTap",
     "PingControlProtocol",
+    "StampedConnection",
     "TrackedConnection",
     "close_soon",
 ]
@@ -119,7 +120,28 @@ class PingControlProtocol(ClientProtocol):
         super().recv_frame(frame)
 
 
-class TrackedConnection(ClientConnection):
+class StampedConnection(ClientConnection):
+    """The one place a WebSocket arrival is stamped: ``now()`` as each read's bytes arrive.
+
+    Every frame parsed from one ``data_received`` carries that read's stamp
+    (:attr:`_stamp`); named clients (:class:`TrackedConnection`) and crowd
+    members (``CrowdConnection``) both read it in ``process_event``.
+    """
+
+    # A slot, not an instance-dict entry: crowds hold thousands of connections.
+    __slots__ = ("_stamp",)
+
+    def __init__(self, protocol: ClientProtocol, **kwargs: Any) -> None:
+        self._stamp = 0.0
+        super().__init__(protocol, **kwargs)
+
+    def data_received(self, data: bytes) -> None:
+        """Stamp the arrival, then let websockets parse the bytes."""
+        self._stamp = now()
+        super().data_received(data)
+
+
+class TrackedConnection(StampedConnection):
     """A client connection stamping frames at arrival (see the module docstring)."""
 
     def __init__(self, protocol: ClientProtocol, *, tap: FrameTap, **kwargs: Any) -> None:
@@ -139,7 +161,6 @@ class TrackedConnection(ClientConnection):
         """When the server's handshake response arrived (the connection opened)."""
         self.failed_at: float | None = None
         """When wsbdd failed the connection (see :attr:`PingControlProtocol.failure`)."""
-        self._stamp = now()
 
     # -- switches -----------------------------------------------------------
 
@@ -165,10 +186,6 @@ class TrackedConnection(ClientConnection):
         close_soon(self)
 
     # -- stamping -------------------------------------------------------------
-
-    def data_received(self, data: bytes) -> None:
-        self._stamp = now()
-        super().data_received(data)
 
     def process_event(self, event: Event) -> None:
         if isinstance(event, Frame):

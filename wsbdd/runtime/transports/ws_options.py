@@ -16,8 +16,8 @@ from websockets.asyncio.client import ClientConnection
 from websockets.http11 import Response
 from websockets.typing import Origin, Subprotocol
 
-from .connection import QUIET_LOGGER
-from .request import ConnectRequest
+from ..request import ConnectRequest
+from .ws_connection import QUIET_LOGGER
 
 __all__ = ["connect_kwargs", "status_line"]
 
