@@ -140,6 +140,12 @@ def main() -> None:
 
 
 def _report(reply: dict[str, Any], took: float, kib: float) -> None:
+    if reply.get("workers", 1) != reply.get("expected_workers", 1):
+        print(
+            f"only {reply.get('workers')} of {reply.get('expected_workers')} workers finished "
+            f"opening within the bound ({took:.0f} s): no figure (machine too busy?)"
+        )
+        return
     failed = sum(reply.get("failures", {}).values())
     print(
         f"held {reply['attempted'] - failed} of {reply['attempted']} "
