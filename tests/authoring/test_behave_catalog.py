@@ -48,6 +48,7 @@ def test_behave_steps_catalog_in_the_root_shows_phrases_with_examples() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     text = result.stdout
     assert "(?P<" not in text and "(?:" not in text and "[\\w" not in text
-    assert 'Given client <name> is connected[ to "<target>"][ over <transport>][ as <identity>' in text
+    connect = 'Given client <name> is connected[ to "<target>"][ over <transport>][ as <identity>'
+    assert connect in text
     assert "    e.g. Given client A is connected as alice\n" in text
     assert "USING RUNNER" not in text

@@ -5,11 +5,18 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 from types import ModuleType
 
 import pytest
 
 import wsbdd
+
+
+GEVENT_MODULES = ("wsbdd.distributed.locustfile", "wsbdd.distributed.master")
+"""Entry points of Locust processes: importing them monkey-patches the interpreter (gevent),
+so they are checked in a process of their own."""
 
 
 def public_modules() -> list[str]:
@@ -18,6 +25,8 @@ def public_modules() -> list[str]:
         parts = info.name.split(".")[1:]
         if any(part.startswith("_") for part in parts):
             continue  # private modules (and __main__) declare nothing
+        if info.name in GEVENT_MODULES:
+            continue
         names.append(info.name)
     return names
 
@@ -49,6 +58,24 @@ def test_the_module_declares_complete_exports(name: str) -> None:
         return  # step modules register their steps with behave and export nothing
     missing = defined_here(module) - set(exported)
     assert not missing, f"{name} defines public {sorted(missing)} but leaves them out of __all__"
+
+
+@pytest.mark.parametrize("name", GEVENT_MODULES)
+def test_the_locust_entry_points_declare_complete_exports(name: str) -> None:
+    code = (
+        "import importlib, inspect, sys\n"
+        f"m = importlib.import_module({name!r})\n"
+        "ex = getattr(m, '__all__', None)\n"
+        "assert ex is not None, 'no __all__'\n"
+        "assert all(hasattr(m, n) for n in ex), '__all__ names nothing'\n"
+        "here = {n for n, v in vars(m).items() if not n.startswith('_') and "
+        "(inspect.isclass(v) or inspect.isfunction(v)) and v.__module__ == m.__name__}\n"
+        "assert here <= set(ex), sorted(here - set(ex))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 CUSTOM_STEP_NEEDS = {

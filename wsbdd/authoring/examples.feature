@@ -190,6 +190,10 @@ Feature: Canonical step vocabulary
     When the 500 clients reconnect at once
     Then all 500 clients are connected within 10 s
     Then each of the 500 clients receives 10 messages within 2 s
+    Given crowds run on 2 Locust workers
+    Then each of the 500 clients receives "hi" from alice in room:lobby within 2 s
+    Then each of the 500 clients receives {"type": "message"} within 2 s
+    Then the p99 delivery latency from client A to the 500 clients is below 300 ms
     Then the server's memory grew by less than 50 MB
     Then the server metric "connections" is 0
 

@@ -46,6 +46,7 @@ class CrowdView(Protocol):
 
     received: int
     lost: int
+    keep: int
     watching: tuple[CrowdExchange, ...]
     waiters: list[asyncio.Future[None]]
 
@@ -127,7 +128,9 @@ class Member:
     ``failure`` is why its latest attempt failed (handshake, ack), or None;
     ``received`` counts the messages it received (``greeted`` of them by the
     time its greeting completed), ``last_at`` stamps the latest;
-    ``opened_at`` is when its latest handshake succeeded.
+    ``opened_at`` is when its latest handshake succeeded; ``inbox`` keeps
+    the latest ``crowd.keep`` messages received after the greeting, each with
+    its arrival stamp (None until the first), for content and latency checks.
     """
 
     __slots__ = (
@@ -137,6 +140,7 @@ class Member:
         "expect",
         "failure",
         "greeted",
+        "inbox",
         "index",
         "last_at",
         "opened_at",
@@ -153,6 +157,7 @@ class Member:
         self.received = 0
         self.greeted = 0
         self.last_at: float | None = None
+        self.inbox: list[tuple[float, bytes]] | None = None
         self.expect: CrowdExchange | None = None
         self.waiter: asyncio.Future[str | None] | None = None
         self.closing = False
@@ -209,6 +214,14 @@ class Member:
         crowd.received += 1
         if self.expect is not None or crowd.watching:
             self._check(data)
+        elif crowd.keep:
+            inbox = self.inbox
+            if inbox is None:
+                self.inbox = [(at, data)]
+            else:
+                inbox.append((at, data))
+                if len(inbox) > crowd.keep:
+                    del inbox[0]
         if crowd.waiters:
             crowd.notify()
 

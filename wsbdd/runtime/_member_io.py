@@ -22,10 +22,18 @@ from wsbdd.core.timing import format_duration
 
 from ._crowd_members import CrowdConnection, CrowdExchange, Member
 from .connect_errors import member_failure
+from .progress import Progress
 from .request import ConnectRequest
 from .transports.ws_options import status_line
 
-__all__ = ["close_member", "closed_with_error", "greet", "open_member", "welcome"]
+__all__ = [
+    "close_member",
+    "close_members",
+    "closed_with_error",
+    "greet",
+    "open_member",
+    "welcome",
+]
 
 _NORMAL_CLOSE_CODES = frozenset({1000, 1001, 1005})
 """Close codes a server may send without refusing anything (normal, going away, none)."""
@@ -145,3 +153,34 @@ async def close_member(member: Member, bound: float) -> None:
             await conn.close()
     except Exception:
         conn.transport.abort()
+
+
+async def close_members(
+    members: Sequence[Member], bound: float, width: int, progress: Progress | None, verb: str
+) -> None:
+    """Close every open one of ``members``, ``width`` at a time, each within ``bound`` s."""
+    open_members = [
+        m
+        for m in members
+        if m.connection is not None and m.connection.protocol.state is not State.CLOSED
+    ]
+    if not open_members:
+        return
+    if progress is not None:
+        progress.restart()
+    source = iter(open_members)
+    done = 0
+
+    async def worker() -> None:
+        nonlocal done
+        for member in source:
+            await close_member(member, bound)
+            done += 1
+            if progress is not None:
+                progress.update(verb, done, len(open_members))
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(width, len(open_members)))))
+    finally:
+        if progress is not None:
+            progress.finish()

@@ -26,7 +26,9 @@ number and the arrival time of the latest (``received``, ``last_at``). The
 messages themselves are only looked at (parsed as JSON) while the member
 awaits an acknowledgement (auth or subscribe ack, or a rejection) or while
 the crowd watches for rejections of subscriptions the profile does not
-acknowledge; none is kept. Named clients (:class:`wsbdd.runtime.Client`) are
+acknowledge. After its greeting a member keeps its latest ``keep`` messages
+(bytes and arrival stamp, :data:`DEFAULT_KEEP`), parsed only when a content
+or latency step looks at them. Named clients (:class:`wsbdd.runtime.Client`) are
 the ones with full transcripts.
 """
 
@@ -55,9 +57,10 @@ from ._crowd_members import (
     describe_reasons,
 )
 from ._fd_limits import ensure_fd_limit, raise_fd_limit
-from ._member_io import close_member, closed_with_error, open_member
+from ._member_io import close_member, close_members, closed_with_error, open_member
+from ._sources import source_address
 from ._wakeup import wait_for_change, wake
-from .progress import Progress
+from .progress import Progress, ticking
 from .request import ConnectRequest
 from .transports.ws_options import connect_kwargs
 
@@ -65,6 +68,7 @@ __all__ = [
     "CLOSE_CONCURRENCY",
     "CLOSE_SETTLE",
     "DEFAULT_CONCURRENCY",
+    "DEFAULT_KEEP",
     "Crowd",
     "CrowdConnection",
     "CrowdExchange",
@@ -75,6 +79,9 @@ __all__ = [
     "ensure_fd_limit",
     "raise_fd_limit",
 ]
+
+DEFAULT_KEEP = 8
+"""Messages each member keeps (the latest, with arrival stamps) for content and latency checks."""
 
 DEFAULT_CONCURRENCY = 200
 """Connections opened at a time when a step does not say ("200 at a time")."""
@@ -107,6 +114,9 @@ class Crowd:
         settle: float = 0.0,
         progress: Progress | None = None,
         label: str = "crowd",
+        keep: int = DEFAULT_KEEP,
+        first_index: int = 0,
+        whole_size: int | None = None,
     ) -> None:
         if size < 0:
             raise UsageError(f"a crowd needs a positive number of clients, got {size}")
@@ -126,10 +136,15 @@ class Crowd:
         self.progress = progress
         self.label = label
         self.members = [Member(i, self) for i in range(size)]
+        self.first_index = first_index
+        """Where this crowd's members start in the whole crowd (a Locust worker's slice)."""
+        self.whole_size = size if whole_size is None else whole_size
         self.received = 0
         """Messages received by every member, in all."""
         self.lost = 0
         """Connections of members that ended, in all."""
+        self.keep = max(0, keep)
+        """Messages each member keeps after its greeting (the latest; 0: none)."""
         self.watching: tuple[CrowdExchange, ...] = ()
         self.started_at = now()
         """When the latest operation started."""
@@ -234,13 +249,30 @@ class Crowd:
         self,
         predicate: Callable[[], bool],
         timeout: float,  # noqa: ASYNC109 - expiry is a result (False), not an error
+        done: Callable[[], int] | None = None,
     ) -> bool:
         """Wait until ``predicate()`` holds, checked now and after every message or loss.
 
         Returns False when ``timeout`` seconds passed first. ``predicate`` runs
-        on the loop thread (read ``received``, ``lost``, the members...).
+        on the loop thread (read ``received``, ``lost``, the members...);
+        ``done()`` (members satisfied so far) feeds the progress line.
         """
-        met = await wait_for_change(self.waiters, lambda: True if predicate() else None, timeout)
+        progress = self.progress if done is not None else None
+
+        def check() -> bool | None:
+            met = predicate()
+            if progress is not None and done is not None:
+                progress.update("receiving", done(), self.size)
+            return True if met else None
+
+        if progress is not None:
+            progress.restart()
+        try:
+            async with ticking(progress):
+                met = await wait_for_change(self.waiters, check, timeout)
+        finally:
+            if progress is not None:
+                progress.finish()
         # One last look: the deadline may have cut off a wake-up already due.
         return met is not None or predicate()
 
@@ -351,7 +383,8 @@ class Crowd:
                 # if the first instance is complete before the others start
                 # (else each connection carries its own, about 1.3 KiB more).
                 await worker(1)
-            await asyncio.gather(*(worker() for _ in range(min(concurrency, len(todo)))))
+            async with ticking(progress):
+                await asyncio.gather(*(worker() for _ in range(min(concurrency, len(todo)))))
             if confirm and todo:
                 # Exchanges without an ack are confirmed when no rejection
                 # arrives within the profile's window (as for named clients);
@@ -379,9 +412,11 @@ class Crowd:
 
     async def _open_member(self, member: Member) -> str | None:
         """Connect one member and run the greeting; returns the failure reason or None."""
-        failure = await open_member(
-            member, self.request, self._connect_kwargs, self.greeting, self.ack_timeout
-        )
+        kwargs = self._connect_kwargs
+        local = source_address(self.request.url, self.first_index + member.index, self.whole_size)
+        if local is not None:
+            kwargs = {**kwargs, "local_addr": local}
+        failure = await open_member(member, self.request, kwargs, self.greeting, self.ack_timeout)
         if self.waiters:
             self.notify()
         return failure
@@ -390,33 +425,9 @@ class Crowd:
         await close_member(member, self._close_member_bound())
 
     async def _close_members(self, members: Sequence[Member], *, verb: str) -> None:
-        open_members = [
-            m
-            for m in members
-            if m.connection is not None and m.connection.protocol.state is not State.CLOSED
-        ]
-        if not open_members:
-            return
-        progress = self.progress
-        if progress is not None:
-            progress.restart()
-        source = iter(open_members)
-        done = 0
-
-        async def worker() -> None:
-            nonlocal done
-            for member in source:
-                await self._close_member(member)
-                done += 1
-                if progress is not None:
-                    progress.update(verb, done, len(open_members))
-
-        try:
-            workers = min(CLOSE_CONCURRENCY, len(open_members))
-            await asyncio.gather(*(worker() for _ in range(workers)))
-        finally:
-            if progress is not None:
-                progress.finish()
+        await close_members(
+            members, self._close_member_bound(), CLOSE_CONCURRENCY, self.progress, verb
+        )
 
 
 def closing_bound(crowds: Sequence[Crowd]) -> float:

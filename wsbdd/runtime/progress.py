@@ -13,19 +13,23 @@ Written to the process's real stderr (``sys.__stderr__``: behave captures
       wsbdd: connecting 3400/10000, 12 failed (5.0 s)
       wsbdd: connecting 10000/10000 in 12.3 s, 12 failed
 
-Short operations write nothing in either style.
+Short operations write nothing in either style. :func:`ticking` keeps the
+lines coming while an operation waits without updates (a stalled handshake
+wave, a crowd waiting for a broadcast), so a CI log never goes quiet.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Literal, TextIO
 
 from wsbdd.core.records import now
 
-__all__ = ["PREFIX", "Progress", "Style"]
+__all__ = ["PREFIX", "Progress", "Style", "ticking"]
 
 Style = Literal["terminal", "plain", "off"]
 """How progress is shown: a live line, whole lines for logs, or not at all."""
@@ -106,6 +110,12 @@ class Progress:
         self._width = len(text)
         self._drawn_at = at
 
+    def tick(self) -> None:
+        """Show the latest state again if it is due (time passed without updates)."""
+        state = self._state
+        if state is not None:
+            self.update(state.verb, state.done, state.total, state.failed)
+
     def finish(self) -> None:
         """The operation ended: erase the live line, or write the plain summary line."""
         state, self._state = self._state, None
@@ -144,3 +154,27 @@ def _is_tty(stream: TextIO | None) -> bool:
         return bool(stream.isatty())
     except (OSError, ValueError):
         return False
+
+
+@contextlib.asynccontextmanager
+async def ticking(progress: Progress | None) -> AsyncIterator[None]:
+    """While the block runs, :meth:`Progress.tick` every ``interval`` (or plain interval)."""
+    period = 0.0
+    if progress is not None and progress.enabled:
+        period = progress.plain_interval if progress.style == "plain" else progress.interval
+    if progress is None or period <= 0:  # silent, or every update is a line already
+        yield
+        return
+
+    async def tick() -> None:
+        while True:
+            await asyncio.sleep(period)  # a periodic redraw, not a synchronisation
+            progress.tick()
+
+    task = asyncio.get_running_loop().create_task(tick())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

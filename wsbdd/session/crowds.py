@@ -45,6 +45,9 @@ from wsbdd.runtime.crowd import (
 from wsbdd.runtime.facade import GRACE
 from wsbdd.runtime.progress import Progress
 from wsbdd.session.arguments import Arguments
+from wsbdd.session.crowd_expect import CrowdExpectations
+from wsbdd.session.crowd_locust import LocustCrowdOps
+from wsbdd.session.crowd_session import CrowdSession
 from wsbdd.session.handshake import RequestBuilder
 from wsbdd.session.profile_choice import ProfileChoice
 from wsbdd.session.roster import ConnectSpec
@@ -66,6 +69,7 @@ class CrowdOps:
         profiles: ProfileChoice,
         timing: ScenarioTiming,
         redactor: Redactor,
+        crowd_context: CrowdSession,
     ) -> None:
         self._clients = clients
         self._args = args
@@ -77,6 +81,9 @@ class CrowdOps:
         self.crowds: list[Crowd] = []
         self.progress = Progress()
         self.last_cycle: CrowdReport | None = None
+        self._context = crowd_context
+        self.locust = LocustCrowdOps(crowd_context)
+        """Crowds on Locust workers, when the scenario or the environment asks for them."""
 
     # -- steps ------------------------------------------------------------------------
 
@@ -104,6 +111,11 @@ class CrowdOps:
         request, greeting = self._plan(identity, channel)
         label = _label(count, identity, channel)
         crowd = self._new_crowd(request, count, greeting, concurrency, label)
+        if self.locust.active:
+            bound = crowd.open_bound(count, concurrency) + GRACE + (count / rate if rate else 0)
+            report = self.locust.connect(request, count, greeting, concurrency, label, bound)
+            self._fail_connect(report, count, identity, channel, concurrency, rate)
+            return report
 
         async def open_crowd(manager: ClientManager) -> CrowdReport:
             manager.add_crowd(crowd)
@@ -114,6 +126,18 @@ class CrowdOps:
         if rate is not None:
             bound += count / rate
         report = self._clients.run(open_crowd, bound)
+        self._fail_connect(report, count, identity, channel, concurrency, rate)
+        return report
+
+    def _fail_connect(
+        self,
+        report: CrowdReport,
+        count: int,
+        identity: str | None,
+        channel: str | None,
+        concurrency: int,
+        rate: float | None,
+    ) -> None:
         if report.failed:
             raise ExpectationFailed(
                 self._redact(
@@ -123,7 +147,6 @@ class CrowdOps:
                     + (f"{rate:g} per second)" if rate else f"{concurrency} at a time)")
                 )
             )
-        return report
 
     def connect_and_disconnect(
         self, total: int, concurrency: int, identity: str | None = None
@@ -214,7 +237,7 @@ class CrowdOps:
             return done == len(members)
 
         async def wait(manager: ClientManager) -> list[tuple[int, int, str]]:
-            await crowd.wait_until(enough, deadline.remaining())
+            await crowd.wait_until(enough, deadline.remaining(), lambda: done)
             return [
                 (m.index, m.since_greeting, m.problem() or "still connected")
                 for m in crowd.members
@@ -233,6 +256,35 @@ class CrowdOps:
                     f"and is {state}"
                 )
             )
+
+    def assert_each_receives(self, count: int, expected: Any, within: float | None) -> None:
+        """``Then each of the 500 clients receives {"type": "message"} within 2 s``."""
+        remote = self.locust.find(count)
+        if remote is not None:
+            self.locust.each_receives(remote, expected, within)
+            return
+        CrowdExpectations(self._context).each_receives(self.find(count), expected, within)
+
+    def assert_each_receives_from(
+        self, count: int, text: str, sender: str, channel: str, within: float | None
+    ) -> None:
+        """``Then each of the 500 clients receives "hi" from alice in room:lobby within 2 s``."""
+        checks = CrowdExpectations(self._context)
+        remote = self.locust.find(count)
+        if remote is not None:
+            expected = checks.expected_delivery(text, sender, channel)
+            self.locust.each_receives(remote, expected, within)
+            return
+        checks.each_receives_from(self.find(count), text, sender, channel, within)
+
+    def assert_latency(self, sender: str, count: int, rank: float, limit: float) -> None:
+        """``Then the p99 delivery latency from client A to the 500 clients is below 300 ms``."""
+        remote = self.locust.find(count)
+        if remote is not None:
+            sent, mark_path = CrowdExpectations(self._context).sent_marks(sender)
+            self.locust.latency(sender, remote, rank, limit, sent, mark_path)
+            return
+        CrowdExpectations(self._context).assert_latency(sender, self.find(count), rank, limit)
 
     def disconnect_all(self) -> None:
         """Close every member of every crowd with 1000 (``When all clients disconnect``).
@@ -256,6 +308,7 @@ class CrowdOps:
 
     def close(self) -> None:
         """Close every crowd (bounded; the end-of-scenario reset aborts what is left)."""
+        self.locust.close()
         crowds, self.crowds = self.crowds, []
         with contextlib.suppress(TimeoutError):  # ClientManager.reset() aborts what is left
             self._close(crowds)

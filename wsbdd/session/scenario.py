@@ -28,6 +28,7 @@ from wsbdd.session.codec_choice import SETTING as CODEC_SETTING
 from wsbdd.session.codec_choice import CodecChoice
 from wsbdd.session.connections import ConnectionOps
 from wsbdd.session.contracts import ContractChecks
+from wsbdd.session.crowd_session import CrowdChannels, CrowdContext
 from wsbdd.session.crowds import CrowdOps
 from wsbdd.session.deliveries import Deliveries
 from wsbdd.session.events import EventChecks
@@ -123,8 +124,22 @@ class ScenarioSession:
             redactor,
             self.channels,
         )
+        crowd_context = CrowdContext(
+            run,
+            self.clients,
+            self.timing,
+            CrowdChannels(self.profiles, template_vars, publications),
+            self.deliveries.latency_reports,
+        )
         self.crowds = CrowdOps(
-            self.clients, self.args, requests, template_vars, self.profiles, self.timing, redactor
+            self.clients,
+            self.args,
+            requests,
+            template_vars,
+            self.profiles,
+            self.timing,
+            redactor,
+            crowd_context,
         )
         self.http = HttpExchange(run.http, self.args, self.roster, self.clients, redactor)
         requests.http = self.http

@@ -8,7 +8,7 @@ from behave import step, use_step_matcher
 
 from wsbdd.core.timing import parse_duration
 from wsbdd.runtime.crowd import DEFAULT_CONCURRENCY
-from wsbdd.steps._common import DURATION, WITHIN, optional_duration, session
+from wsbdd.steps._common import DURATION, INLINE_JSON, WITHIN, optional_duration, session
 from wsbdd.steps.channel_steps import CHANNEL
 
 __all__: list[str] = []  # importing this module registers its steps; it exports nothing
@@ -66,6 +66,54 @@ def crowd_each_received(context: Any, count: str, messages: str, within: str | N
     session(context).crowds.assert_each_received(
         int(count), int(messages), optional_duration(within)
     )
+
+
+@step(
+    rf'each of the (?P<count>\d+) clients receives "(?P<text>[^"]*)" from (?P<sender>[\w.@-]+) '
+    rf"in {CHANNEL}{WITHIN}"
+)
+def crowd_each_received_from(
+    context: Any,
+    count: str,
+    text: str,
+    sender: str,
+    quoted: str | None,
+    channel: str | None,
+    within: str | None,
+) -> None:
+    """Every client of the crowd got this text from this sender on the channel."""
+    s = session(context)
+    s.crowds.assert_each_receives_from(
+        int(count),
+        s.text(text),
+        s.text(sender),
+        s.text(quoted if quoted is not None else channel or ""),
+        optional_duration(within),
+    )
+
+
+@step(rf"each of the (?P<count>\d+) clients receives {INLINE_JSON}{WITHIN}")
+def crowd_each_received_json(context: Any, count: str, json: str, within: str | None) -> None:
+    """Every client of the crowd got a message matching this JSON (partial match)."""
+    s = session(context)
+    s.crowds.assert_each_receives(int(count), s.json(json), optional_duration(within))
+
+
+@step(
+    r"the p(?P<percentile>\d+(?:\.\d+)?) delivery latency from client (?P<sender>[\w.@-]+) "
+    rf"to the (?P<count>\d+) clients is below (?P<limit>{DURATION})"
+)
+def crowd_latency(context: Any, percentile: str, sender: str, count: str, limit: str) -> None:
+    """The Nth percentile of delivery latency from the client to every crowd member is under it."""
+    session(context).crowds.assert_latency(
+        sender, int(count), float(percentile), parse_duration(limit)
+    )
+
+
+@step(r"crowds run on (?P<workers>\d+) Locust workers?")
+def crowds_on_locust(context: Any, workers: str) -> None:
+    """This scenario's crowds open their members on so many Locust worker processes."""
+    session(context).crowds.locust.use(int(workers))
 
 
 use_step_matcher("parse")
