@@ -13,7 +13,6 @@ import pytest
 
 import wsbdd
 
-
 GEVENT_MODULES = ("wsbdd.distributed.locustfile", "wsbdd.distributed.master")
 """Entry points of Locust processes: importing them monkey-patches the interpreter (gevent),
 so they are checked in a process of their own."""
