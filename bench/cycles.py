@@ -37,14 +37,14 @@ from _common import (
 async def bare(url: str, m: int, compression: str | None) -> dict[str, Any]:
     from websockets.asyncio.client import connect
 
-    warm = await connect(url, compression=compression, ping_interval=None)
+    warm = await connect(url, compression=compression, ping_interval=None, proxy=None)
     await warm.close()
     failed = 0
 
     async def cycle() -> None:
         nonlocal failed
         try:
-            ws = await connect(url, compression=compression, ping_interval=None)
+            ws = await connect(url, compression=compression, ping_interval=None, proxy=None)
         except Exception:
             failed += 1
             return
