@@ -1,10 +1,11 @@
-"""Client runtime: one asyncio loop thread owning every WebSocket connection.
+"""Client runtime: one asyncio loop thread owning every connection.
 
-Steps use :class:`Clients` (synchronous). Underneath, :class:`ClientManager`
-holds the named :class:`Client` objects on the :class:`LoopThread`; each
-client's :class:`TrackedConnection` stamps frames with ``wsbdd.core.records.now()``
-as they arrive, and a reader task per client turns them into
-:class:`~wsbdd.core.records.Message` records.
+Steps use :class:`Clients` (synchronous; :meth:`Clients.view` gives them an
+immutable :class:`ClientView`). Underneath, :class:`ClientManager` holds the
+named :class:`Client` objects on the :class:`LoopThread`; each client talks to
+its connection through the :class:`~wsbdd.runtime.transport.Transport` seam
+(WebSocket by default, see :mod:`wsbdd.runtime.transports`), which stamps every
+message with ``wsbdd.core.records.now()`` as it arrives and hands it over.
 """
 
 from __future__ import annotations
