@@ -19,7 +19,7 @@ that no step consumed can still be received, message numbers go on, and
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast
 
 from wsbdd.core.close_texts import (
@@ -178,9 +178,7 @@ class Client:
     def transcript(self) -> list[TranscriptEvent]:
         """Every frame sent and received and every event, in time order, redacted.
 
-        Built on demand: received messages are kept once (in ``received``)
-        and merged with the other events here, which keeps a 100,000-message
-        flood cheap to record.
+        Built on demand from ``received`` and the other events (a flood stays cheap to record).
         """
         return build_transcript(self.received, self._events, self.redactor)
 
@@ -192,8 +190,7 @@ class Client:
     def consume(self, msg: Message) -> None:
         """Remove ``msg`` from the inbox (a matched expectation uses it up).
 
-        The inbox is in ``Message.index`` order (messages are only appended), so
-        the message is found by bisection; one that is not there is ignored.
+        The inbox is in ``Message.index`` order: found by bisection; an absent one is ignored.
         """
         inbox = self.inbox
         i = bisect.bisect_left(inbox, msg.index, key=_index)
@@ -201,11 +198,7 @@ class Client:
             del inbox[i]
 
     def consume_many(self, msgs: Iterable[Message]) -> None:
-        """Remove every message of ``msgs`` from the inbox, rebuilding it once.
-
-        For many messages at a time: one pass over the inbox instead of one
-        removal (and list shift) per message. Messages not there are ignored.
-        """
+        """Remove every message of ``msgs`` from the inbox in one pass (absent ones ignored)."""
         gone = {id(m) for m in msgs}
         if gone:
             self.inbox[:] = [m for m in self.inbox if id(m) not in gone]
@@ -359,15 +352,24 @@ class Client:
         phrase = self.close_phrase(info) if info is not None else STILL_CLOSING
         return ExpectationFailed(cannot_send(self.name, phrase))
 
-    async def send_text(self, text: str) -> float:
-        """Send a text frame; return the time taken just before the write."""
+    async def _sent(
+        self,
+        kind: Literal["text", "binary", "ping"],
+        data: str | bytes,
+        send: Callable[[], Awaitable[float]],
+    ) -> float:
+        """``send`` on an open connection, recorded; the time just before the write."""
         self._require_open()
         try:
-            at = await self.transport.send_text(text)
+            at = await send()
         except TransportClosed:
             raise self._closed_while_sending() from None
-        self._events.append(TranscriptEvent(at, "sent", "text", text))
+        self._events.append(TranscriptEvent(at, "sent", kind, data))
         return at
+
+    async def send_text(self, text: str) -> float:
+        """Send a text frame; return the time taken just before the write."""
+        return await self._sent("text", text, lambda: self.transport.send_text(text))
 
     async def send_frame(self, frame: str | bytes) -> float:
         """Send a text (``str``) or binary (``bytes``) frame."""
@@ -378,13 +380,7 @@ class Client:
     async def send_binary(self, data: bytes) -> float:
         """Send a binary frame; return the time taken just before the write."""
         frame = bytes(data)
-        self._require_open()
-        try:
-            at = await self.transport.send_binary(frame)
-        except TransportClosed:
-            raise self._closed_while_sending() from None
-        self._events.append(TranscriptEvent(at, "sent", "binary", frame))
-        return at
+        return await self._sent("binary", frame, lambda: self.transport.send_binary(frame))
 
     def encode(self, value: Any) -> str | bytes:
         """The frame for ``value`` in this client's codec (JSON text by default)."""
@@ -419,12 +415,7 @@ class Client:
     async def send_ping(self, data: bytes | None = None) -> float:
         """Send a protocol ping; return its send time (the pong lands in ``pongs``)."""
         control = self._ping_control("send a ping")
-        self._require_open()
-        try:
-            at = await control.send_ping(data)
-        except TransportClosed:
-            raise self._closed_while_sending() from None
-        self._events.append(TranscriptEvent(at, "sent", "ping", data or b""))
+        at = await self._sent("ping", data or b"", lambda: control.send_ping(data))
         self.last_ping_sent = at
         return at
 
@@ -446,13 +437,10 @@ class Client:
         timeout: float,  # noqa: ASYNC109 - expiry is a result (None), not an error
         until: float | None = None,
     ) -> T | None:
-        """Run ``probe`` now and after every change; first non-None result, or None.
-
-        ``probe`` runs on the loop thread. The deadline is ``timeout`` seconds
-        from now (or the ``now()`` time ``until``); no polling, the client
-        wakes its waiters on every message, ping, pong and close.
-        """
+        """Run ``probe`` (on the loop) now and after every message, ping, pong and close;
+        its first non-None result, or None at ``timeout`` from now (or at ``until``)."""
         return await watch(self._watches, lambda: probe(self), timeout, until)
+
 
 _JSON = JsonCodec()
 

@@ -13,8 +13,8 @@ runtime (:mod:`wsbdd.runtime.crowd`) on the run's loop:
   the most common reasons ("37 of 10000 clients failed to connect: 35 ×
   HTTP 503 Service Unavailable, 2 × timed out after 5 s").
 
-A crowd member records the number of messages it received, not the messages
-(see :mod:`wsbdd.runtime.crowd`).
+A member counts what it received and keeps its latest few messages with their
+arrival stamps (:mod:`wsbdd.runtime.crowd`): the content and latency checks.
 """
 
 from __future__ import annotations
@@ -437,19 +437,13 @@ def _any_match(expected: Sequence[Any], payload: Any) -> bool:
     return any(matches(value, payload) for value in expected)
 
 
+def _clauses(identity: str | None, channel: str | None, subscribe: str) -> str:
+    return (f" as {identity}" if identity else "") + (f"{subscribe}{channel}" if channel else "")
+
+
 def _label(count: int, identity: str | None, channel: str | None) -> str:
-    label = f"{count} clients"
-    if identity:
-        label += f" as {identity}"
-    if channel:
-        label += f" subscribed to {channel}"
-    return label
+    return f"{count} clients" + _clauses(identity, channel, " subscribed to ")
 
 
 def _doing(identity: str | None, channel: str | None) -> str:
-    text = "connect"
-    if identity:
-        text += f" as {identity}"
-    if channel:
-        text += f" and subscribe to {channel}"
-    return text
+    return "connect" + _clauses(identity, channel, " and subscribe to ")
