@@ -30,6 +30,7 @@ import atexit
 import functools
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,9 +62,10 @@ class RemoteCrowd:
     label: str
 
 
-def workers_from_environment() -> int | None:
-    """``WSBDD_LOCUST_WORKERS`` as a number (None when unset or 0)."""
-    raw = os.environ.get(WORKERS_ENV, "").strip()
+def workers_from_environment(values: Mapping[str, str] | None = None) -> int | None:
+    """``WSBDD_LOCUST_WORKERS`` of the environment file (``values``) or the shell, as a
+    number (None when unset or 0)."""
+    raw = ((values or {}).get(WORKERS_ENV) or os.environ.get(WORKERS_ENV, "")).strip()
     if not raw:
         return None
     try:
@@ -113,7 +115,7 @@ class LocustCrowdOps:
 
     def __init__(self, session: CrowdSession) -> None:
         self._session = session
-        self.workers: int | None = workers_from_environment()
+        self.workers: int | None = workers_from_environment(session.run.settings.values)
         self.crowds: list[RemoteCrowd] = []
         self._names = 0
 
