@@ -56,7 +56,8 @@ WATCHED = []
 @step("client {name} and its session are watched")
 def watch(context, name):
     WATCHED.append(("session", weakref.ref(context.wsbdd)))
-    WATCHED.append((f"client {name}", weakref.ref(context.wsbdd.client(name))))
+    # the loop-owned Client itself (context.wsbdd.client() hands out an immutable view)
+    WATCHED.append((f"client {name}", weakref.ref(context.wsbdd.clients.get(name))))
 
 
 @step("nothing watched is alive")
