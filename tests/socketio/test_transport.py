@@ -10,8 +10,8 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
 
-from tests.socketio.recording import Recorder
 from tests.socketio.servers import RunningServer
+from tests.transport_recorder import Recorder
 from wsbdd.core.records import ConnectOutcome, now
 from wsbdd.runtime.request import ConnectRequest
 from wsbdd.runtime.transports.socketio import SocketIOOptions, SocketIoTransport, split_url

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import uvicorn
 
-from wsbdd.core.records import CloseInfo
+from tests.transport_recorder import Recorder as Recorder  # the shared recorder, re-exported
 
 T = TypeVar("T")
 
@@ -25,42 +24,6 @@ def run(coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
         return await asyncio.wait_for(coro, timeout)
 
     return asyncio.run(bounded())
-
-
-@dataclass
-class Recorder:
-    """A TransportEvents that records what a transport reports, and lets a test wait for it."""
-
-    messages: list[tuple[str | bytes, float, dict[str, Any]]] = field(default_factory=list)
-    closes: list[CloseInfo] = field(default_factory=list)
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def on_message(
-        self, data: str | bytes, at: float, meta: Mapping[str, Any] | None = None
-    ) -> None:
-        self.messages.append((data, at, dict(meta or {})))
-        self._changed.set()
-
-    def on_control(self, kind: str, at: float, data: bytes = b"") -> None:
-        self._changed.set()
-
-    def on_closed(self, info: CloseInfo) -> None:
-        self.closes.append(info)
-        self._changed.set()
-
-    async def until(self, done: Callable[[], bool], limit: float = 5.0) -> None:
-        """Wait (bounded) until ``done()`` holds, woken by every report."""
-        async with asyncio.timeout(limit):
-            while not done():
-                self._changed.clear()
-                await self._changed.wait()
-
-    async def messages_count(self, count: int, limit: float = 5.0) -> None:
-        await self.until(lambda: len(self.messages) >= count, limit)
-
-    async def closed(self, limit: float = 5.0) -> CloseInfo:
-        await self.until(lambda: bool(self.closes), limit)
-        return self.closes[0]
 
 
 async def read_head(reader: asyncio.StreamReader) -> bytes:

@@ -1,4 +1,4 @@
-"""A recording :class:`~wsbdd.runtime.transport.TransportEvents` for driver tests."""
+"""A recording :class:`~wsbdd.runtime.transport.TransportEvents` for the transport tests."""
 
 from __future__ import annotations
 
@@ -53,3 +53,16 @@ class Recorder:
             await asyncio.wait_for(watch(), within)
         except TimeoutError:
             raise AssertionError(f"not reached within {within} s: {self}") from None
+
+    async def until(self, done: Callable[[], bool], limit: float = 5.0) -> None:
+        """Wait (bounded) until ``done()`` holds, woken by every report."""
+        await self.wait_until(done, limit)
+
+    async def messages_count(self, count: int, limit: float = 5.0) -> None:
+        """Wait (bounded) until ``count`` messages were reported."""
+        await self.until(lambda: len(self.messages) >= count, limit)
+
+    async def closed(self, limit: float = 5.0) -> CloseInfo:
+        """Wait (bounded) for the end of the connection; its close."""
+        await self.until(lambda: bool(self.closes), limit)
+        return self.closes[0]
