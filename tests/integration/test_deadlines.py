@@ -28,7 +28,10 @@ MARGIN = 0.5
 
 @pytest.fixture
 def trickling(servers: ServerThread) -> Iterator[str]:
-    """http:// URL of a server that answers 200 and then sends a line every 100 ms, for ever."""
+    """http:// URL of a server that answers 200 and then sends a line every 100 ms, for ever.
+
+    Plain text: an event-stream answer fails at once, pointing to the SSE phrases
+    (tests/http), so it would not reach the total deadline this test is about."""
     writers: list[asyncio.StreamWriter] = []
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -36,7 +39,7 @@ def trickling(servers: ServerThread) -> Iterator[str]:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             await reader.readuntil(b"\r\n\r\n")
             writer.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                 b"Transfer-Encoding: chunked\r\n\r\n"
             )
             while True:
