@@ -100,6 +100,17 @@ def test_backoff_is_the_median_ratio_per_client() -> None:
     assert "a:" not in failure
 
 
+def test_backoff_leaves_out_the_random_first_delay() -> None:
+    # A websockets backoff() client seen in CI: its random start and its random
+    # first backoff delay were both near 500 ms, then 0.5 s doubling (+7 ms late).
+    seen = [_connected("c2"), *_retries("c2", 0.5, 0.5, 0.507, 1.0, 2.0)]
+    report = analyse_backoff(histories(seen), DROP, factor=1.5)
+    assert report.ratio("c2") == pytest.approx(1.97, abs=0.01)
+    assert report.failure() is None
+    two = [_connected("d"), *_retries("d", 0.5, 0.25)]  # only two delays: both count
+    assert analyse_backoff(histories(two), DROP, factor=1.5).ratio("d") == pytest.approx(0.5)
+
+
 def test_jitter_is_stdev_over_mean_of_first_delays() -> None:
     same = [a for i in range(5) for a in (_connected(f"c{i}"), *_retries(f"c{i}", 0.002))]
     report = analyse_jitter(histories(same), DROP, minimum=0.2)
