@@ -126,3 +126,23 @@ def test_importing_the_package_does_not_load_the_session_or_the_runtime() -> Non
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_loading_the_hooks_and_steps_leaves_the_optional_stacks_unloaded() -> None:
+    """Start-up imports only what every run uses (issue 23: crowd wall time at N = 100).
+
+    python-socketio (with aiohttp and python-engineio), httpx, jsonschema and
+    PyYAML are imported by the first Socket.IO connection, HTTP request or SSE
+    stream, schema check and contract read, not by ``wsbdd run`` itself.
+    """
+    import subprocess
+    import sys
+
+    heavy = ("socketio", "engineio", "aiohttp", "httpx", "httpx_sse", "jsonschema",
+             "referencing", "yaml")
+    code = (
+        "import sys, wsbdd.hooks, wsbdd.steps; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", f"loaded at start-up: {out.stdout.strip()}"

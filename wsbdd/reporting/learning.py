@@ -84,8 +84,12 @@ class WireLearner:
         self.session = session
         self._seen: dict[str, tuple[int, int]] = {}  # client -> (id of its Client, messages)
         self._bytes = 0
+        self._changes = -1  # the clients' change counter at the last look
 
     def _new_payloads(self) -> list[Any]:
+        changes = self.session.clients.changes  # read before looking: later ones count next
+        if changes == self._changes:
+            return []  # nothing arrived since the last step: no hop to the loop
         seen = self._seen
 
         def probe(clients: Mapping[str, Client]) -> list[Any]:  # on the loop: one hop a step
@@ -100,7 +104,11 @@ class WireLearner:
                 seen[name] = (id(client), len(client.received))
             return found
 
-        return self.session.clients.wait_all(probe, _PROBE_TIMEOUT) or []
+        found = self.session.clients.wait_all(probe, _PROBE_TIMEOUT)
+        if found is None:
+            return []  # the loop did not answer: look again at the next step
+        self._changes = changes
+        return found
 
     @property
     def received(self) -> tuple[int, int]:

@@ -82,12 +82,9 @@ class ClientRecord:
 
 def snapshot_clients(session: ScenarioSession) -> list[ClientRecord]:
     """Every client of the scenario, in connection order (a consistent copy)."""
-    names = session.clients.names()
-    if not names:
-        return []
 
-    def probe(clients: Mapping[str, Client]) -> list[ClientRecord]:
-        return [ClientRecord.of(clients[name]) for name in names if name in clients]
+    def probe(clients: Mapping[str, Client]) -> list[ClientRecord]:  # one hop to the loop
+        return [ClientRecord.of(client) for client in clients.values()]
 
     records = session.clients.wait_all(probe, _SNAPSHOT_TIMEOUT)
     return records or []

@@ -86,6 +86,15 @@ class Clients:
 
         self.loop.call(take)
 
+    @property
+    def changes(self) -> int:
+        """A counter that grows whenever something arrives for a client (read without a hop).
+
+        Equal readings mean nothing arrived in between, so a caller may skip
+        looking; what arrived is only ever read on the loop.
+        """
+        return self.manager.changes
+
     def names(self) -> list[str]:
         """Names of the scenario's clients, in connection order."""
         return self.loop.call(self.manager.names)

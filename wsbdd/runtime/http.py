@@ -15,14 +15,18 @@ import json
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
-
-import httpx
 
 from wsbdd.core.exceptions import ConfigError, ExpectationFailed
 from wsbdd.core.records import NOT_JSON, now
 from wsbdd.core.timing import format_duration
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported by the first request, not here: it costs a tenth of a
+# second at start-up and many runs send no HTTP request at all.
 
 __all__ = ["EventStreamAnswer", "HttpResponse", "HttpTrigger", "client_tls"]
 
@@ -97,6 +101,8 @@ class HttpTrigger:
         updated from its ``Set-Cookie`` headers. An answer that is an event stream
         (``text/event-stream``) fails at once: a plain request reads a whole body.
         """
+        import httpx
+
         url = self.resolve(target)
         request_headers = list(headers.items() if isinstance(headers, dict) else headers or ())
         if body is not None and not any(k.lower() == "content-type" for k, _ in request_headers):
@@ -138,6 +144,8 @@ class HttpTrigger:
         cookies: httpx.Cookies | None,
     ) -> tuple[httpx.Response, str]:
         """The request and its whole body, cancelled at the total deadline (TimeoutError)."""
+        import httpx
+
         async with asyncio.timeout(self.timeout):
             async with httpx.AsyncClient(
                 timeout=self.timeout,
@@ -170,6 +178,8 @@ def client_tls(
     ``client_cert`` (with ``client_key`` when the key is a separate file) is the
     client certificate presented to servers that ask for one (mTLS).
     """
+    import httpx
+
     if verify is False and client_cert is None:
         return False
     try:

@@ -55,6 +55,13 @@ class ClientManager:
         """The scenario's crowds (:mod:`wsbdd.runtime.crowd`), closed by :meth:`reset`."""
         self.progress = Progress()
         """Progress of long :meth:`send_many` runs (:mod:`wsbdd.runtime.progress`)."""
+        self.changes = 0
+        """How many times a client changed (a message, ping, pong or close arrived).
+
+        Only ever grows, on the loop thread. Another thread may read it to learn
+        that nothing arrived since its last look and skip a hop to the loop; it
+        is never a verdict (what arrived is read on the loop).
+        """
 
     # -- lookup ---------------------------------------------------------------
 
@@ -214,6 +221,7 @@ class ClientManager:
         return await wait_for_change(self._waiters, lambda: probe(self.clients), timeout)
 
     def _notify(self) -> None:
+        self.changes += 1
         if self._waiters:
             wake(self._waiters)
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
 from wsbdd.core.matching import PathNotFound, select
@@ -23,6 +21,9 @@ from wsbdd.runtime import Clients
 from wsbdd.runtime.http import HttpResponse, HttpTrigger
 from wsbdd.session.arguments import Arguments
 from wsbdd.session.roster import Roster
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["HttpExchange"]
 
@@ -54,8 +55,17 @@ class HttpExchange:
         self.response: HttpResponse | None = None
         self.headers: list[tuple[str, str]] = []
         """The scenario-wide request headers (``Given the HTTP headers:``)."""
-        self.cookies = httpx.Cookies()
-        """The scenario's cookie jar, shared by its HTTP requests."""
+        self._cookies: httpx.Cookies | None = None
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        """The scenario's cookie jar, shared by its HTTP requests (made by the first use:
+        httpx is imported only by a scenario that sends HTTP or holds cookies)."""
+        if self._cookies is None:
+            import httpx
+
+            self._cookies = httpx.Cookies()
+        return self._cookies
 
     def set_headers(self, rows: Sequence[tuple[str, str]]) -> None:
         """``Given the HTTP headers:`` (the scenario's later requests send them)."""
@@ -71,6 +81,10 @@ class HttpExchange:
 
     def cookie_header(self, url: str) -> str | None:
         """The ``Cookie`` header the scenario's jar holds for ``url`` (ws:// reads as http://)."""
+        if self._cookies is None or not self._cookies.jar:
+            return None  # an empty jar has nothing to send (and needs no httpx)
+        import httpx
+
         web = "http" + url[2:] if url.startswith(("ws://", "wss://")) else url
         request = httpx.Request("GET", web)
         self.cookies.set_cookie_header(request)

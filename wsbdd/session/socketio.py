@@ -17,12 +17,12 @@ from wsbdd.core.exceptions import ExpectationFailed, UsageError
 from wsbdd.core.matching import match, render_mismatches
 from wsbdd.core.timing import format_duration
 from wsbdd.runtime.transport import TransportClosed
-from wsbdd.runtime.transports._socketio_engine import json_text
-from wsbdd.runtime.transports.socketio import AckResult, SocketIoTransport
+from wsbdd.runtime.transports.socketio_payloads import AckResult, json_text
 
 if TYPE_CHECKING:
     from wsbdd.core.redaction import Redactor
     from wsbdd.runtime import Client, ClientManager, Clients
+    from wsbdd.runtime.transports.socketio import SocketIoTransport
     from wsbdd.session.timing import ScenarioTiming
 
 T = TypeVar("T")
@@ -58,6 +58,9 @@ class SocketIOOps:
     @staticmethod
     def _live(manager: ClientManager, name: str) -> tuple[Client, SocketIoTransport]:
         """The loop's client and its transport (on the loop thread)."""
+        # Loaded here, not at import: only a Socket.IO connection needs python-socketio.
+        from wsbdd.runtime.transports.socketio import SocketIoTransport
+
         client = manager.get(name)
         transport = client.transport
         if not isinstance(transport, SocketIoTransport):

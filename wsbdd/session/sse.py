@@ -19,7 +19,7 @@ from typing import Protocol
 from wsbdd.core.exceptions import ConfigError
 from wsbdd.core.records import Message
 from wsbdd.runtime.request import ConnectRequest
-from wsbdd.runtime.transports.sse import REQUIRED_HEADERS
+from wsbdd.runtime.transports.sse_headers import REQUIRED_HEADERS
 
 __all__ = ["SSE", "HeaderSource", "last_event_id", "sse_headers", "sse_url", "with_last_event_id"]
 

@@ -21,10 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
-import jsonschema.validators  # type: ignore[import-untyped,unused-ignore]
-import referencing.exceptions
-
 from wsbdd.core.contracts.files import ContractFiles
 from wsbdd.core.contracts.model import Contract, ContractMessage, Direction
 from wsbdd.core.exceptions import ContractError
@@ -111,6 +107,8 @@ class ContractChecker:
 
     def is_valid(self, value: Any, message: ContractMessage) -> bool:
         """True when ``value`` satisfies ``message``'s payload schema (stops at the first error)."""
+        import referencing.exceptions
+
         if message.schema_uri is None:
             return True
         try:
@@ -141,6 +139,8 @@ class ContractChecker:
 
     def violations(self, value: Any, message: ContractMessage) -> list[SchemaViolation]:
         """How ``value`` breaks ``message``'s payload schema (empty: it conforms)."""
+        import referencing.exceptions
+
         if message.schema_uri is None:
             return []
         validator = self._validator(message.schema_uri)
@@ -158,6 +158,8 @@ class ContractChecker:
         ]
 
     def _validator(self, uri: str) -> Any:
+        import jsonschema.validators  # type: ignore[import-untyped,unused-ignore]
+
         if uri not in self._validators:
             resolved = self._registry.resolver().lookup(uri)
             cls = jsonschema.validators.validator_for(
@@ -173,6 +175,10 @@ class ContractChecker:
 
     def check_schemas(self) -> None:
         """Every payload schema is a valid schema and its ``$ref`` resolve (for lint)."""
+        import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
+        import jsonschema.validators  # type: ignore[import-untyped,unused-ignore]
+        import referencing.exceptions
+
         for message in self.contract.messages:
             if message.schema_uri is None:
                 continue

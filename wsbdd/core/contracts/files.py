@@ -9,16 +9,16 @@ same files to jsonschema, so payload schemas ``$ref`` across files too.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
-from urllib.request import url2pathname
-
-import referencing
-import referencing.exceptions
-import referencing.jsonschema
-import yaml
 
 from wsbdd.core.exceptions import ContractError
+
+if TYPE_CHECKING:
+    import referencing
+
+# PyYAML, referencing and urllib.request are imported where a contract is first
+# read: most runs load none, and together they cost a tenth of a second at start-up.
 
 __all__ = ["ContractFiles", "Located", "escape_pointer"]
 
@@ -65,6 +65,10 @@ class ContractFiles:
 
     def load(self, uri: str) -> Any:
         """The parsed contents of the file at ``uri`` (a ``file:`` URI)."""
+        from urllib.request import url2pathname
+
+        import yaml
+
         if uri not in self._parsed:
             path = Path(url2pathname(unquote(urlsplit(uri).path)))
             if urlsplit(uri).scheme != "file":
@@ -129,6 +133,9 @@ class ContractFiles:
         would do so again on every validation); schemas are JSON Schema draft 7
         unless they say otherwise (``$schema``).
         """
+        import referencing
+        import referencing.exceptions
+
         self.load(self.root_uri)
         self._load_referenced()
 
@@ -159,6 +166,9 @@ class ContractFiles:
 
 
 def _resource(contents: Any) -> referencing.Resource[Any]:
+    import referencing
+    import referencing.jsonschema
+
     return referencing.Resource.from_contents(
         contents, default_specification=referencing.jsonschema.DRAFT7
     )

@@ -22,18 +22,18 @@ import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
-
-import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
-import jsonschema.validators  # type: ignore[import-untyped,unused-ignore]
-import referencing
-import referencing.exceptions
-import referencing.jsonschema
 
 from wsbdd.core.exceptions import SchemaError
 from wsbdd.core.matching._paths import PathPart, format_path
+
+if TYPE_CHECKING:
+    import referencing
+    import referencing.exceptions
+
+# jsonschema and referencing are imported where a schema is first checked, not
+# here: they cost a tenth of a second at start-up and most runs check none.
 
 __all__ = [
     "SETTING",
@@ -163,6 +163,11 @@ class SchemaStore:
         return self._ids
 
     def _retrieve(self, uri: str) -> referencing.Resource[Any]:
+        from urllib.request import url2pathname
+
+        import referencing.exceptions
+        import referencing.jsonschema
+
         parts = urlsplit(uri)
         path: Path | None
         if parts.scheme == "file":
@@ -185,6 +190,10 @@ class SchemaStore:
     def _validator(self, name: str) -> Any:
         if name in self._validators:
             return self._validators[name]
+        import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
+        import jsonschema.validators  # type: ignore[import-untyped,unused-ignore]
+        import referencing
+
         path = self._path_of(name)
         schema = self._load(path)
         if not isinstance(schema, dict | bool):
@@ -217,6 +226,8 @@ class SchemaStore:
 
     def violations(self, instance: Any, name: str) -> list[SchemaViolation]:
         """How ``instance`` breaks schema ``name``, sorted by path; empty when valid."""
+        import referencing.exceptions
+
         validator = self._validator(name)
         try:
             errors = list(validator.iter_errors(instance))
@@ -227,6 +238,8 @@ class SchemaStore:
 
     def is_valid(self, instance: Any, name: str) -> bool:
         """True when ``instance`` satisfies schema ``name`` (cheap: stops at the first error)."""
+        import referencing.exceptions
+
         validator = self._validator(name)
         try:
             return bool(validator.is_valid(instance))
@@ -243,6 +256,8 @@ class SchemaStore:
         parts: list[PathPart] = list(error.absolute_path)
         message: str = error.message
         if error.context:
+            import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
+
             best = jsonschema.exceptions.best_match(error.context)
             if best is not None:
                 message += f" (closest: {format_path(best.absolute_path)}: {best.message})"

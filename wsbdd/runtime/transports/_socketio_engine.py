@@ -16,9 +16,8 @@ Also the payload rule every step relies on: :func:`payload_of`.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,6 +27,8 @@ import socketio
 from engineio import packet as eio_packet
 
 from wsbdd.core.records import now
+
+from .socketio_payloads import json_text, payload_of
 
 __all__ = [
     "QUIET_SIO_LOGGER",
@@ -42,26 +43,6 @@ QUIET_SIO_LOGGER = logging.getLogger("wsbdd.runtime.socketio")
 """Logger handed to python-socketio and python-engineio: nothing propagates."""
 QUIET_SIO_LOGGER.propagate = False
 QUIET_SIO_LOGGER.addHandler(logging.NullHandler())
-
-
-def payload_of(args: Sequence[Any]) -> Any:
-    """An event's payload: its only argument, None for none, the list of all for several."""
-    if not args:
-        return None
-    if len(args) == 1:
-        return args[0]
-    return list(args)
-
-
-def json_text(value: Any) -> str:
-    """``value`` as compact JSON text (bytes inside become hex strings)."""
-    return json.dumps(value, ensure_ascii=False, default=_bytes_as_hex)
-
-
-def _bytes_as_hex(value: object) -> str:
-    if isinstance(value, bytes | bytearray):
-        return value.hex()
-    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 class StampingEngine(engineio.AsyncClient):  # type: ignore[misc]

@@ -32,7 +32,6 @@ import asyncio
 import contextlib
 import json
 import ssl
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -50,22 +49,14 @@ from wsbdd.core.records import (
 from wsbdd.core.redaction import Redactor
 from wsbdd.runtime.transport import TransportClosed, TransportEvents, TransportKind
 
-from ._socketio_engine import HandshakeTrace, StampingClient, json_text, payload_of
+from ._socketio_engine import HandshakeTrace, StampingClient
 from .socketio_options import SocketIOOptions
+from .socketio_payloads import AckResult, json_text, payload_of
 
 if TYPE_CHECKING:
     from wsbdd.runtime.request import ConnectRequest
 
 __all__ = ["AckResult", "SocketIOOptions", "SocketIoTransport", "split_url"]
-
-@dataclass(frozen=True, slots=True)
-class AckResult:
-    """An emit's acknowledgement: when it was sent, when (and with what) the server answered."""
-
-    sent_at: float
-    acked_at: float
-    payload: Any
-
 
 def split_url(url: str) -> tuple[str, str]:
     """``(server URL, namespace)``: ``ws://h:1/chat?x=1`` is ``("http://h:1?x=1", "/chat")``.

@@ -46,16 +46,10 @@ from wsbdd.core.redaction import Redactor
 from wsbdd.runtime.request import ConnectRequest
 from wsbdd.runtime.transport import TransportEvents, TransportKind
 
+from .sse_headers import EVENT_STREAM, REQUIRED_HEADERS
+
 __all__ = ["EVENT_STREAM", "REQUIRED_HEADERS", "SseStream", "SseTransport"]
 
-EVENT_STREAM = "text/event-stream"
-"""The content type an SSE answer must have."""
-
-REQUIRED_HEADERS: tuple[tuple[str, str], ...] = (
-    ("Accept", EVENT_STREAM),
-    ("Cache-Control", "no-store"),
-)
-"""Headers an SSE request always sends: scenario or step headers never replace them."""
 
 _BODY_SHOWN = 300
 
