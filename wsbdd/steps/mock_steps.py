@@ -135,11 +135,7 @@ def reconnections_spread(context: Any, value: str) -> None:
     r" per attempt"
 )
 def delays_grow(context: Any, factor: str) -> None:
-    """Backoff: each client's median ratio of consecutive reconnect delays reaches this.
-
-    The first delay after the disruption is the client's random start, so it is
-    left out when a client has three delays or more.
-    """
+    """Backoff: each client's median ratio of consecutive delays, after its random first, reaches this."""
     session(context).mock.reconnects.backoff(float(factor))
 
 
