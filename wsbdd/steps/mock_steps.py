@@ -135,7 +135,7 @@ def reconnections_spread(context: Any, value: str) -> None:
     r" per attempt"
 )
 def delays_grow(context: Any, factor: str) -> None:
-    """Backoff: each client's median growth of its reconnect delays (bar the random first) is this."""
+    """Backoff: each client's median delay growth (bar its random first delay) reaches this."""
     session(context).mock.reconnects.backoff(float(factor))
 
 
