@@ -41,6 +41,9 @@ sys.path.insert(0, str(BENCH))
 
 from results import parse  # noqa: E402
 
+# Bytecode caches as on a user's machine, for every bench this runs (see _common.py).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 @dataclass(frozen=True)
 class Bench:
