@@ -251,10 +251,16 @@ def test_bad_schema(bugs: tuple[str, ...]) -> None:
 def test_fragile_under_storm(bugs: tuple[str, ...]) -> None:
     async def main() -> None:
         async with serving(*bugs) as server:
-            async with httpx.AsyncClient(base_url=server.http_url) as h:
-                statuses = [(await h.get("/ws")).status_code for _ in range(110)]
+            # All at once, so they land within the detector's one-second window
+            # however loaded the machine (one after another they took over a second
+            # under a parallel test run, and no storm was seen).
+            limits = httpx.Limits(max_connections=150)
+            async with httpx.AsyncClient(base_url=server.http_url, limits=limits) as h:
+                answers = await asyncio.gather(*(h.get("/ws") for _ in range(150)))
+            statuses = [a.status_code for a in answers]
             if bugs:
-                assert statuses[:100] == [426] * 100 and 503 in statuses[100:], statuses
+                assert set(statuses) == {426, 503}, statuses
+                assert statuses.count(426) >= 100, statuses  # the first 100 are let through
                 with pytest.raises(InvalidStatus) as info:
                     await connect(server.ws_url + "?token=alice-token")
                 assert info.value.response.status_code == 503
