@@ -83,7 +83,28 @@ class _Cursor:
         return new
 
 
-class ContentWatch:
+class _FrontWatch:
+    """Members checked in order behind a moving front: a wake-up per arrival costs
+    little while most members are done. Subclasses say what ``check`` looks for."""
+
+    members: Sequence[MemberView]
+    _front: int
+
+    def check(self, position: int) -> bool:
+        raise NotImplementedError
+
+    def complete(self) -> bool:
+        """Every member passes :meth:`check` (checks members from the first that did not)."""
+        while self._front < len(self.members) and self.check(self._front):
+            self._front += 1
+        return self._front == len(self.members)
+
+    def count(self) -> int:
+        """Members known to pass so far (for the progress line)."""
+        return self._front
+
+
+class ContentWatch(_FrontWatch):
     """Which members kept a message that partially matches ``expected``.
 
     ``since``: only messages stamped at or after it count (the step's trigger).
@@ -115,22 +136,12 @@ class ContentWatch:
                 return True
         return False
 
-    def complete(self) -> bool:
-        """Every member has a match (checks members from the first without one)."""
-        while self._front < len(self.members) and self.check(self._front):
-            self._front += 1
-        return self._front == len(self.members)
-
-    def count(self) -> int:
-        """Members known to have a match so far (for the progress line)."""
-        return self._front
-
     def missing(self) -> list[int]:
         """Positions of the members without a match (after one last look at each)."""
         return [i for i in range(len(self.members)) if not self.check(i)]
 
 
-class LatencyWatch:
+class LatencyWatch(_FrontWatch):
     """Arrival of each publication (``sent``: mark → send stamp) at every member.
 
     ``key`` names the publication a parsed message delivers. ``arrivals[i]``
@@ -160,16 +171,6 @@ class LatencyWatch:
             if mark is not None and mark in self.sent and mark not in found:
                 found[mark] = at - self.sent[mark]
         return len(found) == len(self.sent)
-
-    def complete(self) -> bool:
-        """Every publication reached every member."""
-        while self._front < len(self.members) and self.check(self._front):
-            self._front += 1
-        return self._front == len(self.members)
-
-    def count(self) -> int:
-        """Members every publication reached so far (for the progress line)."""
-        return self._front
 
     def samples(self) -> tuple[list[float], int, int]:
         """``(latencies, lost, members_missing_some)`` after one last look at each member."""
