@@ -292,3 +292,23 @@ def test_the_token_never_shows_in_the_recorded_handshake(sio_server: RunningServ
         assert "not-a-token" not in repr(result.handshake)
 
     run(body)
+
+
+def test_a_header_given_twice_is_sent_once_with_both_values() -> None:
+    from wsbdd.runtime.transports.socketio_options import header_fields
+
+    fields = header_fields([
+        ("Accept", "application/json"), ("X-Tag", "a"), ("x-tag", "b"),
+        ("Cookie", "sid=1"), ("cookie", "theme=dark"), ("accept", "text/plain"),
+    ])
+    assert fields == {
+        "Accept": "application/json, text/plain",
+        "X-Tag": "a, b",
+        "Cookie": "sid=1; theme=dark",
+    }
+    transport = SocketIoTransport(
+        ConnectRequest("ws://127.0.0.1:9/chat", headers=[("X-Tag", "a"), ("X-Tag", "b")],
+                       transport="socketio"),
+        "A",
+    )
+    assert transport._url_and_headers()[1] == {"X-Tag": "a, b"}

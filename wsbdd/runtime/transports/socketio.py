@@ -50,7 +50,7 @@ from wsbdd.core.redaction import Redactor
 from wsbdd.runtime.transport import TransportClosed, TransportEvents, TransportKind
 
 from ._socketio_engine import HandshakeTrace, StampingClient
-from .socketio_options import SocketIOOptions
+from .socketio_options import SocketIOOptions, header_fields
 from .socketio_payloads import AckResult, json_text, payload_of
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class SocketIoTransport:
     def _url_and_headers(self) -> tuple[str, dict[str, str]]:
         opts = self.options
         url = self.server_url
-        headers = dict(self.headers)
+        headers = header_fields(self.headers)
         if opts.token is not None and opts.auth_in == "query":
             sep = "&" if "?" in url else "?"
             url = f"{url}{sep}{urlencode({opts.auth_key: opts.token})}"

@@ -6,11 +6,11 @@ can carry it without importing python-socketio.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["DEFAULT_ENGINEIO_PATH", "AuthPlacement", "SocketIOOptions"]
+__all__ = ["DEFAULT_ENGINEIO_PATH", "AuthPlacement", "SocketIOOptions", "header_fields"]
 
 DEFAULT_ENGINEIO_PATH = "/socket.io/"
 """Where Socket.IO servers mount Engine.IO unless told otherwise."""
@@ -42,3 +42,23 @@ class SocketIOOptions:
         if self.token is not None and self.auth_in == "auth":
             payload[self.auth_key] = self.token
         return payload
+
+
+def header_fields(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Request headers as the one-value-per-name mapping python-socketio takes.
+
+    A name given twice (in any case) is sent once, its values joined in order:
+    with ", " as RFC 9110 §5.3 allows for a repeated field, and with "; " for
+    ``Cookie`` (RFC 6265 §5.4: one header, pairs separated by "; "). Before,
+    the last value replaced the others and ``X-A`` and ``x-a`` went as two.
+    """
+    names: dict[str, str] = {}  # lower-case name -> the spelling first given
+    values: dict[str, list[str]] = {}
+    for name, value in pairs:
+        key = name.lower()
+        names.setdefault(key, name)
+        values.setdefault(key, []).append(value)
+    return {
+        names[key]: ("; " if key == "cookie" else ", ").join(found)
+        for key, found in values.items()
+    }
