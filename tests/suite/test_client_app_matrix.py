@@ -28,11 +28,13 @@ NAIVE_SYMPTOMS = {
     ),
     "After a crash each client waits a different time before it comes back": (
         r"the reconnect delays vary by 0% between clients, expected at least 20%: "
-        r"20 clients' first delays ≤50 ms"
+        r"20 clients' first delays (?:≤50|\d{2,3}) ms"
     ),
     "While the server refuses them the clients back off": (
         r"the reconnect delays of 20 of 20 clients do not grow 1.5 times per attempt:\n"
-        r"  c1: delays ≤50 ms, ≤50 ms, .*\(median ratio 1.00\)"
+        # At once means ≤50 ms on a quiet machine; a loaded one answers a
+        # refusal in 50-110 ms (CI read "c1: delays 103 ms, 55 ms, ≤50 ms …").
+        r"  c1: delays (?:≤50|\d{2,3}) ms, .*\(median ratio 1.00\)"
     ),
 }
 """What a tester reads when each scenario catches the naive client."""
