@@ -256,17 +256,31 @@ def test_fragile_under_storm(bugs: tuple[str, ...]) -> None:
             # under a parallel test run, and no storm was seen).
             limits = httpx.Limits(max_connections=150)
             async with httpx.AsyncClient(base_url=server.http_url, limits=limits) as h:
-                answers = await asyncio.gather(*(h.get("/ws") for _ in range(150)))
-            statuses = [a.status_code for a in answers]
-            if bugs:
-                assert set(statuses) == {426, 503}, statuses
-                assert statuses.count(426) >= 100, statuses  # the first 100 are let through
-                with pytest.raises(InvalidStatus) as info:
-                    await connect(server.ws_url + "?token=alice-token")
-                assert info.value.response.status_code == 503
-            else:
-                assert set(statuses) == {426}
-                ws = await client(server)
-                await ws.close()
+
+                async def storm() -> list[int]:
+                    answers = await asyncio.gather(*(h.get("/ws") for _ in range(150)))
+                    return [a.status_code for a in answers]
+
+                statuses = await storm()
+                if bugs:
+                    assert set(statuses) == {426, 503}, statuses
+                    assert statuses.count(426) >= 100, statuses  # the first 100 let through
+                    # A WebSocket handshake during a storm is refused too. The window
+                    # may have slid past the burst on a loaded machine before the
+                    # connect: then storm again (at most three times).
+                    refused = None
+                    for _ in range(3):
+                        try:
+                            ws = await connect(server.ws_url + "?token=alice-token")
+                        except InvalidStatus as err:
+                            refused = err.response.status_code
+                            break
+                        await ws.close()
+                        await storm()
+                    assert refused == 503
+                else:
+                    assert set(statuses) == {426}
+                    ws = await client(server)
+                    await ws.close()
 
     run(main())
