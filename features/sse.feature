@@ -2,7 +2,8 @@ Feature: Live feeds over Server-Sent Events
   The reference server streams every channel at GET /sse/<channel>: each frame
   published there is one event (id = its seq, event = its type, data = the frame).
   The same receive steps read the events; refusals and ends read like handshakes
-  and closes.
+  and closes. Through the chat-sse profile the channel phrases work too:
+  subscribing opens the channel's stream, publishing is an HTTP request.
 
   @allure.label.story:sse
   Scenario: What bob publishes reaches an SSE feed, with its id
@@ -38,3 +39,36 @@ Feature: Live feeds over Server-Sent Events
       | header        | value |
       | Last-Event-ID | 0     |
     Then client F is connected
+
+  @allure.label.story:sse
+  Scenario: Through the chat-sse profile: subscribe by stream, publish over HTTP
+    Given the API profile "chat-sse"
+    And client F is subscribed to room:sseprofile
+    When client B authenticates as bob
+    And client B publishes "hello" to room:sseprofile
+    Then client F receives "hello" from bob in room:sseprofile within 1 s
+    When client B publishes 20 messages to room:sseprofile
+    Then client F receives all 20 messages from client B within 5 s
+    And client F receives the messages from client B in the order they were published
+    And the p95 delivery latency from client B to client F is below 500 ms
+
+  @allure.label.story:sse
+  Scenario: Through the chat-sse profile: a private channel is its owner's
+    Given the API profile "chat-sse"
+    When client F authenticates as bob
+    And client F subscribes to user:alice:private
+    Then client F's subscription to user:alice:private is rejected
+    When client G authenticates as alice
+    Then client G is subscribed to user:alice:private
+
+  @allure.label.story:sse
+  Scenario: Through the chat-sse profile: a resumed subscription gets what it missed
+    Given the API profile "chat-sse"
+    And client F is subscribed to room:sseprofresume
+    When client B authenticates as bob
+    And client B publishes "one" to room:sseprofresume
+    Then client F receives "one" from bob in room:sseprofresume within 1 s
+    When client F disconnects
+    And client B publishes "two" to room:sseprofresume
+    And client F reconnects and resumes
+    Then client F receives "two" from bob in room:sseprofresume within 1 s

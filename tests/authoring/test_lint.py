@@ -194,7 +194,7 @@ def test_an_unknown_profile_is_reported_and_a_toml_file_is_accepted(suite: Path)
     )
     problem = only(lint_paths(["features"]), "unknown profile")
     assert problem.line == 3
-    assert problem.suggestions == ('the API profile "chat"',)
+    assert problem.suggestions == ('the API profile "chat"', 'the API profile "chat-sse"')
 
 
 def test_a_syntax_error_is_reported_with_its_line(suite: Path) -> None:

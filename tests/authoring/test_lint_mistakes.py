@@ -37,7 +37,7 @@ def test_an_unknown_profile_in_the_environment_file_is_named_at_its_line(suite: 
     assert (problem.path, problem.line) == ("environments/ci.env", 4)
     assert problem.message == (
         "WSBDD_PROFILE: unknown profile 'chatt': use a built-in "
-        "(chat, graphql-transport-ws, socketio-chat) or the path of a .toml file"
+        "(chat, chat-sse, graphql-transport-ws, socketio-chat) or the path of a .toml file"
     )
 
 
@@ -229,3 +229,40 @@ def test_the_summary_counts_files_and_steps(
     feature(suite, "Given client A conects\n", name="c.feature")
     assert main(["lint"]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == "3 files, 4 steps: 1 problem in 1 file"
+
+
+def test_under_an_sse_profile_subscribing_or_authenticating_introduces_a_client(
+    suite: Path,
+) -> None:
+    raw_feature(
+        suite,
+        """
+        Feature: f
+          Scenario: the stream is the subscription
+            Given the API profile "chat-sse"
+            And client F is subscribed to room:lobby
+            When client B authenticates as bob
+            And client B publishes "hi" to room:lobby
+            Then client F receives "hi" from bob in room:lobby
+
+          Scenario: a WebSocket profile still needs a connection first
+            Given the API profile "chat"
+            And client F is subscribed to room:lobby
+        """,
+    )
+    problems = [p for p in lint_paths(["features"]) if p.kind == "unknown client"]
+    assert [p.line for p in problems] == [11]
+
+
+def test_the_environment_profile_counts_too(suite: Path) -> None:
+    (suite / "environments" / "local.env").write_text(ENV + "WSBDD_PROFILE=chat-sse\n")
+    raw_feature(
+        suite,
+        """
+        Feature: f
+          Scenario: the environment says SSE
+            Given client F is subscribed to room:lobby
+            Then client F receives {"type": "message"}
+        """,
+    )
+    assert [p for p in lint_paths(["features"]) if p.kind == "unknown client"] == []

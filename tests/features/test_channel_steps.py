@@ -441,7 +441,7 @@ def test_a_channel_step_without_a_usable_profile_is_an_error_saying_what_to_add(
     ), run.output
     assert (
         "features/test.feature:6: unknown profile 'nope': use a built-in "
-        "(chat, graphql-transport-ws, socketio-chat) or the path of a .toml file"
+        "(chat, chat-sse, graphql-transport-ws, socketio-chat) or the path of a .toml file"
     ) in run.output.splitlines(), run.output
     assert "0 scenarios passed, 0 failed, 0 skipped" in run.output, run.output
 

@@ -38,7 +38,7 @@ def test_an_unknown_profile_is_one_error_before_the_run(project: BehaveProject) 
     run = project.run()
     line = (
         "environments/test.env: WSBDD_PROFILE: unknown profile 'chatt': use a built-in "
-        "(chat, graphql-transport-ws, socketio-chat) or the path of a .toml file"
+        "(chat, chat-sse, graphql-transport-ws, socketio-chat) or the path of a .toml file"
     )
     _stopped_cleanly(run, line, STOPPED)
 
@@ -172,6 +172,6 @@ def test_a_profile_named_in_a_step_is_checked_before_the_run(project: BehaveProj
     _stopped_cleanly(
         run,
         "features/test.feature:3: unknown profile 'chatt': use a built-in "
-        "(chat, graphql-transport-ws, socketio-chat) or the path of a .toml file",
+        "(chat, chat-sse, graphql-transport-ws, socketio-chat) or the path of a .toml file",
         STOPPED,
     )

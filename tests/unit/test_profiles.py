@@ -30,8 +30,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 # -- built-ins ---------------------------------------------------------------
 
 
-def test_the_builtins_are_chat_graphql_transport_ws_and_socketio_chat() -> None:
-    assert BUILTIN_PROFILES == ("chat", "graphql-transport-ws", "socketio-chat")
+def test_the_builtins_are_chat_chat_sse_graphql_transport_ws_and_socketio_chat() -> None:
+    assert BUILTIN_PROFILES == ("chat", "chat-sse", "graphql-transport-ws", "socketio-chat")
     for name in BUILTIN_PROFILES:
         assert load_profile(name).name == name
 

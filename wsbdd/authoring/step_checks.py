@@ -320,7 +320,7 @@ class FeatureLinter:
                 if not str(func.__module__).startswith("wsbdd.steps"):
                     continue
                 items.append((step, func.__name__, str(found.matcher.pattern), found.arguments))
-            for use in client_uses(items):
+            for use in client_uses(items, profile=self.target.environ.get("WSBDD_PROFILE")):
                 self.problems.add(
                     Problem(
                         self.path,

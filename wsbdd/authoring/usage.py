@@ -8,23 +8,42 @@ matched arguments are a plain mapping.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wsbdd.core.exceptions import WsbddError
+from wsbdd.core.profiles import load_profile
+
 __all__ = [
     "CONNECTING_STEPS",
+    "STREAM_STEPS",
     "ClientUse",
     "Use",
     "client_uses",
     "identities_of",
     "step_arguments",
+    "subscribes_by_stream",
     "token_users",
     "uses_of",
 ]
 
 CONNECTING_STEPS = frozenset({"client_connects", "client_is_connected", "clients_are_connected"})
+STREAM_STEPS = frozenset({"is_subscribed", "subscribes", "authenticates"})
+"""Under an SSE profile these introduce a client: subscribing opens its stream."""
+
+
+@functools.lru_cache(maxsize=32)
+def subscribes_by_stream(profile: str | None) -> bool:
+    """Whether the profile named ``profile`` subscribes by opening an event stream (SSE)."""
+    if not profile or "${" in profile:
+        return False
+    try:
+        return load_profile(profile).stream is not None
+    except WsbddError:
+        return False  # an unknown or broken profile is reported by its own check
 """Library steps that bring a named client into the scenario."""
 
 _NAMES = re.compile(r", | and ")
@@ -92,16 +111,23 @@ class ClientUse:
     step_text: str
 
 
-def client_uses(steps: Iterable[tuple[Any, str, str, Mapping[str, str]]]) -> list[ClientUse]:
+def client_uses(
+    steps: Iterable[tuple[Any, str, str, Mapping[str, str]]], *, profile: str | None = None
+) -> list[ClientUse]:
     """Clients used before they connect, in one scenario's steps (background first).
 
     Each item is ``(step, function name, pattern, arguments)`` of a library
     step; only phrases about one client (``client NAME ...``) are checked.
+    ``profile`` is the environment's (``WSBDD_PROFILE``): under an SSE profile
+    subscribing opens a client's stream, and authenticating names a client.
     """
     connected: set[str] = set()
     early: list[ClientUse] = []
+    streams = subscribes_by_stream(profile)
     for step, function, pattern, arguments in steps:
-        if function in CONNECTING_STEPS:
+        if function == "api_profile":
+            streams = subscribes_by_stream(arguments.get("profile"))
+        if function in CONNECTING_STEPS or (streams and function in STREAM_STEPS):
             names = arguments.get("names")
             connected |= set(_NAMES.split(names)) if names else {arguments.get("name", "")}
             continue

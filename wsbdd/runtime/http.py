@@ -3,9 +3,10 @@
 Every request has one **total** deadline, the HTTP timeout: connecting,
 sending, the response headers and the whole body must fit in it. (httpx's own
 timeouts apply to each read, so a streaming or trickling response, say an SSE
-endpoint, would never end.) Each request runs on its own short-lived event
-loop with ``httpx.AsyncClient`` under ``asyncio.timeout``, which cancels it at
-the deadline whatever the server does.
+endpoint, would never end.) A step's requests (one, or a paced series when a
+profile publishes over HTTP) run on a short-lived event loop with one
+``httpx.AsyncClient``, each under its own ``asyncio.timeout``, which cancels it
+at the deadline whatever the server does.
 """
 
 from __future__ import annotations
@@ -101,72 +102,100 @@ class HttpTrigger:
         updated from its ``Set-Cookie`` headers. An answer that is an event stream
         (``text/event-stream``) fails at once: a plain request reads a whole body.
         """
-        import httpx
+        pairs = list(headers.items() if isinstance(headers, dict) else headers or ())
+        return self.request_many(method, [(target, body, pairs)], cookies=cookies)[0]
 
-        url = self.resolve(target)
-        request_headers = list(headers.items() if isinstance(headers, dict) else headers or ())
-        if body is not None and not any(k.lower() == "content-type" for k, _ in request_headers):
-            request_headers.append(("Content-Type", "application/json"))
-        sent_at = now()
-        verb = method.upper()
-        try:
-            response, text = asyncio.run(self._send(verb, url, body, request_headers, cookies))
-        except TimeoutError:
-            raise ExpectationFailed(
-                f"{verb} {url} got no complete response within "
-                f"{format_duration(self.timeout)} (waited {format_duration(now() - sent_at)}; "
-                "the deadline covers connecting, the headers and the whole body)"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise ExpectationFailed(
-                f"{verb} {url} failed after {(now() - sent_at) * 1000:.0f} ms: "
-                f"{type(exc).__name__}: {exc}"
-            ) from None
-        if cookies is not None:
-            cookies.extract_cookies(response)
-        return HttpResponse(
-            method=verb,
-            url=url,
-            status=response.status_code,
-            text=text,
-            headers=tuple(response.headers.items()),
-            sent_at=sent_at,
-            elapsed=now() - sent_at,
-            payload=_json_or_not(text),
-        )
-
-    async def _send(
+    def request_many(
         self,
         method: str,
-        url: str,
-        body: str | bytes | None,
-        headers: Sequence[tuple[str, str]],
+        requests: Sequence[tuple[str, str | bytes | None, Sequence[tuple[str, str]]]],
+        *,
+        rate: float | None = None,
+        cookies: httpx.Cookies | None = None,
+    ) -> list[HttpResponse]:
+        """Send ``(target, body, headers)`` requests in order, ``rate`` per second (None: back
+        to back), on one connection pool; each has the total deadline of :meth:`request`."""
+        verb = method.upper()
+        prepared = []
+        for target, body, headers in requests:
+            request_headers = list(headers)
+            if body is not None and not any(k.lower() == "content-type" for k, _ in headers):
+                request_headers.append(("Content-Type", "application/json"))
+            prepared.append((self.resolve(target), body, request_headers))
+        return asyncio.run(self._send_all(verb, prepared, rate, cookies))
+
+    async def _send_all(
+        self,
+        verb: str,
+        prepared: Sequence[tuple[str, str | bytes | None, list[tuple[str, str]]]],
+        rate: float | None,
         cookies: httpx.Cookies | None,
-    ) -> tuple[httpx.Response, str]:
-        """The request and its whole body, cancelled at the total deadline (TimeoutError)."""
+    ) -> list[HttpResponse]:
         import httpx
 
-        async with asyncio.timeout(self.timeout):
-            async with httpx.AsyncClient(
-                timeout=self.timeout,
-                verify=self._verify,
-                follow_redirects=False,
-                cookies=cookies,
-            ) as client:
+        responses: list[HttpResponse] = []
+        started = now()
+        async with httpx.AsyncClient(
+            timeout=self.timeout, verify=self._verify, follow_redirects=False, cookies=cookies
+        ) as client:
+            for index, (url, body, headers) in enumerate(prepared):
+                if rate is not None and index:
+                    await asyncio.sleep(max(0.0, started + index / rate - now()))
+                sent_at = now()
                 try:
-                    async with client.stream(
-                        method, url, content=body, headers=list(headers)
-                    ) as response:
-                        kind = response.headers.get("content-type", "")
-                        if kind.split(";")[0].strip().lower() == "text/event-stream":
-                            raise EventStreamAnswer(method, url, response.status_code, kind)
-                        await response.aread()
-                except httpx.TimeoutException as exc:
-                    raise TimeoutError from exc
-                return response, response.text
+                    async with asyncio.timeout(self.timeout):
+                        response, text = await _send(client, verb, url, body, headers)
+                except TimeoutError:
+                    raise ExpectationFailed(
+                        f"{verb} {url} got no complete response within "
+                        f"{format_duration(self.timeout)} (waited "
+                        f"{format_duration(now() - sent_at)}; the deadline covers connecting, "
+                        "the headers and the whole body)"
+                    ) from None
+                except httpx.HTTPError as exc:
+                    raise ExpectationFailed(
+                        f"{verb} {url} failed after {(now() - sent_at) * 1000:.0f} ms: "
+                        f"{type(exc).__name__}: {exc}"
+                    ) from None
+                if cookies is not None:
+                    cookies.extract_cookies(response)
+                responses.append(
+                    HttpResponse(
+                        method=verb,
+                        url=url,
+                        status=response.status_code,
+                        text=text,
+                        headers=tuple(response.headers.items()),
+                        sent_at=sent_at,
+                        elapsed=now() - sent_at,
+                        payload=_json_or_not(text),
+                    )
+                )
+        return responses
 
     def close(self) -> None:
         """Nothing to release: every request has its own client (kept for the run's clean-up)."""
+
+
+async def _send(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    body: str | bytes | None,
+    headers: Sequence[tuple[str, str]],
+) -> tuple[httpx.Response, str]:
+    """The request and its whole body (an event stream is refused at its headers)."""
+    import httpx
+
+    try:
+        async with client.stream(method, url, content=body, headers=list(headers)) as response:
+            kind = response.headers.get("content-type", "")
+            if kind.split(";")[0].strip().lower() == "text/event-stream":
+                raise EventStreamAnswer(method, url, response.status_code, kind)
+            await response.aread()
+    except httpx.TimeoutException as exc:
+        raise TimeoutError from exc
+    return response, response.text
 
 
 def client_tls(

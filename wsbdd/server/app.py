@@ -122,7 +122,13 @@ class ReferenceServer:
         self.protocol = ProtocolHandler(
             self.hub, bugs=bugs, max_depth=opts.max_depth, wire=self.wire
         )
-        self.http = HttpApp(self.hub, self.users, self.orders, self._extra_metrics)
+        self.http = HttpApp(
+            self.hub,
+            self.users,
+            self.orders,
+            self._extra_metrics,
+            check_ownership=not opts.bug("no_ownership_check"),
+        )
         heartbeat = not opts.bug("no_heartbeat")
         origins: list[Origin | None] | None = None
         if opts.origins is not None:

@@ -12,15 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
-from wsbdd.core.matching import PathNotFound, describe_expected, matches, select
+from wsbdd.core.matching import PathNotFound, Variables, describe_expected, matches, select
 from wsbdd.core.profiles import DeliverySpec, Exchange, Profile, put_path
 from wsbdd.core.records import Message
 from wsbdd.core.redaction import Redactor
 from wsbdd.runtime import Clients, ClientView
 from wsbdd.session.answers import await_answer
+from wsbdd.session.http_publish import HttpPublisher
 from wsbdd.session.profile_choice import ProfileChoice
 from wsbdd.session.publications import Publication, Publications
 from wsbdd.session.receiving import Receiver
+from wsbdd.session.stream_channels import StreamSubscriptions
 from wsbdd.session.template_vars import TemplateVariables
 from wsbdd.session.timing import ScenarioTiming
 
@@ -39,8 +41,12 @@ class ChannelOps:
         publications: Publications,
         timing: ScenarioTiming,
         redactor: Redactor,
+        publisher: HttpPublisher,
+        streams: StreamSubscriptions,
     ) -> None:
         self._clients = clients
+        self._publisher = publisher
+        self._streams = streams
         self._receiver = receiver
         self.variables = template_vars
         self._profiles = profiles
@@ -67,10 +73,20 @@ class ChannelOps:
     # -- subscriptions ----------------------------------------------------------
 
     def subscribe(self, name: str, channel: str, *, confirm: bool) -> None:
-        """Send the profile's subscribe message; with ``confirm``, wait for its ack."""
+        """Send the profile's subscribe message; with ``confirm``, wait for its ack.
+
+        An SSE profile opens the client's event stream at ``[subscribe] path`` instead.
+        """
+        subscribed = self._subscriptions.setdefault(name, [])
+        stream = self.profile.stream
+        if stream is not None:
+            self._streams.subscribe(name, channel, stream, subscribed, confirm=False)
+            self._subscriptions[name] = [channel]
+            if confirm:
+                self.confirmed(name, channel)
+            return
         exchange = self._exchange(self.profile.subscribe, "subscribe", "subscribing")
         self._send(name, exchange.send.render(self.variables(name, channel), channel=channel))
-        subscribed = self._subscriptions.setdefault(name, [])
         if channel not in subscribed:
             subscribed.append(channel)
         if confirm:
@@ -78,11 +94,17 @@ class ChannelOps:
 
     def confirmed(self, name: str, channel: str) -> None:
         """The subscription's ack arrives (or, with no ack in the profile, no rejection)."""
+        if self.profile.stream is not None:
+            self._streams.confirmed(name, channel)
+            return
         exchange = self._exchange(self.profile.subscribe, "subscribe", "subscribing")
         self._await_answer(name, channel, exchange, f"subscription to {channel}", want="ack")
 
     def rejected(self, name: str, channel: str) -> None:
         """The server refuses the subscription (the profile's reject message, or a close)."""
+        if self.profile.stream is not None:
+            self._streams.rejected(name, channel)
+            return
         exchange = self._exchange(self.profile.subscribe, "subscribe", "subscribing")
         if exchange.reject is None:
             raise self.profile.missing("subscribe.reject", "checking a rejected subscription")
@@ -90,6 +112,10 @@ class ChannelOps:
 
     def unsubscribe(self, name: str, channel: str) -> None:
         """Send the profile's unsubscribe message (and wait for its ack if it has one)."""
+        if self.profile.stream is not None:
+            self._streams.unsubscribe(name)
+            self._subscriptions.pop(name, None)
+            return
         exchange = self._exchange(self.profile.unsubscribe, "unsubscribe", "unsubscribing")
         self._send(name, exchange.send.render(self.variables(name, channel), channel=channel))
         if channel in self._subscriptions.get(name, []):
@@ -155,10 +181,12 @@ class ChannelOps:
         exchange = self.profile.publish_for(channel)
         index = self._publications.next_index(name)
         mark = self._publications.mark(name, index)
-        frame = exchange.send.render(
-            self.variables(name, channel, text=text, mark=mark), channel=channel
-        )
-        sent_at = self._send(name, frame)
+        variables = self.variables(name, channel, text=text, mark=mark)
+        frame = exchange.send.render(variables, channel=channel)
+        if exchange.http is not None:
+            sent_at = self._publisher.publish(name, channel, exchange, [frame], [variables])[0]
+        else:
+            sent_at = self._send(name, frame)
         publication = Publication(name, channel, index, mark, text, sent_at)
         self._publications.add(publication)
         return publication
@@ -172,6 +200,7 @@ class ChannelOps:
         context, declared = self.variables.context(name, channel)  # the same for every message
         pending: list[tuple[int, str, str]] = []
         frames: list[Any] = []
+        rendered: list[Variables] = []
         for offset in range(count):
             index = first + offset
             mark = self._publications.mark(name, index)
@@ -181,8 +210,12 @@ class ChannelOps:
             )
             value = exchange.send.render(variables, channel=channel)
             frames.append(value)
+            rendered.append(variables)
             pending.append((index, mark, text))
-        sent = self._clients.send_many_values(name, frames, rate)
+        if exchange.http is not None:
+            sent = self._publisher.publish(name, channel, exchange, frames, rendered, rate)
+        else:
+            sent = self._clients.send_many_values(name, frames, rate)
         for (index, mark, text), sent_at in zip(pending, sent, strict=True):
             self._publications.add(Publication(name, channel, index, mark, text, sent_at))
 
@@ -235,6 +268,8 @@ class ChannelOps:
         path, if any (the reference server's ``subscribed`` has ``seq``).
         """
         profile = self.profile
+        if profile.stream is not None:
+            return {}  # the reconnected stream resumes by Last-Event-ID
         if profile.resume is None:
             raise profile.missing("resume", "reconnects and resumes")
         acks = [e.ack for e in (profile.subscribe, profile.resume) if e and e.ack]
@@ -257,7 +292,12 @@ class ChannelOps:
         return positions
 
     def resubscribe(self, name: str, positions: Mapping[str, Any] | None) -> None:
-        """After a reconnect: subscribe again, resuming from ``positions`` when given."""
+        """After a reconnect: subscribe again, resuming from ``positions`` when given.
+
+        An SSE subscription needs nothing: the reconnect reopened its stream.
+        """
+        if self.profile.stream is not None:
+            return
         for channel in self._subscriptions.get(name, []):
             self.variables.new_operation(name, channel)
             if positions is not None and channel in positions:

@@ -94,6 +94,11 @@ class ConnectionOps:
         """The connection request and the token it carries (``request.identity`` is whose)."""
         return self._requests.prepare(spec)
 
+    def _streams_subscribe(self) -> bool:
+        """Whether the profile subscribes by opening an event stream (SSE)."""
+        profile = self._profiles.current
+        return profile is not None and profile.stream is not None
+
     def _auth_by_message(self) -> bool:
         """Whether the profile sends the token in a first message (not in the handshake)."""
         return self._profiles.current is not None and self._requests.strategy.by_message
@@ -190,11 +195,21 @@ class ConnectionOps:
 
         A first-message profile sends its auth message on the open connection;
         a profile that carries the token in the handshake reconnects the client
-        with that identity.
+        with that identity. An SSE profile's client without a stream yet takes
+        the identity for the streams it opens and the publications it sends.
         """
         identity = self._requests.text(identity)
         token = self._roster.token_for(identity)
         memory = self._roster.enrolment(name)
+        if memory is None and self._streams_subscribe():
+            # An SSE profile's client may have no stream yet: its later streams (and its
+            # publications over HTTP) carry this identity; opening one checks the token.
+            spec = ConnectSpec(identity=identity, transport=SSE)
+            request, _ = self.prepare(spec)
+            self._roster.enrol(
+                name, Enrolment(spec=spec, request=request, identity=identity, token=token)
+            )
+            return
         if memory is None:
             self._clients.view(name)  # raises UnknownClient
             raise UsageError(f"client {name} has no connection to authenticate")

@@ -342,8 +342,15 @@ class CrowdOps:
     ) -> tuple[ConnectRequest, tuple[CrowdExchange, ...]]:
         """The members' connect request and the frames each sends once connected."""
         request, token = self._requests.prepare(ConnectSpec(identity=identity))
-        greeting: list[CrowdExchange] = []
         profile = self._profiles.current
+        if request.transport != "websocket":
+            name = f'the API profile "{profile.name}"' if profile is not None else "the profile"
+            raise UsageError(
+                f'crowds connect over WebSocket only, and {name} says transport = '
+                f'"{request.transport}": use named clients for its connections, or a '
+                "WebSocket profile for the crowd"
+            )
+        greeting: list[CrowdExchange] = []
         welcome = profile.connection if profile is not None else None
         if profile is not None and welcome is not None and (welcome.ack or welcome.rejections):
             # "Connected": the welcome arrives (or the settle time passes), no close.

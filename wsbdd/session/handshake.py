@@ -22,7 +22,10 @@ from wsbdd.session.sse import SSE, HeaderSource, sse_headers, sse_url
 from wsbdd.session.timing import ScenarioTiming
 from wsbdd.session.transport_choice import auth_for, base_url, socketio_options, transport_of
 
-__all__ = ["RequestBuilder"]
+__all__ = ["HTTP_AUTH_MODES", "RequestBuilder"]
+
+HTTP_AUTH_MODES = ("none", "query", "header", "cookie")
+"""The ``[auth]`` modes a plain HTTP request (a publish over HTTP) can carry as written."""
 
 
 class RequestBuilder:
@@ -137,6 +140,26 @@ class RequestBuilder:
                 else None
             ),
         ), token
+
+    def http_credentials(
+        self, target: str, token: str | None, identity: str | None
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """A plain HTTP request's target and headers carrying ``token`` as ``[auth]`` says.
+
+        Query, header and cookie modes place it as on a handshake; a token that
+        cannot travel in a plain request (subprotocol, first message, Socket.IO
+        auth payload) goes as ``Authorization: Bearer``, as "as alice" sends it.
+        """
+        draft = HandshakeDraft(url=target)
+        if token is None:
+            return target, []
+        auth = self.auth
+        if auth.mode not in HTTP_AUTH_MODES:
+            auth = AuthSpec(mode="header")
+        strategy_for(auth).place(
+            draft, auth, token, lambda template: self.render(template, token, identity)
+        )
+        return draft.url, draft.headers
 
     def render(self, template: str, token: str, identity: str | None) -> str:
         """An ``[auth]`` template with ``${token}`` and ``${user}`` (and scenario variables)."""

@@ -139,6 +139,23 @@ class HttpExchange:
         self._clients.mark_trigger(self.response.sent_at)
         return self.response
 
+    def send_many(
+        self,
+        method: str,
+        requests: Sequence[tuple[str, str, Sequence[tuple[str, str]]]],
+        rate: float | None,
+    ) -> list[HttpResponse]:
+        """Requests made for the tester (a publish over HTTP): ``(target, JSON text, headers)``.
+
+        They carry the scenario's headers under their own and its cookies; they
+        are triggers, but not "the response" the HTTP steps check.
+        """
+        prepared = [(target, body, _merge(self.headers, own)) for target, body, own in requests]
+        responses = self._http.request_many(method, prepared, rate=rate, cookies=self.cookies)
+        if responses:
+            self._clients.mark_trigger(responses[-1].sent_at)
+        return responses
+
     def require_response(self) -> HttpResponse:
         """The last response (a UsageError before any request)."""
         if self.response is None:

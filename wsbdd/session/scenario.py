@@ -34,6 +34,7 @@ from wsbdd.session.deliveries import Deliveries
 from wsbdd.session.events import EventChecks
 from wsbdd.session.handshake import RequestBuilder
 from wsbdd.session.http import HttpExchange
+from wsbdd.session.http_publish import HttpPublisher
 from wsbdd.session.message_auth import MessageAuthenticator
 from wsbdd.session.messages import Messages
 from wsbdd.session.profile_choice import ProfileChoice
@@ -43,6 +44,7 @@ from wsbdd.session.roster import ConnectSpec, Roster
 from wsbdd.session.schemas import SchemaChecks
 from wsbdd.session.server_control import ServerInspector
 from wsbdd.session.socketio import SocketIOOps
+from wsbdd.session.stream_channels import StreamSubscriptions
 from wsbdd.session.template_vars import TemplateVariables
 from wsbdd.session.timing import ScenarioTiming
 
@@ -97,6 +99,8 @@ class ScenarioSession:
             self.clients, self.receiver, redactor, self.timing, self.messages.last_message
         )
         self.actions = ClientActions(self.clients, self.args, self.timing)
+        self.http = HttpExchange(run.http, self.args, self.roster, self.clients, redactor)
+        requests.http = self.http
         self.channels = ChannelOps(
             self.clients,
             self.receiver,
@@ -105,6 +109,10 @@ class ScenarioSession:
             publications,
             self.timing,
             redactor,
+            HttpPublisher(self.http, requests, self.roster, redactor),
+            StreamSubscriptions(
+                self.clients, self.roster, template_vars, redactor, lambda: self.connections
+            ),
         )
         self.deliveries = Deliveries(
             self.clients, publications, template_vars, self.profiles, self.timing
@@ -141,8 +149,6 @@ class ScenarioSession:
             redactor,
             crowd_context,
         )
-        self.http = HttpExchange(run.http, self.args, self.roster, self.clients, redactor)
-        requests.http = self.http
         self.schemas = SchemaChecks(run.schemas, self.receiver, self.messages, self.timing)
         self.binary = BinaryChecks(self.receiver, self.timing)
         self.contracts = ContractChecks(

@@ -26,6 +26,7 @@ from wsbdd.core.profiles.model import (
     ConnectionSpec,
     DeliverySpec,
     Exchange,
+    HttpRoute,
     Profile,
     Template,
 )
@@ -33,7 +34,7 @@ from wsbdd.core.timing import parse_duration
 
 __all__ = ["BUILTIN_PROFILES", "builtin_names", "load_profile", "parse_profile"]
 
-BUILTIN_PROFILES = ("chat", "graphql-transport-ws", "socketio-chat")
+BUILTIN_PROFILES = ("chat", "chat-sse", "graphql-transport-ws", "socketio-chat")
 
 _TOP_KEYS = {
     "extends",
@@ -55,6 +56,9 @@ _PROFILE_KEYS = {
 _AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
 _AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
 _EXCHANGE_KEYS = {"send", "ack", "reject"}
+_HTTP_KEYS = {"method", "path", "headers"}
+_HTTP_METHODS = ("POST", "PUT", "PATCH", "DELETE", "GET")
+_SENDS_NOTHING = "an SSE connection sends nothing"
 _CONNECTION_KEYS = {"ack", "reject", "settle"}
 _DELIVERY_KEYS = {"match", "text", "sender", "position", "id", "mark"}
 _CHANNEL_KEYS = {"variables", "delivery", "publish"}
@@ -137,6 +141,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
     _check_keys(data, _TOP_KEYS, "", source)
     head = _table(data, "profile", source)
     _check_keys(head, _PROFILE_KEYS, "profile.", source)
+    transport = _transport(head, source)
     name = _string(head, "name", "profile.", source, required=False) or Path(source).stem
     confirm = head.get("confirm_window", "300 ms")
     try:
@@ -160,14 +165,18 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
                 pattern=pattern,
                 variables=variables,
                 delivery=_delivery(table.get("delivery"), f"{key}.delivery", source),
-                publish=_exchange(table.get("publish"), f"{key}.publish", source),
+                publish=_publication(table.get("publish"), f"{key}.publish", source, transport),
             )
         )
 
     defaults = data.get("variables", {})
     if not isinstance(defaults, dict):
         raise _error(source, "variables", "must be a table of values")
-    transport = _transport(head, source)
+    subscribe, stream = _subscription(data.get("subscribe"), source, transport)
+    if transport == "sse":
+        for key in ("unsubscribe", "ping", "resume"):
+            if data.get(key) is not None:
+                raise _error(source, key, f"{_SENDS_NOTHING}: {_SSE_INSTEAD[key]}")
 
     return Profile(
         name=name,
@@ -176,9 +185,10 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         subprotocols=tuple(subprotocols),
         auth=_auth(data.get("auth"), source, transport),
         connection=_connection(data.get("connection"), source),
-        subscribe=_exchange(data.get("subscribe"), "subscribe", source),
+        subscribe=subscribe,
+        stream=stream,
         unsubscribe=_exchange(data.get("unsubscribe"), "unsubscribe", source),
-        publish=_exchange(data.get("publish"), "publish", source),
+        publish=_publication(data.get("publish"), "publish", source, transport),
         delivery=_delivery(data.get("delivery"), "delivery", source),
         ping=_exchange(data.get("ping"), "ping", source),
         resume=_exchange(data.get("resume"), "resume", source),
@@ -315,6 +325,86 @@ def _exchange(value: Any, key: str, source: str) -> Exchange | None:
         reject=rejects[0] if rejects else None,
         also_reject=rejects[1:],
     )
+
+
+_SSE_INSTEAD = {
+    "unsubscribe": "unsubscribing closes the client's event stream; remove [unsubscribe]",
+    "ping": "remove [ping] (protocol pings are WebSocket's; an SSE stream has none)",
+    "resume": "a reconnect sends Last-Event-ID by itself; remove [resume]",
+}
+
+
+def _subscription(
+    value: Any, source: str, transport: str
+) -> tuple[Exchange | None, Template | None]:
+    """``[subscribe]``: a message to send, or (SSE) ``path``, the event stream it opens."""
+    if transport != "sse":
+        if isinstance(value, dict) and "path" in value:
+            raise _error(
+                source,
+                "subscribe.path",
+                'is the event stream a subscription opens: it needs transport = "sse"',
+            )
+        return _exchange(value, "subscribe", source), None
+    must = 'must be a table with path, the event stream a subscription opens ("/sse/${channel}")'
+    table = _section(value, "subscribe", source, {"path"} | _EXCHANGE_KEYS, must)
+    if table is None:
+        return None, None
+    for key in sorted(_EXCHANGE_KEYS & set(table)):
+        raise _error(
+            source,
+            f"subscribe.{key}",
+            f"{_SENDS_NOTHING}: a subscription opens the event stream at path, which "
+            "confirms it by opening (or refuses it with an HTTP status)",
+        )
+    return None, _path_template(table, "subscribe", source)
+
+
+def _path_template(table: Mapping[str, Any], key: str, source: str) -> Template:
+    """``path``: a string template, a path (``/sse/${channel}``) or an absolute URL."""
+    path = _string(table, "path", key + ".", source, required=True)
+    assert path is not None
+    if not path.startswith("/") and "://" not in path:
+        raise _error(source, f"{key}.path", f'"{path}" must be a path starting with / or a URL')
+    return Template(path, source, f"{key}.path")
+
+
+def _publication(value: Any, key: str, source: str, transport: str) -> Exchange | None:
+    """``[publish]``: a message on the connection, or (``method``, ``path``) an HTTP request."""
+    must = "must be a table with send (and optionally ack, reject, or method and path for HTTP)"
+    table = _section(value, key, source, _EXCHANGE_KEYS | _HTTP_KEYS, must)
+    if table is None:
+        return None
+    exchange = _exchange({k: v for k, v in table.items() if k not in _HTTP_KEYS}, key, source)
+    assert exchange is not None
+    if not _HTTP_KEYS & set(table):
+        if transport == "sse":
+            raise _error(
+                source,
+                key,
+                f"{_SENDS_NOTHING}: publish over HTTP with path (and method, POST by default)",
+            )
+        return exchange
+    if "reject" in table:
+        raise _error(
+            source, f"{key}.reject", "over HTTP a refusal is the response's status: remove reject"
+        )
+    method = (_string(table, "method", key + ".", source, required=False) or "POST").upper()
+    if method not in _HTTP_METHODS:
+        raise _error(
+            source, f"{key}.method", f'"{method}" is not one of {", ".join(_HTTP_METHODS)}'
+        )
+    headers = table.get("headers")
+    if headers is not None and (
+        not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values())
+    ):
+        raise _error(source, f"{key}.headers", "must be a table of header names and strings")
+    route = HttpRoute(
+        method=method,
+        path=_path_template(table, key, source),
+        headers=Template(headers, source, f"{key}.headers") if headers is not None else None,
+    )
+    return Exchange(send=exchange.send, ack=exchange.ack, http=route)
 
 
 def _connection(value: Any, source: str) -> ConnectionSpec:

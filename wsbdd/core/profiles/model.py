@@ -33,6 +33,7 @@ __all__ = [
     "ConnectionSpec",
     "DeliverySpec",
     "Exchange",
+    "HttpRoute",
     "Profile",
     "Template",
     "put_path",
@@ -84,17 +85,34 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class HttpRoute:
+    """Where an exchange goes over HTTP instead of the connection (``[publish] method, path``).
+
+    ``path`` is a string template resolved against ``WSBDD_HTTP_URL``;
+    ``headers`` a table of string templates (None: the token travels as the
+    profile's ``[auth]`` says, query, header or cookie).
+    """
+
+    method: str
+    path: Template
+    headers: Template | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Exchange:
     """A message to send, the answer that confirms it and the ones that refuse it.
 
     ``reject`` is the first (or only) refusal; ``also_reject`` the others,
-    when the profile gives ``reject`` as a list of templates.
+    when the profile gives ``reject`` as a list of templates. With ``http``
+    the message is the body of an HTTP request (a publish over HTTP), and
+    ``ack`` a partial match of the response's JSON body.
     """
 
     send: Template
     ack: Template | None = None
     reject: Template | None = None
     also_reject: tuple[Template, ...] = ()
+    http: HttpRoute | None = None
 
     @property
     def rejections(self) -> tuple[Template, ...]:
@@ -200,6 +218,8 @@ class Profile:
     auth: AuthSpec = field(default_factory=AuthSpec)
     connection: ConnectionSpec = field(default_factory=ConnectionSpec)
     subscribe: Exchange | None = None
+    stream: Template | None = None
+    """``[subscribe] path`` (SSE): the event stream a subscription opens (``/sse/${channel}``)."""
     unsubscribe: Exchange | None = None
     publish: Exchange | None = None
     delivery: DeliverySpec | None = None
