@@ -1,34 +1,37 @@
-"""WireLearner learns what clients received; it asks the loop only when something arrived."""
+"""WireLearner learns what clients received from the loop's arrival feed, never hopping to it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections import deque
 from types import SimpleNamespace
 from typing import Any
 
+from wsbdd.core.records import Message
 from wsbdd.core.redaction import MASK, Redactor
 from wsbdd.reporting.learning import WireLearner
+from wsbdd.runtime import Clients, ConnectRequest
+from wsbdd.runtime.transports.fake import FakePeer, FakeServer
 
 
-class CountingClients:
-    """The facade's two members the learner uses; counts the hops to the loop."""
+class FeedOnlyClients:
+    """The facade's arrival feed; any hop to the loop fails the test."""
 
     def __init__(self) -> None:
-        self.changes = 0
-        self.hops = 0
-        self.received: list[Any] = []
-        self._client = SimpleNamespace(received=self.received)
+        self.feed: deque[Message] = deque()
 
-    def arrive(self, payload: Mapping[str, Any]) -> None:
-        self.received.append(SimpleNamespace(is_json=True, payload=payload, data=str(payload)))
-        self.changes += 1
+    def arrivals(self) -> deque[Message]:
+        return self.feed
 
-    def wait_all(self, probe: Callable[[Mapping[str, Any]], Any], timeout: float) -> Any:
-        self.hops += 1
-        return probe({"A": self._client})
+    def arrive(self, payload: Any) -> None:
+        text = json.dumps(payload)
+        self.feed.append(Message.parse("A", len(self.feed), text, 0.0, None))
+
+    def wait_all(self, *args: Any) -> Any:
+        raise AssertionError("the learner hopped to the loop")
 
 
-def _learner(clients: CountingClients) -> tuple[WireLearner, Redactor]:
+def _learner(clients: Any) -> tuple[WireLearner, Redactor]:
     redactor = Redactor()
     session = SimpleNamespace(
         clients=clients,
@@ -38,17 +41,28 @@ def _learner(clients: CountingClients) -> tuple[WireLearner, Redactor]:
     return WireLearner(session), redactor  # type: ignore[arg-type]
 
 
-def test_a_step_after_which_nothing_arrived_does_not_ask_the_loop() -> None:
-    clients = CountingClients()
+def test_the_learner_reads_the_arrival_feed_without_a_hop() -> None:
+    clients = FeedOnlyClients()
+    clients.arrive({"type": "left over from the scenario before"})
     learner, redactor = _learner(clients)
     step = SimpleNamespace(name="client A sends a note")
     clients.arrive({"type": "welcome"})
     learner.after_step(step)
     learner.after_step(step)
-    learner.after_step(step)
-    assert clients.hops == 1  # only the first step had something new to read
     clients.arrive({"type": "login", "access_token": "issued-secret-1234"})
     learner.after_step(step)
-    assert clients.hops == 2
     assert redactor.text("token issued-secret-1234") == f"token {MASK}"
-    assert learner.received[0] == 2
+    assert learner.received[0] == 2  # this scenario's two, not the one before
+    assert not clients.feed
+
+
+def test_the_loop_feeds_every_message_a_client_receives() -> None:
+    def greet(peer: FakePeer) -> None:
+        peer.push(json.dumps({"type": "welcome", "session_token": "tok-987654321"}))
+
+    with Clients(transports={"websocket": FakeServer(on_open=greet)}) as clients:
+        feed = clients.arrivals()
+        assert clients.arrivals() is feed  # one feed for the run
+        clients.connect("A", ConnectRequest(url="ws://fake.invalid/"))
+        clients.wait("A", lambda client: True if client.received else None, 1.0)
+        assert [m.payload["type"] for m in feed] == ["welcome"]

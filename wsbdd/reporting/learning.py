@@ -19,18 +19,15 @@ helpers make more of them known, early enough:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from wsbdd.core.redaction import Redactor, is_sensitive_name
 
 if TYPE_CHECKING:
-    from wsbdd.runtime import Client
     from wsbdd.session.scenario import ScenarioSession
 
 __all__ = ["WireLearner", "learn_features", "learn_scenario", "learn_step", "masked_parameters"]
 
-_PROBE_TIMEOUT = 5.0
 _WITH_TOKEN = re.compile(r'\bwith token "([^"]+)"')
 """The connection steps' own phrase for a literal token (``connects with token "..."``)."""
 
@@ -78,42 +75,38 @@ def masked_parameters(parameters: Any) -> None:
 
 
 class WireLearner:
-    """Learns, step after step, the secrets a scenario's clients received."""
+    """Learns, step after step, the secrets a scenario's clients received.
+
+    The loop puts every message in the run's arrival feed as it arrives
+    (:meth:`wsbdd.runtime.Clients.arrivals`); after each step the learner
+    drains it on the behave thread, so learning costs no hop to the loop.
+    """
 
     def __init__(self, session: ScenarioSession) -> None:
         self.session = session
-        self._seen: dict[str, tuple[int, int]] = {}  # client -> (id of its Client, messages)
+        self._feed = session.clients.arrivals()
+        self._feed.clear()  # what a previous scenario's clients left is not this one's
+        self._messages = 0
         self._bytes = 0
-        self._changes = -1  # the clients' change counter at the last look
 
     def _new_payloads(self) -> list[Any]:
-        changes = self.session.clients.changes  # read before looking: later ones count next
-        if changes == self._changes:
-            return []  # nothing arrived since the last step: no hop to the loop
-        seen = self._seen
-
-        def probe(clients: Mapping[str, Client]) -> list[Any]:  # on the loop: one hop a step
-            found: list[Any] = []
-            for name, client in clients.items():
-                identity, count = seen.get(name, (id(client), 0))
-                if identity != id(client):
-                    count = 0
-                new = client.received[count:]
-                found.extend(m.payload for m in new if m.is_json)
-                self._bytes += sum(len(m.data) for m in new)
-                seen[name] = (id(client), len(client.received))
-            return found
-
-        found = self.session.clients.wait_all(probe, _PROBE_TIMEOUT)
-        if found is None:
-            return []  # the loop did not answer: look again at the next step
-        self._changes = changes
+        found: list[Any] = []
+        feed = self._feed
+        while feed:
+            try:
+                message = feed.popleft()
+            except IndexError:  # pragma: no cover - one reader: only the loop appends
+                break
+            self._messages += 1
+            self._bytes += len(message.data)
+            if message.is_json:
+                found.append(message.payload)
         return found
 
     @property
     def received(self) -> tuple[int, int]:
         """Messages and bytes (characters) the scenario's clients had received at the last step."""
-        return sum(count for _, count in self._seen.values()), self._bytes
+        return self._messages, self._bytes
 
     def after_step(self, step: Any) -> None:
         """Learn from the step's text, the variables and every message received since."""

@@ -19,6 +19,7 @@ that no step consumed can still be received, message numbers go on, and
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast
 
@@ -120,6 +121,8 @@ class Client:
         self.last_ping_sent: float | None = None
         self._events: list[TranscriptEvent] = history._events if history is not None else []
         self._on_change = on_change
+        self.arrivals: deque[Message] | None = None
+        """Where each message is also put as it arrives, for a reader off the loop (None: not)."""
         self._watches: list[Watch[Any]] = []
         self._opened = False
         self._dropped = False
@@ -255,6 +258,8 @@ class Client:
             msg.meta.update(meta)
         received.append(msg)
         self.inbox.append(msg)
+        if self.arrivals is not None:
+            self.arrivals.append(msg)
         if self._watches:
             poke(self._watches)
         self._on_change()

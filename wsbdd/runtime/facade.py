@@ -7,6 +7,7 @@ call is bounded: each one runs a coroutine on the loop thread with a timeout.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -94,6 +95,14 @@ class Clients:
         looking; what arrived is only ever read on the loop.
         """
         return self.manager.changes
+
+    def arrivals(self) -> deque[Message]:
+        """Every message any client receives from now on, put there by the loop as it arrives.
+
+        For one reader on this thread (``popleft`` until empty); nothing is
+        lost between two readings, and reading needs no hop to the loop.
+        """
+        return self.loop.call(self.manager.feed_arrivals)
 
     def names(self) -> list[str]:
         """Names of the scenario's clients, in connection order."""

@@ -9,10 +9,12 @@ synchronous :class:`wsbdd.runtime.Clients` facade instead.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
 from wsbdd.core.exceptions import ExpectationFailed, UnknownClient, UsageError
+from wsbdd.core.records import Message
 
 from ._wakeup import wait_for_change, wake
 from .client import Client
@@ -55,6 +57,13 @@ class ClientManager:
         """The scenario's crowds (:mod:`wsbdd.runtime.crowd`), closed by :meth:`reset`."""
         self.progress = Progress()
         """Progress of long :meth:`send_many` runs (:mod:`wsbdd.runtime.progress`)."""
+        self.arrivals: deque[Message] | None = None
+        """Every message any client receives, as it arrives, once :meth:`feed_arrivals` asked.
+
+        Appended on the loop, drained by one reader on another thread (the
+        wire learner: it learns the secrets the wire revealed without a hop);
+        ``deque`` appends and pops are atomic.
+        """
         self.changes = 0
         """How many times a client changed (a message, ping, pong or close arrived).
 
@@ -96,6 +105,7 @@ class ClientManager:
         factory = self.transports.get(request.transport)
         transport = factory(request, name) if factory is not None else None
         client = Client(name, request, on_change=self._notify, history=old, transport=transport)
+        client.arrivals = self.arrivals
         self.clients[name] = client
         try:
             await client.open()
@@ -219,6 +229,14 @@ class ClientManager:
     ) -> T | None:
         """Run ``probe(clients)`` now and after every change to any client."""
         return await wait_for_change(self._waiters, lambda: probe(self.clients), timeout)
+
+    def feed_arrivals(self) -> deque[Message]:
+        """The feed of :attr:`arrivals` (made by the first call; later clients join it)."""
+        if self.arrivals is None:
+            self.arrivals = deque()
+            for client in self.clients.values():
+                client.arrivals = self.arrivals
+        return self.arrivals
 
     def _notify(self) -> None:
         self.changes += 1
