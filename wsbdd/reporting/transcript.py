@@ -142,7 +142,24 @@ def _shown(events: Sequence[TranscriptEvent], lines: list[str]) -> Sequence[Tran
     return [*events[:head], *events[-tail:]]
 
 
-def _handshake_lines(result: ConnectResult, redactor: Redactor) -> list[str]:
+class _ShownHandshakes:
+    """Each handshake redacted once, for both the text and the JSON record of a client."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._shown: dict[int, tuple[HandshakeInfo, dict[str, Any]]] = {}
+
+    def __call__(self, hs: HandshakeInfo) -> dict[str, Any]:
+        found = self._shown.get(id(hs))
+        if found is None or found[0] is not hs:
+            found = (hs, _handshake_json(hs, self._redactor))
+            self._shown[id(hs)] = found
+        return found[1]
+
+
+def _handshake_lines(
+    result: ConnectResult, redactor: Redactor, shown: _ShownHandshakes
+) -> list[str]:
     hs = result.handshake
     status = f"HTTP {hs.status}" if hs.status is not None else "no HTTP response"
     lines = [
@@ -151,10 +168,11 @@ def _handshake_lines(result: ConnectResult, redactor: Redactor) -> list[str]:
     ]
     if result.detail and not result.opened:
         lines.append(f"  detail: {redactor.text(result.detail)}")
-    for title, headers in (("request", hs.request_headers), ("response", hs.response_headers)):
-        if headers:
+    record = shown(hs)
+    for title in ("request", "response"):
+        if headers := record[f"{title}_headers"]:
             lines.append(f"  {title} headers:")
-            lines.extend(f"    {k}: {v}" for k, v in redactor.headers(headers))
+            lines.extend(f"    {header}" for header in headers)
     return lines
 
 
@@ -164,26 +182,35 @@ def _close_line(close: CloseInfo | None, origin: float, redactor: Redactor) -> s
     return f"close: {redactor.text(close.describe())} at {_ms(close.at, origin)}"
 
 
-def render_client(record: ClientRecord, origin: float, redactor: Redactor) -> str:
+def render_client(
+    record: ClientRecord,
+    origin: float,
+    redactor: Redactor,
+    shown: _ShownHandshakes | None = None,
+) -> str:
     """The handshake, the transcript and the close of one client, as text.
 
     A client with several connections gets one section per connection, in
-    order, each with the frames and events of its own time span.
+    order, each with the frames and events of its own time span. ``shown``
+    shares the redacted handshakes with :func:`client_json`.
     """
+    shown = shown or _ShownHandshakes(redactor)
     if len(record.connections) <= 1:
-        url = redactor.url(record.result.handshake.url)
+        url = shown(record.result.handshake)["url"]
         lines = [f"client {record.name}  {url}"]
         lines.extend(
-            _connection_lines(record.result, record.close, record.events, origin, redactor)
+            _connection_lines(record.result, record.close, record.events, origin, redactor, shown)
         )
         return "\n".join(lines)
     lines = [f"client {record.name}  ({len(record.connections)} connections)"]
     for connection, events in _by_connection(record):
-        url = redactor.url(connection.result.handshake.url)
+        url = shown(connection.result.handshake)["url"]
         lines.append("")
         lines.append(f"connection {connection.number} of {len(record.connections)}  {url}")
         lines.extend(
-            _connection_lines(connection.result, connection.close, events, origin, redactor)
+            _connection_lines(
+                connection.result, connection.close, events, origin, redactor, shown
+            )
         )
     return "\n".join(lines)
 
@@ -194,8 +221,9 @@ def _connection_lines(
     events: Sequence[TranscriptEvent],
     origin: float,
     redactor: Redactor,
+    shown: _ShownHandshakes,
 ) -> list[str]:
-    lines = _handshake_lines(result, redactor)
+    lines = _handshake_lines(result, redactor, shown)
     lines.append("")
     lines.extend(render_transcript("", events, origin, redactor).splitlines()[1:])
     if not events:
@@ -249,31 +277,38 @@ def _handshake_json(hs: HandshakeInfo, redactor: Redactor) -> dict[str, Any]:
     }
 
 
-def client_json(record: ClientRecord, origin: float, redactor: Redactor) -> dict[str, Any]:
+def client_json(
+    record: ClientRecord,
+    origin: float,
+    redactor: Redactor,
+    shown: _ShownHandshakes | None = None,
+) -> dict[str, Any]:
     """One client as a JSON-ready record: handshake, outcome, close and every message."""
+    shown = shown or _ShownHandshakes(redactor)
     close = record.close
     return {
         "client": record.name,
         "outcome": record.result.outcome.value,
         "detail": redactor.text(record.result.detail),
-        "handshake": _handshake_json(record.result.handshake, redactor),
+        "handshake": shown(record.result.handshake),
         "close": None if close is None else _close_json(close, origin, redactor),
         "messages": transcript_json(record.name, record.events, origin, redactor),
         "connections": [
-            _connection_json(connection, origin, redactor) for connection in record.connections
+            _connection_json(connection, origin, redactor, shown)
+            for connection in record.connections
         ],
     }
 
 
 def _connection_json(
-    connection: ConnectionSummary, origin: float, redactor: Redactor
+    connection: ConnectionSummary, origin: float, redactor: Redactor, shown: _ShownHandshakes
 ) -> dict[str, Any]:
     close = connection.close
     return {
         "number": connection.number,
         "t_ms": round((connection.started_at - origin) * 1000, 3),
         "outcome": connection.result.outcome.value,
-        "handshake": _handshake_json(connection.result.handshake, redactor),
+        "handshake": shown(connection.result.handshake),
         "close": None if close is None else _close_json(close, origin, redactor),
     }
 
@@ -294,9 +329,12 @@ def attach_scenario_record(session: ScenarioSession) -> None:
         return
     redactor = session.run.redactor
     for record in snapshot_clients(session):
+        shown = _ShownHandshakes(redactor)
         attach_text(
-            render_client(record, session.started_at, redactor), f"transcript {record.name}"
+            render_client(record, session.started_at, redactor, shown),
+            f"transcript {record.name}",
         )
         attach_json(
-            client_json(record, session.started_at, redactor), f"messages {record.name}.json"
+            client_json(record, session.started_at, redactor, shown),
+            f"messages {record.name}.json",
         )
