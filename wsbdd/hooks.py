@@ -135,7 +135,10 @@ def after_scenario(context: Any, scenario: Any) -> None:
             if report is not None:
                 report.after_scenario()
         finally:
-            session.close()
+            # One hop: the clients' records are copied, then the clients close.
+            records = session.close(report.records_wanted if report is not None else None)
+        if report is not None:
+            report.attach_clients(records)
     finally:
         _put(context, wsbdd=None, wsbdd_report=None)
         received = report.received_messages if report is not None else (0, 0)

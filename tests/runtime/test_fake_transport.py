@@ -189,3 +189,27 @@ def test_the_fake_kind_builds_a_silent_server_by_default(run: Run) -> None:
     assert isinstance(client, Client)
     assert client.result.outcome is ConnectOutcome.OPEN
     assert client.close_info is not None  # reset closed it
+
+
+def test_reset_copies_the_clients_first_in_the_same_hop_then_closes_them() -> None:
+    from wsbdd.runtime import Clients, ConnectRequest
+    from wsbdd.runtime.transports.fake import FakeServer
+
+    with Clients(transports={"websocket": FakeServer()}) as clients:
+        clients.connect("A", ConnectRequest(url="ws://fake.invalid/"))
+        seen = clients.reset(lambda live: {n: c.close_info for n, c in live.items()})
+        assert seen == {"A": None}  # copied while still open
+        assert clients.names() == []
+
+        clients.connect("B", ConnectRequest(url="ws://fake.invalid/"))
+
+        def broken(live: object) -> None:
+            raise RuntimeError("the copy failed")
+
+        try:
+            clients.reset(broken)
+        except RuntimeError as exc:
+            assert "the copy failed" in str(exc)
+        else:
+            raise AssertionError("the copy's error was swallowed")
+        assert clients.names() == []  # closed anyway

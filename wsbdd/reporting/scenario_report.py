@@ -2,7 +2,8 @@
 
 * after a failed step: the failure diff (expected, closest message, diff);
 * after a latency step: its distribution as a table and a chart;
-* after the scenario: every client's transcript, handshake and close.
+* after the scenario: every client's transcript, handshake and close (copied on
+  the loop in the hop that closes the clients).
 
 After every step, before anything of it is printed or written, the secrets
 it revealed are learnt (:class:`~wsbdd.reporting.learning.WireLearner`),
@@ -11,6 +12,7 @@ with or without Allure.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wsbdd.reporting._allure import is_active
@@ -19,9 +21,10 @@ from wsbdd.reporting.failure import attach_failure
 from wsbdd.reporting.latency import attach_latency
 from wsbdd.reporting.learning import WireLearner
 from wsbdd.reporting.mock_report import attach_mock
-from wsbdd.reporting.transcript import attach_scenario_record
+from wsbdd.reporting.transcript import ClientRecord, attach_client_records, client_records
 
 if TYPE_CHECKING:
+    from wsbdd.runtime import Client
     from wsbdd.session.scenario import ScenarioSession
 
 __all__ = ["ScenarioReport"]
@@ -59,10 +62,19 @@ class ScenarioReport:
             )
 
     def after_scenario(self) -> None:
-        """Attach anything not attached yet, then every client's record."""
+        """Attach anything not attached yet (latency, the mock server's record)."""
         if not is_active():
             return
         self._attach_new_latency()
-        attach_scenario_record(self.session)
         if (mock := self.session.mock_if_used) is not None:
             attach_mock(mock, self.session.started_at, self.session.run.redactor)
+
+    @property
+    def records_wanted(self) -> Callable[[Mapping[str, Client]], list[ClientRecord]] | None:
+        """What to copy on the loop as the clients close (None: no report to write)."""
+        return client_records if is_active() else None
+
+    def attach_clients(self, records: Sequence[ClientRecord] | None) -> None:
+        """Attach every client's record, copied as the scenario's clients closed."""
+        if records:
+            attach_client_records(self.session, records)

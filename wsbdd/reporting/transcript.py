@@ -43,8 +43,10 @@ __all__ = [
     "TEXT_EVENT_LIMIT",
     "TIME_LABEL",
     "ClientRecord",
+    "attach_client_records",
     "attach_scenario_record",
     "client_json",
+    "client_records",
     "render_client",
     "render_transcript",
     "snapshot_clients",
@@ -80,13 +82,14 @@ class ClientRecord:
         )
 
 
+def client_records(clients: Mapping[str, Client]) -> list[ClientRecord]:
+    """Every client's record, in connection order (run on the loop: a consistent copy)."""
+    return [ClientRecord.of(client) for client in clients.values()]
+
+
 def snapshot_clients(session: ScenarioSession) -> list[ClientRecord]:
-    """Every client of the scenario, in connection order (a consistent copy)."""
-
-    def probe(clients: Mapping[str, Client]) -> list[ClientRecord]:  # one hop to the loop
-        return [ClientRecord.of(client) for client in clients.values()]
-
-    records = session.clients.wait_all(probe, _SNAPSHOT_TIMEOUT)
+    """Every client of the scenario, in connection order (a consistent copy, one hop)."""
+    records = session.clients.wait_all(client_records, _SNAPSHOT_TIMEOUT)
     return records or []
 
 
@@ -327,8 +330,13 @@ def attach_scenario_record(session: ScenarioSession) -> None:
     """Attach every client's transcript (text) and record (JSON) to the report."""
     if not is_active():
         return
+    attach_client_records(session, snapshot_clients(session))
+
+
+def attach_client_records(session: ScenarioSession, records: Sequence[ClientRecord]) -> None:
+    """Attach each record's transcript (text) and record (JSON) to the report."""
     redactor = session.run.redactor
-    for record in snapshot_clients(session):
+    for record in records:
         shown = _ShownHandshakes(redactor)
         attach_text(
             render_client(record, session.started_at, redactor, shown),

@@ -251,9 +251,12 @@ class Clients:
         """Run ``factory(manager)`` on the loop, for at most ``timeout`` seconds."""
         return self.loop.run(factory(self.manager), timeout)
 
-    def reset(self) -> None:
-        """Close every client (concurrently, bounded), cancel their tasks, clear state."""
-        self.loop.run(self.manager.reset(), self.manager.reset_timeout + GRACE)
+    def reset(self, before: Callable[[Mapping[str, Client]], T] | None = None) -> T | None:
+        """Close every client (concurrently, bounded), cancel their tasks, clear state.
+
+        ``before(clients)`` runs on the loop first, in the same hop; its result is returned.
+        """
+        return self.loop.run(self.manager.reset(before), self.manager.reset_timeout + GRACE)
 
     def shutdown(self) -> None:
         """End of run: :meth:`reset`, then stop and join the loop thread if owned."""

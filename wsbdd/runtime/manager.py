@@ -257,12 +257,27 @@ class ClientManager:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def reset(self) -> None:
+    async def reset(self, before: Callable[[Mapping[str, Client]], T] | None = None) -> T | None:
         """Close every client and crowd concurrently (bounded), cancel every task, clear state.
 
-        Safe whatever failed before: never raises. Clients that do not finish
-        their closing handshake within ``reset_timeout`` are aborted.
+        Safe whatever failed before: never raises but what ``before`` raised.
+        Clients that do not finish their closing handshake within
+        ``reset_timeout`` are aborted. ``before(clients)`` runs first and its
+        result is returned (the scenario's records, taken in the same hop).
         """
+        taken: T | None = None
+        problem: Exception | None = None
+        if before is not None:
+            try:
+                taken = before(self.clients)
+            except Exception as exc:  # reset anyway, then say what went wrong
+                problem = exc
+        await self._reset()
+        if problem is not None:
+            raise problem
+        return taken
+
+    async def _reset(self) -> None:
         tasks = list(self._tasks)
         self._tasks.clear()
         for task in tasks:

@@ -9,8 +9,8 @@ call each into an area.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wsbdd.core.deadlines import TimingPolicy
 from wsbdd.core.exceptions import UsageError
@@ -19,7 +19,7 @@ from wsbdd.core.profiles import Profile
 from wsbdd.core.records import now
 from wsbdd.core.timing import LatencyStats
 from wsbdd.run import RunContext
-from wsbdd.runtime import Clients, ClientView
+from wsbdd.runtime import Client, Clients, ClientView
 from wsbdd.session.actions import ClientActions
 from wsbdd.session.arguments import Arguments
 from wsbdd.session.binary import BinaryChecks
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from wsbdd.mock.ops import MockOps
 
 __all__ = ["ConnectSpec", "ScenarioSession"]
+
+T = TypeVar("T")
 
 
 class ScenarioSession:
@@ -244,12 +246,19 @@ class ScenarioSession:
 
     # -- teardown ----------------------------------------------------------------
 
-    def close(self) -> None:
-        """Close every client and crowd of the scenario (bounded) and forget them."""
+    def close(self, before: Callable[[Mapping[str, Client]], T] | None = None) -> T | None:
+        """Close every client and crowd of the scenario (bounded) and forget them.
+
+        ``before(clients)`` runs on the loop just before the clients close, in
+        the same hop, and its result is returned (the report's records).
+        """
         try:
             if self._mock is not None:
                 self._mock.close()
             self.crowds.close()
         finally:
-            self.clients.reset()
-            self.roster.forget()
+            try:
+                taken = self.clients.reset(before)
+            finally:
+                self.roster.forget()
+        return taken
