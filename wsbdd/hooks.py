@@ -27,6 +27,7 @@ from typing import Any
 from wsbdd.authoring.suggest import suggest_for_undefined
 from wsbdd.config import choose_environment, load_settings
 from wsbdd.core.exceptions import WsbddError
+from wsbdd.match_memo import install as remember_matches
 from wsbdd.mistakes import install, set_verbose, stop_before_first_scenario
 from wsbdd.preflight import Finding, check_run, stop_message
 from wsbdd.reporting import ScenarioReport, use_redactor, write_environment
@@ -48,6 +49,7 @@ def before_all(context: Any) -> None:
     scenario; see :mod:`wsbdd.preflight`.
     """
     install()  # a step's mistake is shown as one line (wsbdd.mistakes)
+    remember_matches(_registry(context))  # a step text finds its definition once
     set_verbose(bool(getattr(context.config, "verbose", False)))
     userdata = dict(context.config.userdata)
     try:

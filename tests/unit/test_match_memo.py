@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 from behave.step_registry import StepRegistry
 
-from wsbdd.steps._match_memo import MatchMemo, install
+from tests.features.harness import BehaveProject
+from wsbdd.match_memo import install
 
 
 def _step(text: str, kind: str = "given") -> SimpleNamespace:
@@ -61,12 +63,19 @@ def test_a_definition_registered_later_is_found_for_a_text_that_was_undefined() 
     assert registry.find_match(_step("the server restarts")) is not None
 
 
-def test_importing_the_step_library_installs_it_once() -> None:
-    from behave.step_registry import registry
+def test_before_all_installs_it_on_the_registry_the_run_uses(tmp_path: Path) -> None:
+    project = BehaveProject(tmp_path / "p", {"WSBDD_SERVER": "none", "WSBDD_URL": "ws://127.0.0.1:9/"})
+    project.file(
+        "steps/probe_steps.py",
+        """
+        from behave import then
+        from wsbdd.match_memo import MatchMemo
 
-    import wsbdd.steps  # noqa: F401
-
-    memo = vars(registry)["find_match"]
-    assert isinstance(memo, MatchMemo)
-    install()
-    assert vars(registry)["find_match"] is memo
+        @then("the run's step matching is remembered")
+        def remembered(context):
+            assert isinstance(vars(context._runner.step_registry)["find_match"], MatchMemo)
+        """,
+    )
+    project.feature("Feature: f\n  Scenario: s\n    Then the run's step matching is remembered\n")
+    run = project.run()
+    assert run.passed, run.output

@@ -162,6 +162,8 @@ def _redacted_json(redactor: Redactor, data: Any, text: str, indent: int | None)
     Should the masks ever break the JSON, each value is redacted on its own instead.
     """
     redacted = redactor.text(text)
+    if redacted is text:
+        return text  # nothing was masked: still the JSON it was
     try:
         json.loads(redacted)
     except ValueError:

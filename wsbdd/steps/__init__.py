@@ -12,7 +12,6 @@ Each step is thin: it parses its phrase and makes one call into
 from __future__ import annotations
 
 from wsbdd.steps import (
-    _match_memo,
     channel_steps,
     codec_steps,
     connection_steps,
@@ -29,8 +28,6 @@ from wsbdd.steps import (
     socketio_steps,
     timing_steps,
 )
-
-_match_memo.install()  # the same step text finds its definition once, not once per step
 
 __all__ = [
     "channel_steps",

@@ -45,7 +45,10 @@ class MatchMemo:
 
 
 def install(registry: Any = None) -> None:
-    """Remember ``registry``'s matches (behave's global step registry by default); once."""
+    """Remember ``registry``'s matches (behave's global step registry by default); once.
+
+    ``before_all`` installs it on the registry the run uses (``context._runner.step_registry``).
+    """
     if registry is None:
         from behave.step_registry import registry as behave_registry
 
