@@ -102,7 +102,8 @@ class Clients:
         For one reader on this thread (``popleft`` until empty); nothing is
         lost between two readings, and reading needs no hop to the loop.
         """
-        return self.loop.call(self.manager.feed_arrivals)
+        feed = self.manager.arrivals
+        return feed if feed is not None else self.loop.call(self.manager.feed_arrivals)
 
     def names(self) -> list[str]:
         """Names of the scenario's clients, in connection order."""

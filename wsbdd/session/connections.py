@@ -146,11 +146,14 @@ class ConnectionOps:
         profile = self._profiles.current
         spec = profile.connection if profile is not None else ConnectionSpec()
         refusal: Message | None = None
+        still_open: bool | None = None
         if not acknowledged:
-            refusal = self._settle(name, spec)
-        client = self._clients.view(name)
-        if refusal is None and client.is_open:
+            refusal, still_open = self._settle(name, spec)
+        if still_open is None:
+            still_open = self._clients.view(name).is_open
+        if refusal is None and still_open:
             return
+        client = self._clients.view(name)
         info: CloseInfo | None = None
         if refusal is None:
             # Closing or closed: the close is recorded at once (bounded anyway).
@@ -167,8 +170,12 @@ class ConnectionOps:
             )
         )
 
-    def _settle(self, name: str, spec: ConnectionSpec) -> Message | None:
-        """Wait for the welcome, a refusal or a close, at most the settle time; the refusal."""
+    def _settle(self, name: str, spec: ConnectionSpec) -> tuple[Message | None, bool | None]:
+        """Wait for the welcome, a refusal or a close, at most the settle time.
+
+        The refusal (if any), and whether the connection was open when the
+        wait ended (None: the loop did not say, the wait timed out).
+        """
         variables = self._vars(name) if self._profiles.current is not None else None
         ack = None
         rejects: list[Any] = []
@@ -177,18 +184,18 @@ class ConnectionOps:
             rejects = [template.render(variables) for template in spec.rejections]
         unseen = Unseen()
 
-        def probe(client: Client) -> tuple[Message | None] | None:
+        def probe(client: Client) -> tuple[Message | None, bool] | None:
             for message in unseen(client):
                 if not message.is_json or message.index < client.first_index:
                     continue  # only what this connection received confirms it
                 if any(matches(reject, message.payload) for reject in rejects):
-                    return (message,)
+                    return (message, client.is_open)
                 if ack is not None and matches(ack, message.payload):
-                    return (None,)
-            return (None,) if not client.is_open else None
+                    return (None, client.is_open)
+            return (None, False) if not client.is_open else None
 
         found = self._clients.wait(name, probe, self._timing.scaled(spec.settle))
-        return found[0] if found is not None else None
+        return found if found is not None else (None, None)
 
     def authenticate(self, name: str, identity: str) -> None:
         """``client A authenticates as alice``, the way the profile carries tokens.
