@@ -142,6 +142,8 @@ def test_loading_the_hooks_and_steps_leaves_the_optional_stacks_unloaded() -> No
              "referencing", "yaml")
     code = (
         "import sys, wsbdd.hooks, wsbdd.steps; "
+        "from wsbdd.runtime.http import HttpTrigger; "
+        "HttpTrigger('http://127.0.0.1:9', timeout=1.0); "  # as the run starts it
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

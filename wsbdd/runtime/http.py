@@ -74,7 +74,12 @@ class HttpTrigger:
         self._base_url = base_url
         self.timeout = timeout
         """Seconds a whole request may take (connect, headers and body)."""
-        self._verify: ssl.SSLContext | bool = client_tls(verify, client_cert, client_key)
+        self._tls = (verify, client_cert, client_key)
+        self._verify: ssl.SSLContext | bool | None = None
+        if verify is not True or client_cert is not None:
+            self._verify = client_tls(verify, client_cert, client_key)  # a bad file stops the run
+        # The default (the system's CAs) is made by the first request: it imports httpx
+        # and loads the CA bundle, a tenth of a second many runs never need.
 
     def resolve(self, target: str) -> str:
         """Absolute URLs pass through; paths resolve against the HTTP base URL."""
@@ -133,6 +138,8 @@ class HttpTrigger:
     ) -> list[HttpResponse]:
         import httpx
 
+        if self._verify is None:
+            self._verify = client_tls(*self._tls)
         responses: list[HttpResponse] = []
         started = now()
         async with httpx.AsyncClient(
