@@ -9,11 +9,10 @@ with the stamp of its arrival (:meth:`on_message` appends it to ``inbox`` and
 (:meth:`on_control`) and the end of the connection (:meth:`on_closed`). Every
 method here must run on the loop; steps go through :class:`wsbdd.runtime.Clients`.
 
-A client's history spans its connections: a reconnect makes a new
-:class:`Client` (``history=`` the previous one) that keeps the same
-``received``, ``inbox`` and transcript, so messages of the earlier connection
-that no step consumed can still be received, message numbers go on, and
-``connections`` lists every connection in order.
+A client's history spans its connections: a reconnect makes a new :class:`Client`
+(``history=`` the previous one) that keeps the same ``received``, ``inbox`` and
+transcript, so messages of the earlier connection that no step consumed can still
+be received, message numbers go on, and ``connections`` lists them all in order.
 """
 
 from __future__ import annotations
@@ -105,9 +104,7 @@ class Client:
         )
         self.inbox: list[Message] = history.inbox if history is not None else []
         self.received: list[Message] = history.received if history is not None else []
-        self.earlier: tuple[ConnectionSummary, ...] = (
-            history.connections if history is not None else ()
-        )
+        self.earlier: tuple[ConnectionSummary, ...] = history.connections if history else ()
         """The client's previous connections in this scenario, oldest first."""
         self.first_index = len(self.received)
         """``Message.index`` of this connection's first message (earlier ones came before)."""
@@ -121,8 +118,7 @@ class Client:
         self.last_ping_sent: float | None = None
         self._events: list[TranscriptEvent] = history._events if history is not None else []
         self._on_change = on_change
-        self.arrivals: deque[Message] | None = None
-        """Where each message is also put as it arrives, for a reader off the loop (None: not)."""
+        self.arrivals: deque[Message] | None = None  # the manager's feed (a reader off the loop)
         self._watches: list[Watch[Any]] = []
         self._opened = False
         self._dropped = False

@@ -53,6 +53,7 @@ from wsbdd.session.profile_choice import ProfileChoice
 from wsbdd.session.roster import ConnectSpec
 from wsbdd.session.template_vars import TemplateVariables
 from wsbdd.session.timing import ScenarioTiming
+from wsbdd.session.transport_choice import require_websocket
 
 __all__ = ["CrowdOps"]
 
@@ -342,14 +343,7 @@ class CrowdOps:
     ) -> tuple[ConnectRequest, tuple[CrowdExchange, ...]]:
         """The members' connect request and the frames each sends once connected."""
         request, token = self._requests.prepare(ConnectSpec(identity=identity))
-        profile = self._profiles.current
-        if request.transport != "websocket":
-            name = f'the API profile "{profile.name}"' if profile is not None else "the profile"
-            raise UsageError(
-                f'crowds connect over WebSocket only, and {name} says transport = '
-                f'"{request.transport}": use named clients for its connections, or a '
-                "WebSocket profile for the crowd"
-            )
+        require_websocket(request.transport, profile := self._profiles.current)
         greeting: list[CrowdExchange] = []
         welcome = profile.connection if profile is not None else None
         if profile is not None and welcome is not None and (welcome.ack or welcome.rejections):

@@ -14,11 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from wsbdd.core.exceptions import ConfigError
+from wsbdd.core.exceptions import ConfigError, UsageError
 from wsbdd.core.profiles import AuthSpec, Profile
 from wsbdd.runtime.transports.socketio_options import DEFAULT_ENGINEIO_PATH, SocketIOOptions
 
-__all__ = ["auth_for", "base_url", "socketio_options", "transport_of", "use_reference_app"]
+__all__ = [
+    "auth_for",
+    "base_url",
+    "require_websocket",
+    "socketio_options",
+    "transport_of",
+    "use_reference_app",
+]
 
 SOCKETIO_URL_KEY = "WSBDD_SOCKETIO_URL"
 SOCKETIO_PATH_KEY = "WSBDD_SOCKETIO_PATH"
@@ -42,6 +49,17 @@ def transport_of(profile: Profile | None, chosen: str | None) -> str:
     if chosen:
         return chosen
     return profile.transport if profile is not None else "websocket"
+
+
+def require_websocket(kind: str, profile: Profile | None) -> None:
+    """A UsageError when a crowd would open ``kind`` connections: crowds are WebSocket's."""
+    if kind == "websocket":
+        return
+    name = f'the API profile "{profile.name}"' if profile is not None else "the profile"
+    raise UsageError(
+        f'crowds connect over WebSocket only, and {name} says transport = "{kind}": use '
+        "named clients for its connections, or a WebSocket profile for the crowd"
+    )
 
 
 def base_url(settings: Mapping[str, str], kind: str) -> str | None:

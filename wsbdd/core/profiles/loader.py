@@ -7,7 +7,6 @@ at the top level, and then only add or change what differs.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -17,6 +16,18 @@ from typing import Any, cast, get_args
 from wsbdd.core.codecs import CODEC_NAMES
 from wsbdd.core.exceptions import ProfileError, UsageError
 from wsbdd.core.matching import parse_path
+from wsbdd.core.profiles._fields import (
+    _check_keys,
+    _error,
+    _exchange,
+    _rejections,
+    _required_template,
+    _section,
+    _string,
+    _table,
+    _template,
+)
+from wsbdd.core.profiles._routes import SENDS_NOTHING, SSE_INSTEAD, publication, subscription
 from wsbdd.core.profiles.model import (
     DEFAULT_SETTLE,
     TRANSPORTS,
@@ -25,10 +36,7 @@ from wsbdd.core.profiles.model import (
     ChannelSpec,
     ConnectionSpec,
     DeliverySpec,
-    Exchange,
-    HttpRoute,
     Profile,
-    Template,
 )
 from wsbdd.core.timing import parse_duration
 
@@ -55,10 +63,6 @@ _PROFILE_KEYS = {
 }
 _AUTH_KEYS = {"mode", "param", "header", "value", "message", "ack", "reject", "on_connect"}
 _AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
-_EXCHANGE_KEYS = {"send", "ack", "reject"}
-_HTTP_KEYS = {"method", "path", "headers"}
-_HTTP_METHODS = ("POST", "PUT", "PATCH", "DELETE", "GET")
-_SENDS_NOTHING = "an SSE connection sends nothing"
 _CONNECTION_KEYS = {"ack", "reject", "settle"}
 _DELIVERY_KEYS = {"match", "text", "sender", "position", "id", "mark"}
 _CHANNEL_KEYS = {"variables", "delivery", "publish"}
@@ -165,18 +169,18 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
                 pattern=pattern,
                 variables=variables,
                 delivery=_delivery(table.get("delivery"), f"{key}.delivery", source),
-                publish=_publication(table.get("publish"), f"{key}.publish", source, transport),
+                publish=publication(table.get("publish"), f"{key}.publish", source, transport),
             )
         )
 
     defaults = data.get("variables", {})
     if not isinstance(defaults, dict):
         raise _error(source, "variables", "must be a table of values")
-    subscribe, stream = _subscription(data.get("subscribe"), source, transport)
+    subscribe, stream = subscription(data.get("subscribe"), source, transport)
     if transport == "sse":
         for key in ("unsubscribe", "ping", "resume"):
             if data.get(key) is not None:
-                raise _error(source, key, f"{_SENDS_NOTHING}: {_SSE_INSTEAD[key]}")
+                raise _error(source, key, f"{SENDS_NOTHING}: {SSE_INSTEAD[key]}")
 
     return Profile(
         name=name,
@@ -188,7 +192,7 @@ def parse_profile(data: Mapping[str, Any], source: str) -> Profile:
         subscribe=subscribe,
         stream=stream,
         unsubscribe=_exchange(data.get("unsubscribe"), "unsubscribe", source),
-        publish=_publication(data.get("publish"), "publish", source, transport),
+        publish=publication(data.get("publish"), "publish", source, transport),
         delivery=_delivery(data.get("delivery"), "delivery", source),
         ping=_exchange(data.get("ping"), "ping", source),
         resume=_exchange(data.get("resume"), "resume", source),
@@ -234,177 +238,6 @@ def _codec(head: Mapping[str, Any], source: str) -> str | None:
             "protobuf:<package.Type>:<file.proto>"
         )
     return value
-
-
-def _error(source: str, key: str, message: str) -> ProfileError:
-    return ProfileError(message, file=source, key=key)
-
-
-def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, source: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise _error(
-                source, prefix + key, f"unknown key (expected one of: {', '.join(sorted(allowed))})"
-            )
-
-
-def _table(data: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise _error(source, key, "must be a table")
-    return cast(dict[str, Any], value)
-
-
-def _string(
-    table: Mapping[str, Any], key: str, prefix: str, source: str, *, required: bool
-) -> str | None:
-    value = table.get(key)
-    if value is None:
-        if required:
-            raise _error(source, prefix + key, "is missing")
-        return None
-    if not isinstance(value, str):
-        raise _error(source, prefix + key, f"must be a string, not {type(value).__name__}")
-    return value
-
-
-def _template(value: Any, key: str, source: str) -> Template | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        stripped = value.strip()
-        if not stripped.startswith(("{", "[")):
-            raise _error(source, key, "must be a table or a JSON object/array in a string")
-        try:
-            value = json.loads(stripped)
-        except ValueError as exc:
-            raise _error(source, key, f"is not valid JSON: {exc}") from None
-    if not isinstance(value, (dict, list)):
-        raise _error(source, key, "must be a table (a JSON object template)")
-    return Template(value, source, key)
-
-
-def _section(
-    value: Any, key: str, source: str, allowed: set[str], must: str
-) -> dict[str, Any] | None:
-    """The optional table ``key`` (None when absent) with its keys checked; ``must`` if no table."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise _error(source, key, must)
-    _check_keys(value, allowed, key + ".", source)
-    return cast(dict[str, Any], value)
-
-
-def _required_template(
-    table: Mapping[str, Any], name: str, key: str, source: str, missing: str
-) -> Template:
-    template = _template(table.get(name), f"{key}.{name}", source)
-    if template is None:
-        raise _error(source, f"{key}.{name}", f"is missing: {missing}")
-    return template
-
-
-def _rejections(value: Any, key: str, source: str) -> tuple[Template, ...]:
-    """``reject``: one template, or a list of templates (tables), each a way of refusing."""
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return tuple(Template(v, source, f"{key}[{i}]") for i, v in enumerate(value))
-    template = _template(value, key, source)
-    return (template,) if template is not None else ()
-
-
-def _exchange(value: Any, key: str, source: str) -> Exchange | None:
-    must = "must be a table with send (and optionally ack, reject)"
-    table = _section(value, key, source, _EXCHANGE_KEYS, must)
-    if table is None:
-        return None
-    rejects = _rejections(table.get("reject"), f"{key}.reject", source)
-    return Exchange(
-        send=_required_template(table, "send", key, source, "the message to send"),
-        ack=_template(table.get("ack"), f"{key}.ack", source),
-        reject=rejects[0] if rejects else None,
-        also_reject=rejects[1:],
-    )
-
-
-_SSE_INSTEAD = {
-    "unsubscribe": "unsubscribing closes the client's event stream; remove [unsubscribe]",
-    "ping": "remove [ping] (protocol pings are WebSocket's; an SSE stream has none)",
-    "resume": "a reconnect sends Last-Event-ID by itself; remove [resume]",
-}
-
-
-def _subscription(
-    value: Any, source: str, transport: str
-) -> tuple[Exchange | None, Template | None]:
-    """``[subscribe]``: a message to send, or (SSE) ``path``, the event stream it opens."""
-    if transport != "sse":
-        if isinstance(value, dict) and "path" in value:
-            raise _error(
-                source,
-                "subscribe.path",
-                'is the event stream a subscription opens: it needs transport = "sse"',
-            )
-        return _exchange(value, "subscribe", source), None
-    must = 'must be a table with path, the event stream a subscription opens ("/sse/${channel}")'
-    table = _section(value, "subscribe", source, {"path"} | _EXCHANGE_KEYS, must)
-    if table is None:
-        return None, None
-    for key in sorted(_EXCHANGE_KEYS & set(table)):
-        raise _error(
-            source,
-            f"subscribe.{key}",
-            f"{_SENDS_NOTHING}: a subscription opens the event stream at path, which "
-            "confirms it by opening (or refuses it with an HTTP status)",
-        )
-    return None, _path_template(table, "subscribe", source)
-
-
-def _path_template(table: Mapping[str, Any], key: str, source: str) -> Template:
-    """``path``: a string template, a path (``/sse/${channel}``) or an absolute URL."""
-    path = _string(table, "path", key + ".", source, required=True)
-    assert path is not None
-    if not path.startswith("/") and "://" not in path:
-        raise _error(source, f"{key}.path", f'"{path}" must be a path starting with / or a URL')
-    return Template(path, source, f"{key}.path")
-
-
-def _publication(value: Any, key: str, source: str, transport: str) -> Exchange | None:
-    """``[publish]``: a message on the connection, or (``method``, ``path``) an HTTP request."""
-    must = "must be a table with send (and optionally ack, reject, or method and path for HTTP)"
-    table = _section(value, key, source, _EXCHANGE_KEYS | _HTTP_KEYS, must)
-    if table is None:
-        return None
-    exchange = _exchange({k: v for k, v in table.items() if k not in _HTTP_KEYS}, key, source)
-    assert exchange is not None
-    if not _HTTP_KEYS & set(table):
-        if transport == "sse":
-            raise _error(
-                source,
-                key,
-                f"{_SENDS_NOTHING}: publish over HTTP with path (and method, POST by default)",
-            )
-        return exchange
-    if "reject" in table:
-        raise _error(
-            source, f"{key}.reject", "over HTTP a refusal is the response's status: remove reject"
-        )
-    method = (_string(table, "method", key + ".", source, required=False) or "POST").upper()
-    if method not in _HTTP_METHODS:
-        raise _error(
-            source, f"{key}.method", f'"{method}" is not one of {", ".join(_HTTP_METHODS)}'
-        )
-    headers = table.get("headers")
-    if headers is not None and (
-        not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values())
-    ):
-        raise _error(source, f"{key}.headers", "must be a table of header names and strings")
-    route = HttpRoute(
-        method=method,
-        path=_path_template(table, key, source),
-        headers=Template(headers, source, f"{key}.headers") if headers is not None else None,
-    )
-    return Exchange(send=exchange.send, ack=exchange.ack, http=route)
 
 
 def _connection(value: Any, source: str) -> ConnectionSpec:
