@@ -8,7 +8,6 @@ its subscribers, as the reference server's ``POST /channels/<c>/messages`` does.
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.session.test_channels_on_fake import USERS, ChatServer
-from tests.session.test_session_on_fake import _NoSocket
-from wsbdd.config import Settings
+from tests.session.test_session_on_fake import _session
 from wsbdd.core.exceptions import ExpectationFailed
 from wsbdd.core.records import now
-from wsbdd.run import RunContext
-from wsbdd.runtime import Clients
 from wsbdd.runtime.http import HttpResponse, HttpTrigger
 from wsbdd.session.roster import ConnectSpec
 from wsbdd.session.scenario import ScenarioSession
@@ -89,41 +85,25 @@ def http_chat(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[tuple[ScenarioSession, RecordingHttp]]:
     server = ChatServer()
-    settings = Settings(
-        env_name="unit",
-        env_file=None,
-        values={},
-        server_mode="none",
-        ws_url="ws://fake.invalid/ws",
-        http_url="http://fake.invalid",
-        tokens={"alice": "alice-token", "bob": "bob-token"},
-        timeout=1.0,
-        timeout_scale=0.5,
-    )
-    run = RunContext(settings)
-    run.clients = Clients(transports={"websocket": server.fake})
     http = RecordingHttp(server)
-    run.http = http
-    monkeypatch.setattr(socket, "socket", _NoSocket)
     (tmp_path / "http-chat.toml").write_text(PROFILE)
     monkeypatch.chdir(tmp_path)
-    session = ScenarioSession(run)
-    session.use_profile("http-chat.toml")
-    try:
+    for session in _session(monkeypatch, server.fake, http):
+        session.use_profile("http-chat.toml")
         yield session, http
-    finally:
-        session.close()
-        monkeypatch.undo()
-        run.clients.shutdown()
+
+
+def _subscribe_b_and_connect_a(session: ScenarioSession) -> None:
+    session.connections.connect("B", ConnectSpec(identity="bob"), require_open=True)
+    session.channels.subscribe("B", "room:lobby", confirm=True)
+    session.connections.connect("A", ConnectSpec(identity="alice"), require_open=True)
 
 
 def test_a_publication_is_a_request_carrying_the_token_as_auth_says(
     http_chat: tuple[ScenarioSession, RecordingHttp],
 ) -> None:
     session, http = http_chat
-    session.connections.connect("B", ConnectSpec(identity="bob"), require_open=True)
-    session.channels.subscribe("B", "room:lobby", confirm=True)
-    session.connections.connect("A", ConnectSpec(identity="alice"), require_open=True)
+    _subscribe_b_and_connect_a(session)
     session.channels.publish("A", "room:lobby", "hi")
     method, url, body, _ = http.sent[0]
     assert method == "POST"
@@ -138,9 +118,7 @@ def test_many_publications_go_paced_in_one_call_and_arrive_in_order(
     http_chat: tuple[ScenarioSession, RecordingHttp],
 ) -> None:
     session, http = http_chat
-    session.connections.connect("B", ConnectSpec(identity="bob"), require_open=True)
-    session.channels.subscribe("B", "room:lobby", confirm=True)
-    session.connections.connect("A", ConnectSpec(identity="alice"), require_open=True)
+    _subscribe_b_and_connect_a(session)
     session.channels.publish_many("A", "room:lobby", 5, 100.0)
     assert len(http.sent) == 5 and http.rate == 100.0
     assert len(session.deliveries.receive_all("B", "A", 5, 1.0)) == 5

@@ -32,20 +32,24 @@ def _echo(peer: FakePeer, data: str | bytes) -> None:
         peer.push(json.dumps({"type": "pong"}))
 
 
-def _session(monkeypatch: pytest.MonkeyPatch, server: FakeServer) -> Iterator[ScenarioSession]:
+def _session(
+    monkeypatch: pytest.MonkeyPatch, server: FakeServer, http: HttpTrigger | None = None
+) -> Iterator[ScenarioSession]:
+    """A session on ``server`` (no socket may open); ``http`` stands in for the HTTP side."""
     settings = Settings(
         env_name="unit",
         env_file=None,
         values={},
         server_mode="none",
         ws_url="ws://fake.invalid/ws",
-        tokens={"alice": "alice-token"},
+        http_url="http://fake.invalid",
+        tokens={"alice": "alice-token", "bob": "bob-token"},
         timeout=1.0,
         timeout_scale=0.5,
     )
     run = RunContext(settings)
     run.clients = Clients(transports={"websocket": server})
-    run.http = HttpTrigger(None, timeout=1.0)
+    run.http = http or HttpTrigger(None, timeout=1.0)
     monkeypatch.setattr(socket, "socket", _NoSocket)
     session = ScenarioSession(run)
     try:
