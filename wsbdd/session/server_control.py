@@ -46,6 +46,7 @@ class ServerInspector:
                 file=settings.source,
                 key="WSBDD_HEALTH_URL",
             )
+        self._run.http.prepare()  # the HTTP client's own set-up is not the server's time
         started = time.monotonic()
         deadline = started + timeout
         last = ""
