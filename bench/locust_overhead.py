@@ -31,6 +31,9 @@ from wsbdd.distributed.driver import LocustCrowds
 from wsbdd.distributed.member_host import CrowdHost
 from wsbdd.server.managed import ManagedServer
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import emit  # bench/results.py: the line run_all.py reads
+
 
 def _plan(url: str, count: int, channel: str) -> dict[str, Any]:
     return {
@@ -140,6 +143,15 @@ def main() -> None:
         f"p99 {1000 * (two['p99'] - one['p99']):+.1f} ms; "
         f"workers' start-up {startup:.1f} s (once per run)"
     )
+    where = f"{args.workers} Locust workers vs one process"
+    emit("locust_overhead", f"time to open {n} members, {where}", wsbdd=two["open"],
+         baseline=one["open"], unit="s", compare="info")
+    emit("locust_overhead", f"p50 delivery latency at N={n}, {where}", wsbdd=two["p50"] * 1000,
+         baseline=one["p50"] * 1000, unit="ms", compare="info")
+    emit("locust_overhead", f"p99 delivery latency at N={n}, {where}", wsbdd=two["p99"] * 1000,
+         baseline=one["p99"] * 1000, unit="ms", compare="info")
+    emit("locust_overhead", "Locust workers' start-up (once per run)", wsbdd=startup,
+         baseline=None, unit="s", compare="info")
 
 
 if __name__ == "__main__":
