@@ -80,6 +80,55 @@ def test_kinds_text_binary_non_json(servers: ServerThread, clients: Clients) -> 
     assert text_msg not in clients.get("A").inbox and len(client.inbox) == 3
 
 
+def test_a_message_is_delivered_in_the_read_that_brought_it(
+    servers: ServerThread, clients: Clients
+) -> None:
+    """No loop turn between the bytes and the step's probe: a one-frame message is
+    recorded inside the ``data_received`` call that read it (not by a later reader turn)."""
+    srv = servers.websocket(hold)
+    ws = connected(servers, clients, srv)
+    client = clients.get("A")
+    conn = client.transport.connection  # type: ignore[attr-defined]
+    read = conn.data_received
+    after_each_read: list[int] = []
+
+    def reading(data: bytes) -> None:
+        read(data)
+        after_each_read.append(len(client.received))
+
+    conn.data_received = reading
+    servers.run(push(ws, '{"type": "hello"}'))
+    assert clients.wait("A", nth(1), 2.0) is not None
+    assert after_each_read and after_each_read[0] == 1
+
+
+def test_order_is_kept_around_fragmented_and_queued_messages(
+    servers: ServerThread, clients: Clients
+) -> None:
+    srv = servers.websocket(hold)
+    ws = connected(servers, clients, srv)
+
+    async def burst() -> None:
+        await ws.send("one")
+        await ws.send(["tw", "o"])  # fragmented: it goes through recv()
+        await ws.send("three")  # behind it in the queue: not handed over first
+        await ws.send(b"four")
+
+    servers.run(burst())
+    assert clients.wait("A", nth(4), 2.0) is not None
+    clients.stop_reading("A")
+    servers.run(ws.send("five"))  # queued while the client does not read
+    servers.run(ws.ping())  # seen once "five", sent before it, was read and queued
+    assert clients.wait("A", lambda c: c.pings or None, 2.0)
+    assert clients.get("A").received[4:] == []
+    clients.resume_reading("A")
+    servers.run(ws.send("six"))
+    assert clients.wait("A", nth(6), 2.0) is not None
+    data = [m.data for m in clients.get("A").received]
+    assert data == ["one", "two", "three", b"four", "five", "six"]
+    assert [m.index for m in clients.get("A").received] == [0, 1, 2, 3, 4, 5]
+
+
 def test_invalid_utf8_closes_with_1007(servers: ServerThread, clients: Clients) -> None:
     srv = servers.websocket(hold)
     ws = connected(servers, clients, srv)

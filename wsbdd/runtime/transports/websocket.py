@@ -164,6 +164,18 @@ class WebSocketTransport:
         self._reader = asyncio.get_running_loop().create_task(
             self._read(self.connection), name=f"wsbdd-reader-{self.name}"
         )
+        self.connection.deliver = self._deliver_now
+
+    def _deliver_now(self, data: str | bytes, at: float) -> None:
+        """A message handed over by the connection as it arrived (see ws_connection)."""
+        events, conn = self._events, self.connection
+        assert events is not None and conn is not None
+        try:
+            events.on_message(data, at)
+        except Exception as exc:
+            conn.deliver = None
+            events.on_error(f"reader failed: {type(exc).__name__}: {exc}", now())
+            conn.transport.abort()
 
     async def _read(self, conn: TrackedConnection) -> None:
         events = self._events
@@ -203,6 +215,8 @@ class WebSocketTransport:
         ``max_queue`` and it pauses the transport, so the server's buffers fill.
         """
         self._reading = False
+        if self.connection is not None:
+            self.connection.deliver = None
         reader, self._reader = self._reader, None
         if reader is not None and not reader.done():
             reader.cancel()

@@ -6,8 +6,12 @@ and is passed to ``connect(create_connection=...)``. websockets calls
 and hands each one to ``process_event``. We take ``now()`` at the top of
 ``data_received`` (the arrival of those bytes) and, in ``process_event``:
 
-* append the stamp to :attr:`TrackedConnection.arrivals` for every complete
-  data message (the final frame of a TEXT/BINARY message or of its
+* hand a complete one-frame message straight to :attr:`TrackedConnection.deliver`
+  (set while the client reads) when nothing is queued ahead of it: the step
+  sees it one loop turn sooner than through ``recv()``, which would only wake
+  the reader task to return it;
+* otherwise append the stamp to :attr:`TrackedConnection.arrivals` for every
+  complete data message (the final frame of a TEXT/BINARY message or of its
   continuation); the reader task pops one stamp each time ``recv()`` returns a
   message, so a message is timed by its arrival even when the reader is
   paused ("stops reading") or a slow step holds the facade;
@@ -161,6 +165,8 @@ class TrackedConnection(StampedConnection):
         """When the server's handshake response arrived (the connection opened)."""
         self.failed_at: float | None = None
         """When wsbdd failed the connection (see :attr:`PingControlProtocol.failure`)."""
+        self.deliver: Callable[[str | bytes, float], None] | None = None
+        """Set while the client reads: takes a message and its arrival stamp (see above)."""
 
     # -- switches -----------------------------------------------------------
 
@@ -192,6 +198,8 @@ class TrackedConnection(StampedConnection):
             opcode = event.opcode
             if opcode is TEXT or opcode is BINARY or opcode is CONT:
                 if event.fin:
+                    if opcode is not CONT and self._handed_over(event):
+                        return
                     self.arrivals.append(self._stamp)
             elif opcode is PING:
                 self.tap.on_ping(self._stamp, bytes(event.data))
@@ -202,6 +210,24 @@ class TrackedConnection(StampedConnection):
         elif isinstance(event, Response) and self.response_at is None:
             self.response_at = self._stamp
         super().process_event(event)
+
+    def _handed_over(self, frame: Frame) -> bool:
+        """Deliver a one-frame message now when the client reads and nothing queues ahead.
+
+        Invalid UTF-8 is left to ``recv()``, which fails the connection (1007).
+        """
+        deliver = self.deliver
+        if deliver is None or len(self.recv_messages.frames):
+            return False
+        if frame.opcode is TEXT:
+            try:
+                data: str | bytes = str(frame.data, "utf-8")
+            except UnicodeDecodeError:
+                return False
+        else:
+            data = bytes(frame.data)
+        deliver(data, self._stamp)
+        return True
 
     async def handshake(self, *args: Any, **kwargs: Any) -> None:
         try:
