@@ -22,7 +22,7 @@ any ``recv()`` could return, so median(received_at) - median(bare) is often
 negative: it is printed as information only, never judged. Rounds alternate
 bare/wsbdd, wsbdd/bare, ... so neither receiver always goes first.
 
-Usage: ``python bench/latency.py [--count 2000] [--interval 0.001] [--rounds 2]``.
+Usage: ``python bench/latency.py [--count 2000] [--interval 0.001] [--rounds 6]``.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--interval", type=float, default=0.001)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
 
     server = subprocess.Popen(
