@@ -132,3 +132,30 @@ def test_loop_thread_run_timeout_cancels() -> None:
     finally:
         loop.stop()
     assert not loop.running
+
+
+def test_loop_thread_run_hands_back_results_errors_and_cancellations() -> None:
+    loop = LoopThread("t")
+
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    async def broken() -> None:
+        raise ValueError("from the loop")
+
+    async def cancelled_on_the_loop() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        await asyncio.sleep(1)
+
+    try:
+        assert [loop.run(answer(), 5) for _ in range(3)] == [42, 42, 42]
+        with pytest.raises(ValueError, match="from the loop"):
+            loop.run(broken(), 5)
+        with pytest.raises(TimeoutError, match="cancelled on the loop"):
+            loop.run(cancelled_on_the_loop(), 5)
+        assert loop.run(answer()) == 42  # no timeout: waits as long as it takes
+    finally:
+        loop.stop()

@@ -45,11 +45,20 @@ class ScenarioResult:
 
 
 def run_suite(
-    out_dir: Path, *args: str, extra_env: dict[str, str] | None = None
+    out_dir: Path, *args: str, extra_env: dict[str, str] | None = None, processes: int = 1
 ) -> list[ScenarioResult]:
-    """``wsbdd run`` in the repository with the JSON formatter; every scenario's result."""
+    """``wsbdd run`` in the repository with the JSON formatter; every scenario's result.
+
+    ``processes`` > 1 runs it over that many worker processes (``wsbdd run -j``,
+    docs/parallel.md), each with its own embedded server: the same verdicts
+    (tests/parallel/test_shipped_suite.py), in about a third of the time,
+    since a real-time suite mostly waits.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / "results.json"
+    if processes > 1:
+        # a durations file of its own: runs side by side must not share the repository's
+        args = ("-j", str(processes), "--durations-file", str(out_dir / "durations.json"), *args)
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
     environ.update(extra_env or {})
     command = [

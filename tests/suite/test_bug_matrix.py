@@ -43,6 +43,10 @@ SYMPTOMS: dict[str, str] = {
 """What a tester reads in the failure that names each bug's symptom."""
 
 
+MATRIX_PROCESSES = 3
+"""Worker processes for each bug's quick run (each worker starts its own buggy server)."""
+
+
 def _has_slow_scenario_for(bug: str) -> bool:
     """Whether a @slow scenario is tagged to catch ``bug``."""
     for feature in (REPO / "features").glob("*.feature"):
@@ -60,7 +64,9 @@ def _run_for(bug: str, tmp_path: Path) -> list[ScenarioResult]:
     scenarios, a server with fragile_under_storm would still be overloaded
     when the next scenario connects.
     """
-    quick = run_suite(tmp_path / "quick", "--bug", bug, "--tags", "not @slow")
+    quick = run_suite(
+        tmp_path / "quick", "--bug", bug, "--tags", "not @slow", processes=MATRIX_PROCESSES
+    )
     slow: list[ScenarioResult] = []
     if _has_slow_scenario_for(bug):
         slow = run_suite(tmp_path / "slow", "--bug", bug, "--tags", f"@slow and @bug.{bug}")

@@ -63,6 +63,28 @@ class Clients:
         client = self.loop.run(self.manager.connect(name, request), bound)
         return client.result
 
+    def connect_and_wait(
+        self,
+        name: str,
+        request: ConnectRequest,
+        probe: Callable[[Client], T | None],
+        timeout: float,
+    ) -> tuple[ConnectResult, T | None]:
+        """:meth:`connect`, then, once it opened, :meth:`wait` for ``probe``: one hop to the loop.
+
+        The result of the connect, and the probe's first non-None answer (None
+        when it did not open, or when ``timeout`` seconds passed first).
+        """
+
+        async def connect_and_wait() -> tuple[ConnectResult, T | None]:
+            client = await self.manager.connect(name, request)
+            if not client.result.opened:
+                return client.result, None
+            return client.result, await client.wait(probe, timeout)
+
+        bound = request.open_timeout + 2 * request.close_timeout + GRACE + timeout
+        return self.loop.run(connect_and_wait(), bound)
+
     def get(self, name: str) -> Client:
         """The client called ``name`` (raises :class:`~wsbdd.core.exceptions.UnknownClient`).
 

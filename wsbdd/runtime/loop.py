@@ -8,12 +8,11 @@ sleep or fail. Steps reach the loop through :meth:`LoopThread.run`.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import os
 import threading
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 __all__ = ["LoopThread", "new_event_loop"]
 
@@ -133,27 +132,27 @@ class LoopThread:
         With a ``timeout`` (seconds), the coroutine is cancelled when it has not
         finished in time and :class:`TimeoutError` is raised. Calling this from
         the loop thread itself would deadlock and raises :class:`RuntimeError`.
+
+        Every step reaches the loop through here, several times a scenario, so
+        the hand-off is kept light: one wake-up of the loop, which starts the
+        task, and one lock the task's done-callback releases (not
+        :func:`asyncio.run_coroutine_threadsafe`, whose chained futures cost a
+        third more a call; docs/performance.md).
         """
         if self.in_loop_thread():
             coro.close()
             raise RuntimeError("LoopThread.run() called from the loop thread (use await)")
+        handoff: _Handoff[T] = _Handoff(coro)
         try:
-            loop = self.loop
-            fut = asyncio.run_coroutine_threadsafe(coro, loop)
+            self.loop.call_soon_threadsafe(handoff.start)
         except BaseException:
             coro.close()
             raise
-        try:
-            return fut.result(timeout)
-        except TimeoutError:
-            if fut.done() and not fut.cancelled():
-                raise  # the coroutine's own TimeoutError, not ours
-            fut.cancel()
-            _wait_cancelled(fut)
-            name = getattr(coro, "__qualname__", repr(coro))
-            raise TimeoutError(f"{name} did not finish within {timeout} s") from None
-        except concurrent.futures.CancelledError:
-            raise TimeoutError("the operation was cancelled on the loop") from None
+        if handoff.wait(timeout):
+            return handoff.result()
+        handoff.cancel(self.loop)
+        name = getattr(coro, "__qualname__", repr(coro))
+        raise TimeoutError(f"{name} did not finish within {timeout} s") from None
 
     def call(self, fn: Callable[[], T], timeout: float | None = 10.0) -> T:
         """Run a plain function on the loop thread and return its result."""
@@ -166,11 +165,58 @@ class LoopThread:
         return self.run(call(), timeout)
 
 
-def _wait_cancelled(fut: concurrent.futures.Future[Any], grace: float = 1.0) -> None:
-    """Give a cancelled cross-thread future a moment to finish cancelling."""
-    done = threading.Event()
-    fut.add_done_callback(lambda _f: done.set())
-    done.wait(grace)
+class _Handoff(Generic[T]):
+    """One coroutine run for a caller on another thread: started on the loop, awaited by a lock."""
+
+    __slots__ = ("_coro", "_done", "_failure", "_task")
+
+    def __init__(self, coro: Coroutine[Any, Any, T]) -> None:
+        self._coro = coro
+        self._done = threading.Lock()
+        self._done.acquire()  # released once the task has finished (or could not start)
+        self._task: asyncio.Task[T] | None = None
+        self._failure: BaseException | None = None
+
+    def start(self) -> None:
+        """On the loop: start the coroutine as a task."""
+        try:
+            task = asyncio.get_running_loop().create_task(self._coro)
+        except BaseException as exc:
+            self._coro.close()
+            self._failure = exc
+            self._done.release()
+            return
+        self._task = task
+        task.add_done_callback(self._finished)
+
+    def _finished(self, _task: asyncio.Task[T]) -> None:
+        self._done.release()
+
+    def wait(self, timeout: float | None) -> bool:
+        """Block until the task finished; False when ``timeout`` seconds passed first."""
+        return self._done.acquire(timeout=-1 if timeout is None else max(timeout, 0.0))
+
+    def result(self) -> T:
+        """The finished task's result, or its exception raised here."""
+        if self._failure is not None:
+            raise self._failure
+        assert self._task is not None
+        if self._task.cancelled():
+            raise TimeoutError("the operation was cancelled on the loop")
+        return self._task.result()
+
+    def cancel(self, loop: asyncio.AbstractEventLoop, grace: float = 1.0) -> None:
+        """Cancel the task (timed out) and give it ``grace`` seconds to finish cancelling."""
+
+        def cancel() -> None:  # runs after start (callbacks keep their order)
+            if self._task is not None:
+                self._task.cancel()
+
+        try:
+            loop.call_soon_threadsafe(cancel)
+        except RuntimeError:  # the loop closed meanwhile
+            return
+        self._done.acquire(timeout=grace)
 
 
 async def _cancel_all() -> None:

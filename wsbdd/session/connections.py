@@ -12,7 +12,7 @@ the connection right after the handshake (a wrong token: 4403) fails that step.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from wsbdd.core.exceptions import ExpectationFailed, UsageError
@@ -112,10 +112,26 @@ class ConnectionOps:
         request, token = self.prepare(spec)
         request = dataclasses.replace(request, codec=self._codecs.for_client(name))
         identity = request.identity
-        result = self._clients.connect(name, request)
-        self._roster.enrol(
-            name, Enrolment(spec=spec, request=request, identity=identity, token=token)
+        acks_by_message = (
+            token is not None and self._auth_by_message() and self._requests.auth.on_connect
         )
+        enrolment = Enrolment(spec=spec, request=request, identity=identity, token=token)
+        settled: tuple[Message | None, bool | None] | None = None
+        if require_open and not acks_by_message:
+            # The usual connect: it opens and settles in one hop to the loop. The
+            # settle probe renders the profile's templates with this identity.
+            earlier = self._roster.enrolment(name)
+            self._roster.enrol(name, enrolment)
+            try:
+                probe, timeout = self._settle_probe(name)
+                result, found = self._clients.connect_and_wait(name, request, probe, timeout)
+            except BaseException:
+                self._roster.restore(name, earlier)
+                raise
+            settled = found if found is not None else (None, None)
+        else:
+            result = self._clients.connect(name, request)
+            self._roster.enrol(name, enrolment)
         if require_open and not result.opened:
             raise ExpectationFailed(
                 self._redactor.text(
@@ -124,31 +140,35 @@ class ConnectionOps:
                 )
             )
         acknowledged = False
-        if (
-            result.opened
-            and token is not None
-            and self._auth_by_message()
-            and self._requests.auth.on_connect
-        ):
+        if result.opened and acks_by_message:
             self._auth.authenticate(name, identity, token, required=require_open)
             acknowledged = self._auth.acknowledged
         if require_open:
-            self.confirm_open(name, "connected", acknowledged=acknowledged)
+            self.confirm_open(name, "connected", acknowledged=acknowledged, settled=settled)
         return result
 
-    def confirm_open(self, name: str, verb: str, *, acknowledged: bool = False) -> None:
+    def confirm_open(
+        self,
+        name: str,
+        verb: str,
+        *,
+        acknowledged: bool = False,
+        settled: tuple[Message | None, bool | None] | None = None,
+    ) -> None:
         """The new connection is still open once its welcome arrived or the settle time passed.
 
         ``acknowledged``: the profile's auth ack already arrived (no more
-        waiting). Fails naming the close code (and, for a token from the
-        environment, its key), or the message that refused the connection.
+        waiting); ``settled``: what the settle wait that ran with the connect
+        found (a refusal, and whether it was open then). Fails naming the close
+        code (and, for a token from the environment, its key), or the message
+        that refused the connection.
         """
-        profile = self._profiles.current
-        spec = profile.connection if profile is not None else ConnectionSpec()
         refusal: Message | None = None
         still_open: bool | None = None
-        if not acknowledged:
-            refusal, still_open = self._settle(name, spec)
+        if settled is not None:
+            refusal, still_open = settled
+        elif not acknowledged:
+            refusal, still_open = self._settle(name)
         if still_open is None:
             still_open = self._clients.view(name).is_open
         if refusal is None and still_open:
@@ -170,13 +190,28 @@ class ConnectionOps:
             )
         )
 
-    def _settle(self, name: str, spec: ConnectionSpec) -> tuple[Message | None, bool | None]:
+    def _settle(self, name: str) -> tuple[Message | None, bool | None]:
         """Wait for the welcome, a refusal or a close, at most the settle time.
 
         The refusal (if any), and whether the connection was open when the
         wait ended (None: the loop did not say, the wait timed out).
         """
-        variables = self._vars(name) if self._profiles.current is not None else None
+        probe, timeout = self._settle_probe(name)
+        found = self._clients.wait(name, probe, timeout)
+        return found if found is not None else (None, None)
+
+    def _settle_probe(
+        self, name: str
+    ) -> tuple[Callable[[Client], tuple[Message | None, bool] | None], float]:
+        """The settle wait of client ``name``: its probe (run on the loop) and its time limit.
+
+        The probe answers the refusal that arrived (or None) and whether the
+        connection is open, once the profile's welcome, a refusal or a close
+        came; None while none did.
+        """
+        profile = self._profiles.current
+        spec = profile.connection if profile is not None else ConnectionSpec()
+        variables = self._vars(name) if profile is not None else None
         ack = None
         rejects: list[Any] = []
         if variables is not None:
@@ -194,8 +229,7 @@ class ConnectionOps:
                     return (None, client.is_open)
             return (None, False) if not client.is_open else None
 
-        found = self._clients.wait(name, probe, self._timing.scaled(spec.settle))
-        return found if found is not None else (None, None)
+        return probe, self._timing.scaled(spec.settle)
 
     def authenticate(self, name: str, identity: str) -> None:
         """``client A authenticates as alice``, the way the profile carries tokens.

@@ -101,6 +101,13 @@ class Roster:
         """Client ``name`` connected with this spec and request, as this identity."""
         self._clients[name] = enrolment
 
+    def restore(self, name: str, earlier: Enrolment | None) -> None:
+        """Undo an :meth:`enrol` whose connect raised: back to ``earlier`` (None: unknown)."""
+        if earlier is None:
+            self._clients.pop(name, None)
+        else:
+            self._clients[name] = earlier
+
     def enrolment(self, name: str) -> Enrolment | None:
         """What the scenario remembers of client ``name`` (None before it connected)."""
         return self._clients.get(name)
