@@ -125,3 +125,40 @@ def test_a_server_close_is_seen_by_the_close_expectation(
     assert (info.code, info.reason) == (4001, "bye")
     with pytest.raises(ExpectationFailed, match="4001"):
         session.messages.closed("A", 0.2, code=1000)
+
+
+def test_is_connected_opens_and_settles_in_one_hop_to_the_loop(
+    echo: tuple[ScenarioSession, FakeServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session, _server = echo
+    loop = session.run.clients.loop
+    loop.start()
+    hops: list[str] = []
+    run = loop.run
+
+    def counted(coro, timeout=None):  # type: ignore[no-untyped-def]
+        hops.append(getattr(coro, "__qualname__", "?"))
+        return run(coro, timeout)
+
+    monkeypatch.setattr(loop, "run", counted)
+    session.connections.connect("A", ConnectSpec(identity="alice"), require_open=True)
+    assert len(hops) == 1, hops
+
+
+def test_a_connect_that_raises_leaves_the_roster_as_it_was(
+    echo: tuple[ScenarioSession, FakeServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session, _server = echo
+    session.connections.connect("A", ConnectSpec(identity="alice"), require_open=True)
+    clients = session.run.clients
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the loop is gone")
+
+    monkeypatch.setattr(clients, "connect_and_wait", broken)
+    with pytest.raises(RuntimeError):
+        session.connections.connect("A", ConnectSpec(identity="bob"), require_open=True)
+    with pytest.raises(RuntimeError):
+        session.connections.connect("B", ConnectSpec(identity="bob"), require_open=True)
+    assert session.roster.identity_of("A") == "alice"
+    assert session.roster.enrolment("B") is None

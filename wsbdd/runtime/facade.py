@@ -69,18 +69,20 @@ class Clients:
         request: ConnectRequest,
         probe: Callable[[Client], T | None],
         timeout: float,
-    ) -> tuple[ConnectResult, T | None]:
+    ) -> tuple[ConnectResult, T | None, bool]:
         """:meth:`connect`, then, once it opened, :meth:`wait` for ``probe``: one hop to the loop.
 
-        The result of the connect, and the probe's first non-None answer (None
-        when it did not open, or when ``timeout`` seconds passed first).
+        The result of the connect, the probe's first non-None answer (None
+        when it did not open, or when ``timeout`` seconds passed first), and
+        whether the connection was open when the wait ended.
         """
 
-        async def connect_and_wait() -> tuple[ConnectResult, T | None]:
+        async def connect_and_wait() -> tuple[ConnectResult, T | None, bool]:
             client = await self.manager.connect(name, request)
             if not client.result.opened:
-                return client.result, None
-            return client.result, await client.wait(probe, timeout)
+                return client.result, None, False
+            found = await client.wait(probe, timeout)
+            return client.result, found, client.is_open
 
         bound = request.open_timeout + 2 * request.close_timeout + GRACE + timeout
         return self.loop.run(connect_and_wait(), bound)

@@ -124,11 +124,13 @@ class ConnectionOps:
             self._roster.enrol(name, enrolment)
             try:
                 probe, timeout = self._settle_probe(name)
-                result, found = self._clients.connect_and_wait(name, request, probe, timeout)
+                result, found, still_open = self._clients.connect_and_wait(
+                    name, request, probe, timeout
+                )
             except BaseException:
                 self._roster.restore(name, earlier)
                 raise
-            settled = found if found is not None else (None, None)
+            settled = found if found is not None else (None, still_open)
         else:
             result = self._clients.connect(name, request)
             self._roster.enrol(name, enrolment)
