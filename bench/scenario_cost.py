@@ -7,7 +7,7 @@ One feature of N identical simple scenarios, each
     Then client A receives {"type": "pong"} within 2 s
     When client A disconnects
 
-is run three ways against one reference server (a subprocess, shared):
+is run these ways against one reference server (a subprocess, shared):
 
 * **wsbdd**: ``python -m wsbdd run -f null`` in a project using the wsbdd
   steps and hooks (``WSBDD_SERVER=none``, the server's URL), **Allure on** as
@@ -96,6 +96,12 @@ IN_MEMORY = Path("/dev/shm")
 RESULTS = f"wsbdd-cost-results-{os.getpid()}"
 """The results-in-memory side's folder in :data:`IN_MEMORY` (removed at the end)."""
 SIDES = ("wsbdd", "wsbdd-no-allure", "wsbdd-results-in-memory", "behave-empty", "bare")
+REPORT_OPTIONS = {
+    "wsbdd": [],
+    "wsbdd-no-allure": ["--no-allure"],
+    "wsbdd-results-in-memory": ["--allure-dir", str(IN_MEMORY / RESULTS)],
+}
+"""The ``wsbdd run`` options of each wsbdd side (the default: Allure results in the project)."""
 
 
 def feature(count: int) -> str:
@@ -127,10 +133,7 @@ def write_projects(root: Path, count: int, ws_url: str, http_url: str) -> dict[s
 
 def command(side: str, count: int, ws_url: str) -> list[str]:
     if side.startswith("wsbdd"):
-        allure = {"wsbdd-no-allure": ["--no-allure"],
-                  "wsbdd-results-in-memory": ["--allure-dir", str(IN_MEMORY / RESULTS)]}
-        allure = allure.get(side, [])
-        return [sys.executable, "-m", "wsbdd", "run", "--env", "bench", *allure,
+        return [sys.executable, "-m", "wsbdd", "run", "--env", "bench", *REPORT_OPTIONS[side],
                 "-f", "null", "features/cost.feature"]
     if side == "behave-empty":
         return [sys.executable, "-m", "behave", "-f", "null", "features/cost.feature"]
@@ -198,22 +201,24 @@ def main(argv: list[str] | None = None) -> int:
     sides = tuple(s for s in SIDES if s != "wsbdd-results-in-memory" or IN_MEMORY.is_dir())
     times: dict[str, dict[int, float]] = {side: {} for side in sides}
     cpus: dict[str, dict[int, float]] = {side: {} for side in sides}
-    with reference_server() as server, \
-            tempfile.TemporaryDirectory(prefix="wsbdd-cost-") as tmp:
-        ws_url, http_url = server.ws_url, server.http_url
-        assert ws_url is not None and http_url is not None
-        projects = {n: write_projects(Path(tmp), n, ws_url, http_url) for n in (n1, n2)}
-        for round_ in range(repeat):
-            order = sides if round_ % 2 == 0 else tuple(reversed(sides))
-            for side in order:
-                for n in (n1, n2):
-                    elapsed, cpu = timed_run(side, n, ws_url, projects[n])
-                    best = times[side].get(n)
-                    times[side][n] = elapsed if best is None else min(best, elapsed)
-                    cpus[side][n] = min(cpu, cpus[side].get(n, cpu))
-                    print(f"  {side:24s} {n:4d} scenarios {elapsed:7.2f} s wall "
-                          f"{cpu:7.2f} s CPU", flush=True)
-    shutil.rmtree(IN_MEMORY / RESULTS, ignore_errors=True)
+    try:
+        with reference_server() as server, \
+                tempfile.TemporaryDirectory(prefix="wsbdd-cost-") as tmp:
+            ws_url, http_url = server.ws_url, server.http_url
+            assert ws_url is not None and http_url is not None
+            projects = {n: write_projects(Path(tmp), n, ws_url, http_url) for n in (n1, n2)}
+            for round_ in range(repeat):
+                order = sides if round_ % 2 == 0 else tuple(reversed(sides))
+                for side in order:
+                    for n in (n1, n2):
+                        elapsed, cpu = timed_run(side, n, ws_url, projects[n])
+                        best = times[side].get(n)
+                        times[side][n] = elapsed if best is None else min(best, elapsed)
+                        cpus[side][n] = min(cpu, cpus[side].get(n, cpu))
+                        print(f"  {side:24s} {n:4d} scenarios {elapsed:7.2f} s wall "
+                              f"{cpu:7.2f} s CPU", flush=True)
+    finally:
+        shutil.rmtree(IN_MEMORY / RESULTS, ignore_errors=True)
 
     slope = {side: (t[n2] - t[n1]) / (n2 - n1) * 1000 for side, t in times.items()}
     startup = {side: times[side][n1] * 1000 - n1 * slope[side] for side in sides}

@@ -51,7 +51,7 @@ def run_suite(
 
     ``processes`` > 1 runs it over that many worker processes (``wsbdd run -j``,
     docs/parallel.md), each with its own embedded server: the same verdicts
-    (tests/parallel/test_shipped_suite.py), in about a third of the time,
+    (tests/parallel/test_shipped_suite.py) in well under half the time,
     since a real-time suite mostly waits.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
