@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +22,7 @@ from wsbdd.core.exceptions import ExpectationFailed
 from wsbdd.core.records import now
 from wsbdd.runtime import Client, Clients, ConnectRequest
 from wsbdd.runtime.http import HttpTrigger
+from wsbdd.runtime.transports.ws_connection import READ_CHUNK, StampedConnection
 
 MARGIN = 0.5
 """Seconds a deadline may be overrun on a loaded machine."""
@@ -111,6 +113,34 @@ def test_a_wait_under_a_flood_ends_on_time(servers: ServerThread, clients: Clien
     took = now() - start
     assert len(clients.get("A").received) > 10_000, "no flood during the wait"
     assert 1.0 <= took < 1.0 + MARGIN, took
+
+
+def test_a_flood_is_read_in_small_chunks_so_timers_keep_their_time(
+    servers: ServerThread, clients: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # asyncio reads 256 KiB at a time: under a flood of small frames that is
+    # thousands of frames parsed before any timer runs (a wait's deadline fired
+    # up to 0.3 s late on a loaded machine). Every read is at most READ_CHUNK,
+    # even when far more is waiting in the socket.
+    reads: list[int] = []
+    original = StampedConnection.data_received
+
+    def recording(self: StampedConnection, data: bytes) -> None:
+        reads.append(len(data))
+        original(self, data)
+
+    async def busy_loop(_: object) -> None:
+        time.sleep(0.3)  # a loop too busy to read while the flood fills the socket
+
+    monkeypatch.setattr(StampedConnection, "data_received", recording)
+    srv = servers.websocket(_flood, compression=None)
+    assert clients.connect("A", ConnectRequest(srv.url, compression=None)).opened
+    assert clients.wait("A", lambda c: True if c.received else None, 5.0)
+    clients.run(busy_loop, 5.0)
+    seen = len(clients.get("A").received)
+    assert clients.wait("A", lambda c: True if len(c.received) > seen + 20_000 else None, 5.0)
+    assert max(reads) <= READ_CHUNK == 16 * 1024, max(reads)
+    assert reads.count(READ_CHUNK) > 10, "more than one read's worth never waited in the socket"
 
 
 def test_a_close_under_a_flood_ends_within_its_close_timeout(

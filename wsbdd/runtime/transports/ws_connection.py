@@ -19,6 +19,14 @@ and hands each one to ``process_event``. We take ``now()`` at the top of
   :class:`FrameTap`;
 * remember when the server's close frame arrived.
 
+The socket is read at most :data:`READ_CHUNK` bytes at a time (the connection
+is an ``asyncio.BufferedProtocol`` reading into one buffer per loop thread;
+asyncio's own reads are 256 KiB). Under a flood of small frames one 256 KiB
+read is thousands of frames, parsed and recorded in one go, and every timer
+waits for it: a wait's deadline fired up to 0.3 s late on a loaded machine.
+A 16 KiB read is a few hundred frames, so a deadline is a few milliseconds
+late at most, with the same throughput.
+
 The sans-I/O protocol answers PING frames itself in ``Protocol.recv_frame``.
 To let a client stop answering pings (heartbeat tests), the connection swaps
 its protocol's class for :class:`PingControlProtocol`, a subclass that only
@@ -43,6 +51,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -56,6 +65,7 @@ from wsbdd.core.records import now
 
 __all__ = [
     "QUIET_LOGGER",
+    "READ_CHUNK",
     "FrameTap",
     "PingControlProtocol",
     "StampedConnection",
@@ -124,7 +134,21 @@ class PingControlProtocol(ClientProtocol):
         super().recv_frame(frame)
 
 
-class StampedConnection(ClientConnection):
+READ_CHUNK = 16 * 1024
+"""The most bytes one read of a client socket hands to websockets' parser."""
+
+_read_buffers = threading.local()
+
+
+def _read_buffer() -> memoryview:
+    """This thread's read buffer, shared by its connections: each read is copied out at once."""
+    buffer: memoryview | None = getattr(_read_buffers, "buffer", None)
+    if buffer is None:
+        buffer = _read_buffers.buffer = memoryview(bytearray(READ_CHUNK))
+    return buffer
+
+
+class StampedConnection(ClientConnection, asyncio.BufferedProtocol):
     """The one place a WebSocket arrival is stamped: ``now()`` as each read's bytes arrive.
 
     Every frame parsed from one ``data_received`` carries that read's stamp
@@ -138,6 +162,14 @@ class StampedConnection(ClientConnection):
     def __init__(self, protocol: ClientProtocol, **kwargs: Any) -> None:
         self._stamp = 0.0
         super().__init__(protocol, **kwargs)
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        """Where the loop reads the socket into (at most :data:`READ_CHUNK` bytes)."""
+        return _read_buffer()
+
+    def buffer_updated(self, nbytes: int) -> None:
+        """The loop read ``nbytes`` into the buffer: :meth:`data_received` gets a copy."""
+        self.data_received(bytes(_read_buffer()[:nbytes]))
 
     def data_received(self, data: bytes) -> None:
         """Stamp the arrival, then let websockets parse the bytes."""
