@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wsbdd.core.contracts.files import ContractFiles
+from wsbdd.core.contracts.inline import inline_refs
 from wsbdd.core.contracts.model import Contract, ContractMessage, Direction
 from wsbdd.core.exceptions import ContractError
 from wsbdd.core.matching._paths import format_path
@@ -64,7 +65,11 @@ def _indent(violations: tuple[SchemaViolation, ...]) -> str:
 
 
 class ContractChecker:
-    """Checks frames against one contract; validators are built once per message."""
+    """Checks frames against one contract; validators are built once per message.
+
+    A message's payload schema is validated with its ``$ref`` replaced by their
+    targets where that changes no verdict (:func:`~wsbdd.core.contracts.inline.inline_refs`).
+    """
 
     def __init__(
         self, contract: Contract, channel_path: tuple[str | int, ...] = ("channel",)
@@ -165,12 +170,19 @@ class ContractChecker:
             cls = jsonschema.validators.validator_for(
                 resolved.contents, default=jsonschema.validators.Draft7Validator
             )
-            self._validators[uri] = cls(
-                resolved.contents,
-                registry=self._registry,
-                format_checker=cls.FORMAT_CHECKER,
-                _resolver=resolved.resolver,
-            )
+            inlined = inline_refs(resolved.contents, resolved.resolver)
+            if inlined is None:
+                self._validators[uri] = cls(
+                    resolved.contents,
+                    registry=self._registry,
+                    format_checker=cls.FORMAT_CHECKER,
+                    _resolver=resolved.resolver,
+                )
+            else:
+                # the class and format checker jsonschema would end up with
+                # when it followed the references (core/contracts/inline.py)
+                inlined_cls = jsonschema.validators.validator_for(inlined, default=cls)
+                self._validators[uri] = inlined_cls(inlined, format_checker=cls.FORMAT_CHECKER)
         return self._validators[uri]
 
     def check_schemas(self) -> None:
