@@ -41,7 +41,10 @@ def test_the_loop_thread_uses_uvloop_when_asked(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_quick_suite_passes_on_uvloop(tmp_path: Path) -> None:
-    results = run_suite(tmp_path, "--tags", "not @slow", extra_env={"WSBDD_UVLOOP": "1"})
+    # over worker processes, as the bug matrix runs it (each worker's loop is uvloop)
+    results = run_suite(
+        tmp_path, "--tags", "not @slow", extra_env={"WSBDD_UVLOOP": "1"}, processes=3
+    )
     ran = [r for r in results if r.status != "skipped"]
     assert ran, "the suite ran no scenario"
     failed = [r for r in ran if r.status != "passed"]
