@@ -160,6 +160,10 @@ def test_wss_with_private_ca(servers: ServerThread, clients: Clients, tmp_path: 
     assert result.opened, result
     clients.send_text("A", "over tls")
     assert clients.wait("A", lambda c: c.received or None, 2.0)
+    big = "".join(f"{i:06d}" for i in range(50_000))  # 300 KB: many TLS records and reads
+    clients.send_text("A", big)
+    echoed = clients.wait("A", lambda c: True if len(c.received) == 2 else None, 5.0)
+    assert echoed and clients.get("A").received[1].data == big
     result = clients.connect("B", ConnectRequest(url))  # default trust store: untrusted
     assert result.outcome is ConnectOutcome.FAILED
     assert "TLS" in result.detail and "certificate" in result.detail
