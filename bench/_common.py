@@ -201,6 +201,30 @@ def bench_parser(doc: str | None, quick_help: str) -> argparse.ArgumentParser:
     return parser
 
 
+def rounds_and_size(
+    argv: Sequence[str] | None,
+    doc: str | None,
+    unit: str,
+    *,
+    quick: tuple[int, int],
+    full: tuple[int, int],
+) -> tuple[int, int]:
+    """``--rounds R``, ``--UNITs N`` and ``--quick`` of an in-process bench: (rounds, N).
+
+    ``quick`` and ``full`` are the (rounds, N) of ``--quick`` and of the default.
+    """
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument(f"--{unit}s", type=int, default=None, dest="size",
+                        help=f"{unit}s a round ({full[1]:,})")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help=f"alternating rounds ({full[0]})")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{quick[0]} rounds of {quick[1]:,} {unit}s")
+    args = parser.parse_args(argv)
+    rounds, size = quick if args.quick else full
+    return args.rounds or rounds, args.size or size
+
+
 def compression_of(args: argparse.Namespace) -> str | None:
     """The websockets ``compression`` setting for ``--compression``."""
     return None if args.compression == "none" else "deflate"

@@ -18,7 +18,6 @@ frame, CPU time of this process (no I/O is involved).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -27,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT
+from _common import ROOT, rounds_and_size
 
 sys.path.insert(0, str(ROOT))
 
@@ -82,13 +81,7 @@ def timed(check: Any, batch: list[tuple[Any, str]]) -> tuple[float, list[bool]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=None, help="frames a round (4,000)")
-    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds (7)")
-    parser.add_argument("--quick", action="store_true", help="3 rounds of 1,000 frames")
-    args = parser.parse_args(argv)
-    count = args.frames or (1000 if args.quick else 4000)
-    rounds = args.rounds or (3 if args.quick else 7)
+    rounds, count = rounds_and_size(argv, __doc__, "frame", quick=(3, 1000), full=(7, 4000))
 
     from results import emit
 

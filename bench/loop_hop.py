@@ -15,7 +15,6 @@ call, wall clock, and the calling process's CPU per call beside it.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT
+from _common import ROOT, rounds_and_size
 
 sys.path.insert(0, str(ROOT))
 
@@ -88,13 +87,7 @@ def timed(side: str, calls: int) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=None, help="calls a round (20,000)")
-    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds (7)")
-    parser.add_argument("--quick", action="store_true", help="3 rounds of 5,000 calls")
-    args = parser.parse_args(argv)
-    calls = args.calls or (5000 if args.quick else 20000)
-    rounds = args.rounds or (3 if args.quick else 7)
+    rounds, calls = rounds_and_size(argv, __doc__, "call", quick=(3, 5000), full=(7, 20000))
 
     from results import emit
 
