@@ -39,7 +39,9 @@ from wsbdd.steps import *  # noqa
 
 @step('the marker "{name}" is written')
 def marker(context, name):
-    Path(name).write_text(str(context.wsbdd.run.server.pid))
+    # written whole, then renamed: the test reads it as soon as it exists
+    Path(name + ".part").write_text(str(context.wsbdd.run.server.pid))
+    Path(name + ".part").replace(name)
 """
 
 FEATURE = """

@@ -27,9 +27,9 @@ NAIVE_SYMPTOMS = {
         r"20 of 20 clients reconnected within the same 25 ms"
     ),
     "After a crash each client waits a different time before it comes back": (
-        # no jitter is 0% on a quiet machine; a loaded one read "vary by 1%"
-        # (one delay of 51 ms among 50 ms ones): still far below 20%
-        r"the reconnect delays vary by [0-5]% between clients, expected at least 20%: "
+        # no jitter is 0% on a quiet machine; loaded ones read "vary by 1%" and
+        # "6%" (delays of 50-65 ms): whatever the noise, below the 20% asked
+        r"the reconnect delays vary by 1?\d% between clients, expected at least 20%: "
         r"20 clients' first delays (?:≤50|\d{2,3}) ms"
     ),
     "While the server refuses them the clients back off": (
