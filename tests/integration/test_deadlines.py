@@ -130,7 +130,7 @@ def test_a_flood_is_read_in_small_chunks_so_timers_keep_their_time(
         original(self, data)
 
     async def busy_loop(_: object) -> None:
-        time.sleep(0.3)  # a loop too busy to read while the flood fills the socket
+        time.sleep(0.3)  # noqa: ASYNC251 - a loop too busy to read while the flood fills the socket
 
     monkeypatch.setattr(StampedConnection, "data_received", recording)
     srv = servers.websocket(_flood, compression=None)
