@@ -54,22 +54,15 @@ def frames(count: int) -> list[tuple[Any, str]]:
 
 def checker(following_refs: bool) -> Any:
     """The shipped contract's checker; ``following_refs``: validators as before inlining."""
-    import jsonschema.validators
-
     from wsbdd.core.contracts import ContractChecker, load_contract
 
     checker = ContractChecker(load_contract(CONTRACT))
     if following_refs:
         for message in checker.contract.messages:
-            if message.schema_uri is None:
-                continue
-            resolved = checker._registry.resolver().lookup(message.schema_uri)
-            cls = jsonschema.validators.validator_for(
-                resolved.contents, default=jsonschema.validators.Draft7Validator
-            )
-            checker._validators[message.schema_uri] = cls(
-                resolved.contents, registry=checker._registry,
-                format_checker=cls.FORMAT_CHECKER, _resolver=resolved.resolver)
+            if message.schema_uri is not None:
+                checker._validators[message.schema_uri] = checker.validator_following_refs(
+                    message.schema_uri
+                )
     return checker
 
 

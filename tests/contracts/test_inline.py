@@ -13,7 +13,6 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import jsonschema.validators
 import pytest
 
 from tests.suite.suite_runs import REPO
@@ -70,16 +69,7 @@ def frames() -> list[Any]:
 def following_refs(checker: ContractChecker, message: ContractMessage) -> Any:
     """The validator jsonschema builds for ``message`` when it follows the references itself."""
     assert message.schema_uri is not None
-    resolved = checker._registry.resolver().lookup(message.schema_uri)
-    cls = jsonschema.validators.validator_for(
-        resolved.contents, default=jsonschema.validators.Draft7Validator
-    )
-    return cls(
-        resolved.contents,
-        registry=checker._registry,
-        format_checker=cls.FORMAT_CHECKER,
-        _resolver=resolved.resolver,
-    )
+    return checker.validator_following_refs(message.schema_uri)
 
 
 def errors(validator: Any, value: Any) -> list[tuple[str, str, str]]:

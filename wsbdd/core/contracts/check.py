@@ -172,18 +172,32 @@ class ContractChecker:
             )
             inlined = inline_refs(resolved.contents, resolved.resolver)
             if inlined is None:
-                self._validators[uri] = cls(
-                    resolved.contents,
-                    registry=self._registry,
-                    format_checker=cls.FORMAT_CHECKER,
-                    _resolver=resolved.resolver,
-                )
+                self._validators[uri] = self.validator_following_refs(uri)
             else:
                 # the class and format checker jsonschema would end up with
                 # when it followed the references (core/contracts/inline.py)
                 inlined_cls = jsonschema.validators.validator_for(inlined, default=cls)
                 self._validators[uri] = inlined_cls(inlined, format_checker=cls.FORMAT_CHECKER)
         return self._validators[uri]
+
+    def validator_following_refs(self, uri: str) -> Any:
+        """The validator of the schema at ``uri`` that follows every ``$ref`` as it validates.
+
+        Used where inlining would change a verdict; the tests and
+        ``bench/contract_check.py`` compare the inlined validators against it.
+        """
+        import jsonschema.validators  # type: ignore[import-untyped,unused-ignore]
+
+        resolved = self._registry.resolver().lookup(uri)
+        cls = jsonschema.validators.validator_for(
+            resolved.contents, default=jsonschema.validators.Draft7Validator
+        )
+        return cls(
+            resolved.contents,
+            registry=self._registry,
+            format_checker=cls.FORMAT_CHECKER,
+            _resolver=resolved.resolver,
+        )
 
     def check_schemas(self) -> None:
         """Every payload schema is a valid schema and its ``$ref`` resolve (for lint)."""
