@@ -19,20 +19,6 @@ from tests.suite.suite_runs import ShippedRun, run_shipped_suite
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """``-n auto``: one worker more than the cores this process may run on.
-
-    Most tests wait (on deadlines, heartbeats, "stays open", subprocesses):
-    with one worker a core the two-core machine's CPU was busy about 65 % of
-    the run, and a third worker took it from 412 s to 321 s. A
-    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` in the environment still decides.
-    """
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None  # pytest-xdist's own hook reads it
-    return len(os.sched_getaffinity(0)) + 1
-
-
 @pytest.fixture(scope="session")
 def shipped_suite_run(tmp_path_factory: pytest.TempPathFactory) -> ShippedRun:
     """The whole shipped suite, run once with ``wsbdd run`` against its own embedded server.

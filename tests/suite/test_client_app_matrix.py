@@ -24,7 +24,8 @@ SHIPPED_APP = "examples/backoff_client.py"
 NAIVE_SYMPTOMS = {
     "After a crash the clients do not come back in one storm": (
         r"the reconnections are spread over [\d.]+ ms, expected at least 250 ms: "
-        r"20 of 20 clients reconnected within the same 25 ms"
+        # all 20 on a quiet machine; a loaded one read "17 of 20" (spread over 26 ms)
+        r"\d+ of 20 clients reconnected within the same 25 ms"
     ),
     "After a crash each client waits a different time before it comes back": (
         # no jitter is 0% on a quiet machine; loaded ones read "vary by 1%" and
