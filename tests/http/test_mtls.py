@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import ssl
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,32 +17,13 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import InvalidMessage
 
 from tests.http.http_app import serving_in_thread
+from tests.tls_files import private_ca
 from wsbdd.config import load_settings
 from wsbdd.core.exceptions import ConfigError, ExpectationFailed
 from wsbdd.runtime.http import HttpTrigger
 from wsbdd.runtime.request import ConnectRequest
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
-
-
-def _openssl(*args: str) -> None:
-    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
-
-
-def _certs(tmp: Path) -> dict[str, Path]:
-    files = {n: tmp / n for n in ("ca.key", "ca.crt", "srv.key", "srv.crt", "cli.key", "cli.crt")}
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(files["ca.key"]),
-             "-out", str(files["ca.crt"]), "-days", "1", "-subj", "/CN=wsbdd mTLS CA")  # fmt: skip
-    ext = tmp / "ext.cnf"
-    ext.write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    for who in ("srv", "cli"):
-        csr = tmp / f"{who}.csr"
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(files[f"{who}.key"]),
-                 "-out", str(csr), "-subj", f"/CN={who}")  # fmt: skip
-        _openssl("x509", "-req", "-in", str(csr), "-CA", str(files["ca.crt"]),
-                 "-CAkey", str(files["ca.key"]), "-CAcreateserial", "-out",
-                 str(files[f"{who}.crt"]), "-days", "1", "-extfile", str(ext))  # fmt: skip
-    return files
 
 
 def _server_context(files: dict[str, Path]) -> ssl.SSLContext:
@@ -55,7 +35,7 @@ def _server_context(files: dict[str, Path]) -> ssl.SSLContext:
 
 
 def test_https_requests_present_the_client_certificate(tmp_path: Path) -> None:
-    files = _certs(tmp_path)
+    files = private_ca(tmp_path)
     with serving_in_thread(ssl_context=_server_context(files)) as base:
         url = base.replace("http://", "https://")
         with_cert = HttpTrigger(
@@ -72,7 +52,7 @@ def test_https_requests_present_the_client_certificate(tmp_path: Path) -> None:
 
 
 def test_wss_connections_present_the_client_certificate(tmp_path: Path) -> None:
-    files = _certs(tmp_path)
+    files = private_ca(tmp_path)
 
     async def echo(ws: ServerConnection) -> None:
         async for message in ws:

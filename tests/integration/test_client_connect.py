@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import ssl
-import subprocess
 from http import HTTPStatus
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from fixture_servers import ServerThread, closed_port, echo
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
+from tests.tls_files import private_ca, server_context
 from wsbdd.core.exceptions import ConfigError, ExpectationFailed, UnknownClient, UsageError
 from wsbdd.core.records import ConnectOutcome
 from wsbdd.runtime import Clients, ConnectRequest
@@ -131,30 +130,11 @@ def test_unknown_client_and_bad_url(clients: Clients) -> None:
         ConnectRequest("http://example.com/")
 
 
-def _make_cert(tmp: Path) -> tuple[Path, Path, Path]:
-    """A private CA and a localhost certificate signed by it (openssl CLI)."""
-
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
-
-    ca_key, ca_crt = tmp / "ca.key", tmp / "ca.crt"
-    key, csr, crt, ext = tmp / "srv.key", tmp / "srv.csr", tmp / "srv.crt", tmp / "ext.cnf"
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key),
-            "-out", str(ca_crt), "-days", "1", "-subj", "/CN=wsbdd test CA")  # fmt: skip
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
-            "-subj", "/CN=localhost")  # fmt: skip
-    ext.write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key),
-            "-CAcreateserial", "-out", str(crt), "-days", "1", "-extfile", str(ext))  # fmt: skip
-    return ca_crt, crt, key
-
-
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_wss_with_private_ca(servers: ServerThread, clients: Clients, tmp_path: Path) -> None:
-    ca_crt, crt, key = _make_cert(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(crt, key)
-    srv = servers.websocket(echo, ssl=context)
+    files = private_ca(tmp_path)
+    ca_crt = files["ca.crt"]
+    srv = servers.websocket(echo, ssl=server_context(files))
     url = srv.url.replace("ws://", "wss://")
     result = clients.connect("A", ConnectRequest(url, ca_file=ca_crt))
     assert result.opened, result

@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 from wsbdd.core.exceptions import ConfigError, ExpectationFailed
 from wsbdd.core.records import NOT_JSON, now
 from wsbdd.core.timing import format_duration
+from wsbdd.runtime.tls import default_http_context
 
 if TYPE_CHECKING:
     import httpx
@@ -225,6 +226,8 @@ def client_tls(
 
     if verify is False and client_cert is None:
         return False
+    if verify is True and client_cert is None:
+        return default_http_context()
     try:
         if verify is True or verify is False:
             context = httpx.create_ssl_context(verify=bool(verify))

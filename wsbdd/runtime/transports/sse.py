@@ -44,6 +44,7 @@ from wsbdd.core.records import (
 )
 from wsbdd.core.redaction import Redactor
 from wsbdd.runtime.request import ConnectRequest
+from wsbdd.runtime.tls import default_http_context
 from wsbdd.runtime.transport import TransportEvents, TransportKind
 
 from .sse_headers import EVENT_STREAM, REQUIRED_HEADERS
@@ -100,7 +101,8 @@ class SseStream:
         handshake = HandshakeInfo(self._redactor.url(self.url), shown_headers)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(self.open_timeout, read=None),
-            verify=self._verify,
+            # True (the default CAs): one context for every stream, not one each
+            verify=default_http_context() if self._verify is True else self._verify,
             follow_redirects=False,
         )
         try:

@@ -17,6 +17,7 @@ from websockets.http11 import Response
 from websockets.typing import Origin, Subprotocol
 
 from ..request import ConnectRequest
+from ..tls import default_websocket_context
 from .ws_connection import QUIET_LOGGER
 
 __all__ = ["connect_kwargs", "status_line"]
@@ -32,7 +33,8 @@ def connect_kwargs(
     ``create_connection`` builds the connection object (a
     ``ClientConnection`` subclass, usually a ``functools.partial`` binding
     its extra arguments); None leaves it out, for a caller that adds its own
-    per connection. ``ssl_context`` None keeps websockets' default.
+    per connection. ``ssl_context`` None is the default for ``wss://``, made
+    once per process (:mod:`wsbdd.runtime.tls`), not once per connection.
     ``max_queue`` (frames buffered before reading pauses) is what "stops
     reading" relies on for named clients; crowd members' data frames bypass
     that queue, so it changes nothing for them.
@@ -53,6 +55,8 @@ def connect_kwargs(
     }
     if create_connection is not None:
         kwargs["create_connection"] = cast(type[ClientConnection], create_connection)
+    if ssl_context is None and req.secure:
+        ssl_context = default_websocket_context()
     if ssl_context is not None:
         kwargs["ssl"] = ssl_context
     return kwargs
