@@ -63,9 +63,13 @@ def substitutions(copy: Path) -> list[Substitution]:
     return [
         Substitution(r"<repository URL>", url, "the repository is this checkout's copy"),
         Substitution(
-            r'^python3 -m venv \.venv && \.venv/bin/pip install -q -e "\.\[dev\]"',
-            f"ln -s {shlex.quote(str(DEV_VENV))} .venv",
-            "the dev install is this checkout's own .venv (.ci/run runs it as written)",
+            r'^python3 -m venv \.venv && \.venv/bin/pip install -q -e "\.\[dev\]"'
+            r" && \.venv/bin/wsbdd run$",
+            f"ln -s {shlex.quote(str(DEV_VENV))} .venv && .venv/bin/wsbdd run --dry-run",
+            "the dev install is this checkout's own .venv, and the shipped suite runs once a "
+            "pytest run, the same `wsbdd run` (tests/conftest.py, shipped_suite_run); here a "
+            "dry run proves the command, the features and every step (.ci/run runs the whole "
+            "line as written, in a clean clone)",
         ),
         Substitution(
             r"^python3 -m venv \.venv && \. \.venv/bin/activate$",
