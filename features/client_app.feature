@@ -1,4 +1,4 @@
-@mock
+@mock @own_server
 Feature: A client app under test reconnects politely
   wsbdd plays the server (a mock server) and the app under test is the client:
   examples/backoff_client.py, twenty clients on the websockets library's own

@@ -1,3 +1,4 @@
+@own_server
 Feature: Socket.IO chat (Engine.IO v4 / Socket.IO v5)
   wsbdd's bundled Socket.IO app (wsbdd/server/socketio_app.py, python-socketio) is
   started by the first step on a free port; every connection below goes to it
