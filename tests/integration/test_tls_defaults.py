@@ -4,7 +4,8 @@ Loading the CA store costs about 30 ms of CPU; asyncio made it again for every
 ``wss://`` connection and httpx for every SSE stream, so a crowd of 1,000
 spent 30 s of CPU before sending a byte. ``SSL_CERT_FILE`` points the
 default trust store at a private CA here, the way a user trusts a corporate
-CA, so the default context is the one that verifies the server.
+CA, so the default context is the one that verifies the server. A CA file
+(``WSBDD_CA_FILE``) is loaded once too, while it stays the same on disk.
 """
 
 from __future__ import annotations
@@ -36,13 +37,19 @@ pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs o
 
 
 @pytest.fixture
-def trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
-    """A private CA that the default trust store trusts (``SSL_CERT_FILE``)."""
+def ca(tmp_path: Path) -> Iterator[dict[str, Path]]:
+    """A private CA and a server certificate for 127.0.0.1; no TLS context made yet."""
     files = private_ca(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(files["ca.crt"]))
     forget_defaults()
     yield files
-    forget_defaults()  # the next test's defaults are the system's again
+    forget_defaults()  # the next test's contexts are made afresh, from the system's CAs
+
+
+@pytest.fixture
+def trusted(ca: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """The private CA, trusted by the default trust store (``SSL_CERT_FILE``)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca["ca.crt"]))
+    return ca
 
 
 @pytest.fixture
@@ -80,6 +87,28 @@ def test_wss_clients_and_crowd_members_load_the_trust_store_once(
     assert clients.run(open_crowd, 30.0) == (20, 0)
     assert all(member.connected for member in crowd.members)
     assert len(contexts_made) == 1, f"{len(contexts_made)} TLS contexts for 23 connections"
+
+
+def test_a_ca_file_is_loaded_once_while_it_stays_the_same(
+    ca: dict[str, Path], contexts_made: list[Any], servers: ServerThread, clients: Clients
+) -> None:
+    srv = servers.websocket(echo, ssl=server_context(ca))
+    request = ConnectRequest(srv.url.replace("ws://", "wss://"), ca_file=ca["ca.crt"])
+    for name in "AB":
+        assert clients.connect(name, request).outcome is ConnectOutcome.OPEN
+    crowd = Crowd(request, 10, concurrency=5)
+
+    async def open_crowd(manager: ClientManager) -> int:
+        manager.add_crowd(crowd)
+        return (await crowd.open()).failed
+
+    assert clients.run(open_crowd, 30.0) == 0
+    assert len(contexts_made) == 1, f"{len(contexts_made)} TLS contexts for one CA file"
+    # The file replaced on disk (a renewed CA): the next connection loads it again.
+    renewed = ca["ca.crt"].read_text() + "\n"
+    ca["ca.crt"].write_text(renewed)
+    assert clients.connect("C", request).outcome is ConnectOutcome.OPEN
+    assert len(contexts_made) == 2
 
 
 async def _ticker(request: Request) -> EventSourceResponse:

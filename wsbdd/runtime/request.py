@@ -11,6 +11,7 @@ from typing import Literal
 from wsbdd.core.codecs import Codec
 from wsbdd.core.exceptions import ConfigError, UsageError
 
+from .tls import shared_context
 from .transports import check_url
 from .transports.socketio_options import SocketIOOptions
 
@@ -76,11 +77,17 @@ class ConnectRequest:
     def ssl_context(self) -> ssl.SSLContext | None:
         """The TLS context for ``wss://`` (``ca_file``, mTLS ``client_cert``); None: the default.
 
-        Raises :class:`~wsbdd.core.exceptions.ConfigError` when the CA file cannot be
+        Made once for the same files while they stay the same on disk, and shared by
+        every connection (:func:`~wsbdd.runtime.tls.shared_context`). Raises
+        :class:`~wsbdd.core.exceptions.ConfigError` when the CA file cannot be
         read (a setup mistake, not server behaviour).
         """
         if not self.secure or (self.ca_file is None and self.client_cert is None):
             return None
+        files = (self.ca_file, self.client_cert, self.client_key)
+        return shared_context([None if f is None else str(f) for f in files], self._new_context)
+
+    def _new_context(self) -> ssl.SSLContext:
         try:
             context = ssl.create_default_context(
                 cafile=str(self.ca_file) if self.ca_file is not None else None

@@ -6,16 +6,31 @@ CPU. Left to themselves, asyncio makes one for every ``wss://`` connection
 client (every SSE stream). An ``SSLContext`` may serve any number of
 connections, so each default is made on first use and then reused: the
 verdicts are the same, only the repeated loading goes. A CA file or a client
-certificate from the environment still gets a context of its own
-(:meth:`~wsbdd.runtime.request.ConnectRequest.ssl_context`).
+certificate from the environment (``WSBDD_CA_FILE``, ``WSBDD_CLIENT_CERT``) gets a
+context of its own, made once for those files as they are on disk
+(:func:`shared_context`): a corporate CA bundle is as slow to load as the
+system's.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import ssl
+import threading
+from collections.abc import Callable, Sequence
 
-__all__ = ["default_http_context", "default_websocket_context", "forget_defaults"]
+__all__ = [
+    "default_http_context",
+    "default_websocket_context",
+    "forget_defaults",
+    "shared_context",
+]
+
+_SHARED_LIMIT = 32
+"""Contexts kept for distinct sets of files (then the cache starts over)."""
+_shared: dict[tuple[tuple[str, int, int] | None, ...], ssl.SSLContext] = {}
+_shared_lock = threading.Lock()
 
 
 @functools.cache
@@ -34,7 +49,40 @@ def default_http_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def _on_disk(path: str | None) -> tuple[str, int, int] | None:
+    """A file as it is now: its path, modification time and size (None: no file)."""
+    if path is None:
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return (path, -1, -1)  # making the context will raise the real error
+    return (path, status.st_mtime_ns, status.st_size)
+
+
+def shared_context(
+    files: Sequence[str | None], make: Callable[[], ssl.SSLContext]
+) -> ssl.SSLContext:
+    """The context ``make()`` builds from ``files``, built once while the files stay the same.
+
+    A file changed on disk (another modification time or size) gets a new
+    context; ``make`` raising (a missing or unreadable file) leaves nothing cached.
+    """
+    key = tuple(_on_disk(path) for path in files)
+    with _shared_lock:
+        known = _shared.get(key)
+    if known is not None:
+        return known
+    context = make()
+    with _shared_lock:
+        if len(_shared) >= _SHARED_LIMIT:
+            _shared.clear()
+        return _shared.setdefault(key, context)
+
+
 def forget_defaults() -> None:
-    """Make the defaults again on next use (after a test changes ``SSL_CERT_FILE``)."""
+    """Make every context again on next use (after a test changes ``SSL_CERT_FILE``)."""
     default_websocket_context.cache_clear()
     default_http_context.cache_clear()
+    with _shared_lock:
+        _shared.clear()
