@@ -2,7 +2,7 @@
 
 Loading the system's CA store into an ``ssl.SSLContext`` costs about 30 ms of
 CPU. Left to themselves, asyncio makes one for every ``wss://`` connection
-(a crowd of 1,000 members spent 30 s of CPU on it) and httpx one for every
+(a crowd of 300 members spent 11 s of CPU on it, bench/tls_connections.py) and httpx one for every
 client (every SSE stream). An ``SSLContext`` may serve any number of
 connections, so each default is made on first use and then reused: the
 verdicts are the same, only the repeated loading goes. A CA file or a client
