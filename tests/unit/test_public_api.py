@@ -148,3 +148,26 @@ def test_loading_the_hooks_and_steps_leaves_the_optional_stacks_unloaded() -> No
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", f"loaded at start-up: {out.stdout.strip()}"
+
+
+def test_starting_the_embedded_server_and_a_scenario_load_no_crowd_and_no_server_code() -> None:
+    """What a run without crowds or HTTP steps imports beyond the hooks and steps.
+
+    The embedded server runs as a subprocess: its parent only spawns it, so
+    neither the server (nor psutil, for the memory steps) nor httpx (for a
+    command's health check) are imported; crowds are built by the first crowd
+    step; ``statistics`` is for balancing ``-j`` workers. About 0.1 s of CPU
+    each ``wsbdd run`` and each parallel worker no longer spends.
+    """
+    import subprocess
+    import sys
+
+    unwanted = ("httpx", "psutil", "statistics", "wsbdd.server.app", "wsbdd.runtime.crowd",
+                "wsbdd.session.crowds", "wsbdd.session.crowd_locust", "wsbdd.mock.analytics")
+    code = (
+        "import sys, wsbdd.hooks, wsbdd.steps, wsbdd.server.managed, wsbdd.parallel.balance; "
+        "from wsbdd import cli; cli.build_parser('run'); "
+        f"print(sorted(m for m in {unwanted!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", f"loaded at start-up: {out.stdout.strip()}"

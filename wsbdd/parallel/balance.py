@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from wsbdd.parallel.units import Unit
+if TYPE_CHECKING:  # `wsbdd run`'s option parser reads this module's constant: keep it light
+    from wsbdd.parallel.units import Unit
 
 __all__ = [
     "DEFAULT_DURATIONS_FILE",
@@ -75,6 +75,8 @@ def batches(
     element: Element = "scenario",
 ) -> list[list[Unit]]:
     """``units`` in batches, in the order to hand them out (see the module docstring)."""
+    import statistics
+
     known = [durations[u.key] for u in units if u.runs and u.key in durations]
     default = statistics.median(known) if known else UNKNOWN_DURATION_S
     groups: dict[str, list[Unit]] = {}

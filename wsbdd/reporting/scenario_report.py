@@ -20,7 +20,6 @@ from wsbdd.reporting._behave import status_name
 from wsbdd.reporting.failure import attach_failure
 from wsbdd.reporting.latency import attach_latency
 from wsbdd.reporting.learning import WireLearner
-from wsbdd.reporting.mock_report import attach_mock
 from wsbdd.reporting.transcript import ClientRecord, attach_client_records, client_records
 
 if TYPE_CHECKING:
@@ -67,6 +66,8 @@ class ScenarioReport:
             return
         self._attach_new_latency()
         if (mock := self.session.mock_if_used) is not None:
+            from wsbdd.reporting.mock_report import attach_mock  # a scenario that used the mock
+
             attach_mock(mock, self.session.started_at, self.session.run.redactor)
 
     @property

@@ -11,17 +11,19 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wsbdd.core.exceptions import ExpectationFailed, UnknownClient, UsageError
 from wsbdd.core.records import Message
 
 from ._wakeup import wait_for_change, wake
 from .client import Client
-from .crowd import Crowd
 from .progress import Progress
 from .request import ConnectRequest
 from .transport import TransportFactory
+
+if TYPE_CHECKING:  # a run without crowds never loads them
+    from .crowd import Crowd
 
 __all__ = ["ClientManager"]
 

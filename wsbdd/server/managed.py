@@ -29,9 +29,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
-import httpx
-import psutil
-
 from wsbdd.core.exceptions import ServerControlError
 
 __all__ = ["BANNER_PATTERN", "ManagedServer", "stop_every_server"]
@@ -139,6 +136,8 @@ class ManagedServer:
 
     def rss_bytes(self) -> int:
         """Resident memory of the process and its children (psutil)."""
+        import psutil  # only the memory steps ask
+
         if self._proc is None or not self.running:
             raise ServerControlError(f"server is not running: {self.describe()}")
         try:
@@ -259,6 +258,8 @@ class ManagedServer:
             self._embedded_port = int(port.group(1))
 
     def _wait_healthy(self) -> None:
+        import httpx  # only a command's health check asks over HTTP
+
         assert self._health_url is not None
         deadline = time.monotonic() + self.startup_timeout
         last = "no answer yet"

@@ -28,8 +28,6 @@ from wsbdd.session.codec_choice import SETTING as CODEC_SETTING
 from wsbdd.session.codec_choice import CodecChoice
 from wsbdd.session.connections import ConnectionOps
 from wsbdd.session.contracts import ContractChecks
-from wsbdd.session.crowd_session import CrowdChannels, CrowdContext
-from wsbdd.session.crowds import CrowdOps
 from wsbdd.session.deliveries import Deliveries
 from wsbdd.session.events import EventChecks
 from wsbdd.session.handshake import RequestBuilder
@@ -50,6 +48,7 @@ from wsbdd.session.timing import ScenarioTiming
 
 if TYPE_CHECKING:
     from wsbdd.mock.ops import MockOps
+    from wsbdd.session.crowds import CrowdOps
 
 __all__ = ["ConnectSpec", "ScenarioSession"]
 
@@ -134,23 +133,8 @@ class ScenarioSession:
             redactor,
             self.channels,
         )
-        crowd_context = CrowdContext(
-            run,
-            self.clients,
-            self.timing,
-            CrowdChannels(self.profiles, template_vars, publications),
-            self.deliveries.latency_reports,
-        )
-        self.crowds = CrowdOps(
-            self.clients,
-            self.args,
-            requests,
-            template_vars,
-            self.profiles,
-            self.timing,
-            redactor,
-            crowd_context,
-        )
+        self._crowd_parts = (requests, template_vars, publications, redactor)
+        self._crowds: CrowdOps | None = None
         self.schemas = SchemaChecks(run.schemas, self.receiver, self.messages, self.timing)
         self.binary = BinaryChecks(self.receiver, self.timing)
         self.contracts = ContractChecks(
@@ -223,12 +207,40 @@ class ScenarioSession:
     def disconnect_all(self) -> None:
         """``When all clients disconnect``: named clients and crowds alike."""
         self.connections.disconnect_all()
-        self.crowds.disconnect_all()
+        if self._crowds is not None:
+            self._crowds.disconnect_all()
 
     @property
     def latency_reports(self) -> list[tuple[str, str, LatencyStats, list[float], float, float]]:
         """(sender, receiver, stats, samples, percentile, limit) of each latency step."""
         return self.deliveries.latency_reports
+
+    @property
+    def crowds(self) -> CrowdOps:
+        """The scenario's crowds, built on first use: a scenario without one never loads them."""
+        if self._crowds is None:
+            from wsbdd.session.crowd_session import CrowdChannels, CrowdContext
+            from wsbdd.session.crowds import CrowdOps
+
+            requests, template_vars, publications, redactor = self._crowd_parts
+            crowd_context = CrowdContext(
+                self.run,
+                self.clients,
+                self.timing,
+                CrowdChannels(self.profiles, template_vars, publications),
+                self.deliveries.latency_reports,
+            )
+            self._crowds = CrowdOps(
+                self.clients,
+                self.args,
+                requests,
+                template_vars,
+                self.profiles,
+                self.timing,
+                redactor,
+                crowd_context,
+            )
+        return self._crowds
 
     @property
     def mock(self) -> MockOps:
@@ -255,7 +267,8 @@ class ScenarioSession:
         try:
             if self._mock is not None:
                 self._mock.close()
-            self.crowds.close()
+            if self._crowds is not None:
+                self._crowds.close()
         finally:
             try:
                 taken = self.clients.reset(before)

@@ -7,7 +7,6 @@ from typing import Any
 from behave import step, use_step_matcher
 
 from wsbdd.core.timing import parse_duration
-from wsbdd.runtime.crowd import DEFAULT_CONCURRENCY
 from wsbdd.steps._common import DURATION, INLINE_JSON, WITHIN, optional_duration, session
 from wsbdd.steps.channel_steps import CHANNEL
 
@@ -37,7 +36,7 @@ def crowd_is_connected(
         int(count),
         identity=identity,
         channel=quoted if quoted is not None else channel,
-        concurrency=int(width) if width else DEFAULT_CONCURRENCY,
+        concurrency=int(width) if width else None,
         rate=float(rate) if rate else None,
     )
 

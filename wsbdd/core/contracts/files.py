@@ -83,7 +83,10 @@ class ContractFiles:
                     f"cannot read {path}: {err.strerror or err}", file=str(self.root)
                 ) from None
             try:
-                self._parsed[uri] = yaml.safe_load(text)
+                # libyaml's parser where PyYAML has it (its wheels do): the same
+                # safe loading, about ten times faster on a large contract
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                self._parsed[uri] = yaml.load(text, Loader=loader)
             except yaml.YAMLError as err:
                 mark = getattr(err, "problem_mark", None)
                 line = f":{mark.line + 1}" if mark is not None else ""
