@@ -228,6 +228,15 @@ def _start_results_folder(folder: str) -> None:
     start_results_folder(Path(folder))
 
 
+def _finish_results_folder(folder: str) -> None:
+    """Delete what is left of the previous run's files once this run has written its own."""
+    from pathlib import Path
+
+    from wsbdd.reporting.results_folder import finish_results_folder
+
+    finish_results_folder(Path(folder))
+
+
 def _run(args: argparse.Namespace, rest: list[str]) -> int:
     allure_dir = None if args.no_allure else args.allure_dir
     if args.processes is None:
@@ -271,9 +280,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser("run" if given[:1] == ["run"] else None)
     args, rest = parser.parse_known_args(argv)
     if args.command == "run":
-        if not args.no_allure:
-            _start_results_folder(args.allure_dir)
-        return _run(args, rest)
+        if args.no_allure:
+            return _run(args, rest)
+        _start_results_folder(args.allure_dir)
+        try:
+            return _run(args, rest)
+        finally:
+            _finish_results_folder(args.allure_dir)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "serve":
