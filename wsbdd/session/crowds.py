@@ -93,16 +93,14 @@ class CrowdOps:
         count: int,
         identity: str | None = None,
         channel: str | None = None,
-        concurrency: int | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
         rate: float | None = None,
     ) -> CrowdReport:
         """``Given 500 clients are connected [as carol] [and subscribed to room:lobby]``.
 
-        ``concurrency``: handshakes in flight at most (``None``: the default,
-        200); ``rate``: a ramp-up, in new connections per second.
+        ``concurrency``: handshakes in flight at most; ``rate``: a ramp-up, in
+        new connections per second.
         """
-        if concurrency is None:
-            concurrency = DEFAULT_CONCURRENCY
         if count < 1:
             raise UsageError(f"a crowd needs at least 1 client, got {count}")
         if concurrency < 1:

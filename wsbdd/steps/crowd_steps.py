@@ -32,11 +32,13 @@ def crowd_is_connected(
     rate: str | None,
 ) -> None:
     """Opens this many clients (200 at a time), optionally subscribed; every one must succeed."""
+    from wsbdd.runtime.crowd import DEFAULT_CONCURRENCY  # loaded with the crowd, not before
+
     session(context).crowds.connect(
         int(count),
         identity=identity,
         channel=quoted if quoted is not None else channel,
-        concurrency=int(width) if width else None,
+        concurrency=int(width) if width else DEFAULT_CONCURRENCY,
         rate=float(rate) if rate else None,
     )
 
