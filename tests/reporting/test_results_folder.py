@@ -59,6 +59,29 @@ def test_the_new_files_take_over_the_previous_runs_inodes(tmp_path: Path) -> Non
     assert sorted(p.name for p in folder.iterdir()) == [p.name for p in written]  # no spare left
 
 
+def test_a_file_in_the_way_of_the_spares_folder_leaves_the_old_files_deleted(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / SPARES).write_text("not ours to move")
+    (folder / "old-result.json").write_text("{}")
+    assert start_results_folder(folder) == 1
+    assert sorted(p.name for p in folder.iterdir()) == [SPARES]
+    finish_results_folder(folder)
+    assert (folder / SPARES).read_text() == "not ours to move"
+
+
+def test_spares_left_by_a_killed_run_are_reused_with_the_new_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    (folder / SPARES).mkdir(parents=True)
+    (folder / SPARES / "1").write_text("left by a killed run")
+    (folder / "a-result.json").write_text("{}")
+    (folder / "b-result.json").write_text("{}")
+    assert start_results_folder(folder) == 2
+    assert len(list((folder / SPARES).iterdir())) == 3  # none lost to a name taken twice
+
+
 def test_spares_the_run_did_not_need_are_deleted_at_its_end(tmp_path: Path) -> None:
     folder = tmp_path / "results"
     folder.mkdir()

@@ -59,17 +59,25 @@ def start_results_folder(folder: Path) -> int:
     """
     folder.mkdir(parents=True, exist_ok=True)
     spares = folder / SPARES
-    spares.mkdir(exist_ok=True)
+    try:
+        spares.mkdir(exist_ok=True)
+        names = {p.name for p in spares.iterdir()}  # left by a run that was killed: spares too
+    except OSError:  # something else by that name: the files are deleted instead
+        names = None
     removed = 0
-    taken = sum(1 for _ in spares.iterdir())  # left by a run that was killed: spares too
+    number = 0
     for path in folder.iterdir():
         if path.name == SPARES or not is_allure_file(path):
             continue
         if path.is_dir():
             shutil.rmtree(path)
+        elif names is None:
+            path.unlink()
         else:
-            path.rename(spares / str(taken))  # a rename: no inode freed, none to allocate
-            taken += 1
+            while str(number) in names:
+                number += 1
+            path.rename(spares / str(number))  # a rename: no inode freed, none to allocate
+            number += 1
         removed += 1
     return removed
 
