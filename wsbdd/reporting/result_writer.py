@@ -11,8 +11,8 @@ error the thread met.
 Where the folder holds the previous run's files as spares
 (:data:`~wsbdd.reporting.results_folder.SPARES`), each new file takes one
 over: the spare is renamed to the temporary name and overwritten in place,
-so no inode is allocated and no block freed (see :mod:`wsbdd.reporting.results_folder` for why that
-matters); ``flush`` deletes the spares left over.
+so no inode is allocated and no block freed (:mod:`wsbdd.reporting.results_folder`
+says why that matters); ``flush`` deletes the spares left over.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import shutil
 import threading
 from pathlib import Path
 
-from wsbdd.reporting.results_folder import SPARES
+from wsbdd.reporting.results_folder import SPARES, finish_results_folder
 
 _Job = tuple[Path, bytes] | None
 
@@ -63,7 +62,7 @@ class ResultWriter:
             thread.join()
         spares, self._spares = self._spares, {}
         for folder in spares:
-            shutil.rmtree(folder / SPARES, ignore_errors=True)
+            finish_results_folder(folder)
         if self._error is not None:
             error, self._error = self._error, None
             raise error
