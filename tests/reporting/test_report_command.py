@@ -225,7 +225,7 @@ def test_serve_serves_the_report_on_localhost(no_tools: Path) -> None:
     install_fake(no_tools / ".tools", "allure", "3.18.0")
     results(no_tools, "a")
     process = subprocess.Popen(
-        [sys.executable, "-m", "wsbdd", "report", "--serve"],
+        [sys.executable, "-X", "faulthandler", "-m", "wsbdd", "report", "--serve"],
         cwd=no_tools,
         env={**os.environ, "PATH": os.environ["PATH"], "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
@@ -241,7 +241,15 @@ def test_serve_serves_the_report_on_localhost(no_tools: Path) -> None:
         with urllib.request.urlopen(url, timeout=10) as reply:
             assert b"fake report" in reply.read()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
+        try:
+            code = process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            # Seen once under a loaded full run: say where it hung (faulthandler
+            # prints every thread's stack on SIGABRT).
+            process.send_signal(signal.SIGABRT)
+            rest = process.communicate(timeout=10)[0]
+            raise AssertionError(f"Ctrl-C did not stop wsbdd report --serve:\n{rest}") from None
+        assert code == 0
     finally:
         if process.poll() is None:
             process.kill()
