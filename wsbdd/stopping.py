@@ -25,14 +25,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any, Final
+from typing import Final
+
+from wsbdd.stop_signals import stop_signals_to
 
 __all__ = ["GRACE", "Interruption", "stop_on_signals"]
 
 GRACE: Final = 4.0
 """Seconds the orderly stop may take before the servers are stopped and the run exits."""
-
-_SIGNALS: Final = (signal.SIGTERM, signal.SIGINT)
 
 
 @dataclass
@@ -89,16 +89,14 @@ def stop_on_signals(
         threading.Thread(target=watchdog, name="wsbdd-stop-watchdog", daemon=True).start()
         raise KeyboardInterrupt(f"stopped by {interruption.name}")
 
-    previous: dict[int, Any] = {s: signal.signal(s, handler) for s in _SIGNALS}
     try:
-        yield interruption
+        with stop_signals_to(handler):
+            yield interruption
     except KeyboardInterrupt:
         if interruption.signum is None:
             raise
     finally:
         done.set()
-        for signum, old in previous.items():
-            signal.signal(signum, old)
         if interruption.signum is not None:  # after_all may not have run: no orphans
             from wsbdd.server.managed import stop_every_server
 

@@ -256,6 +256,53 @@ def test_serve_serves_the_report_on_localhost(no_tools: Path) -> None:
             process.wait(timeout=10)
 
 
+IGNORE_SIGINT = "signal.signal(signal.SIGINT, signal.SIG_IGN)"
+BLOCK_SIGNALS = "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})"
+"""Signal states a process can inherit (both survive exec)."""
+
+
+@pytest.mark.parametrize(
+    ("inherited", "stop"),
+    [
+        # a background job of a shell script starts with SIGINT ignored
+        pytest.param(IGNORE_SIGINT, signal.SIGINT, id="sigint-ignored"),
+        pytest.param(BLOCK_SIGNALS, signal.SIGINT, id="sigint-blocked"),
+        pytest.param(BLOCK_SIGNALS, signal.SIGTERM, id="sigterm-blocked"),
+    ],
+)
+def test_ctrl_c_and_sigterm_stop_serving_whatever_the_signal_state_it_inherited(
+    no_tools: Path, inherited: str, stop: signal.Signals
+) -> None:
+    # Seen in a full test run: the server started with SIGINT not delivered
+    # (a parent's state), so Ctrl-C never reached it and it served on.
+    install_fake(no_tools / ".tools", "allure", "3.18.0")
+    results(no_tools, "a")
+    serve = [sys.executable, "-m", "wsbdd", "report", "--serve"]
+    launcher = f"import os, signal, sys; {inherited}; os.execv(sys.executable, {serve!r})"
+    process = subprocess.Popen(
+        [sys.executable, "-c", launcher],
+        cwd=no_tools,
+        env={**os.environ, "PATH": os.environ["PATH"], "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        served = [process.stdout.readline() for _ in range(3)][-1]
+        assert "serving the report on" in served, served
+        process.send_signal(stop)
+        try:
+            code = process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{inherited}: {stop.name} did not stop the server") from None
+        assert code == 0, f"{inherited}: exit code {code}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def test_the_install_script_installs_the_allure_wsbdd_asks_for() -> None:
     script = (Path(__file__).parents[2] / ".ci" / "install-report-tools").read_text()
     version = ALLURE3_PACKAGE.split("@", 1)[1]

@@ -64,6 +64,30 @@ SERVE_COMMANDS = {
 }
 
 
+def test_sigterm_stops_a_server_started_with_it_blocked() -> None:
+    # A parent's signal mask survives exec (a launcher, a CI agent's thread).
+    serve = [sys.executable, "-m", "wsbdd.server", "--port", "0"]
+    launcher = (
+        "import os, signal, sys; "
+        "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT}); "
+        f"os.execv(sys.executable, {serve!r})"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", launcher], env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("wsbdd reference server listening on"), line
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert proc.returncode == 0, err
+    assert "SIGTERM received" in err
+
+
 @pytest.mark.parametrize("command", SERVE_COMMANDS.values(), ids=SERVE_COMMANDS.keys())
 def test_sigint_stops_cleanly_without_traceback(command: list[str]) -> None:
     proc = subprocess.Popen([*command, "--port", "0"], env=ENV,

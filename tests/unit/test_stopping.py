@@ -57,3 +57,20 @@ def test_without_a_signal_nothing_happens() -> None:
     with stop_on_signals(emergency=lambda _: None) as interruption:
         pass
     assert interruption.signum is None and interruption.exit_status == 0
+
+
+def test_a_signal_the_process_inherited_blocked_still_interrupts_the_block() -> None:
+    # A parent's signal mask survives exec: a run started with SIGTERM blocked
+    # would never see it. Here SIGTERM is blocked before the block starts.
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        reached_end = False
+        with stop_on_signals(emergency=lambda _: None) as interruption:
+            os.kill(os.getpid(), signal.SIGTERM)
+            threading.Event().wait(5)
+            reached_end = True
+        assert not reached_end
+        assert interruption.name == "SIGTERM"
+        assert signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK, set())  # mask restored
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

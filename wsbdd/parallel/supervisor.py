@@ -23,7 +23,6 @@ import json
 import math
 import queue
 import signal
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any
 from wsbdd.parallel.console import Console, WorkerOutput
 from wsbdd.parallel.process import Exited, Output, WorkerProcess, stop_all
 from wsbdd.parallel.units import Unit
+from wsbdd.stop_signals import stop_signals_to
 
 __all__ = ["Launch", "Outcome", "Supervisor"]
 
@@ -63,19 +63,12 @@ class Outcome:
 @contextlib.contextmanager
 def _signals_to(inbox: queue.SimpleQueue[Any]) -> Iterator[None]:
     """While running, SIGINT and SIGTERM become items on ``inbox`` (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def handler(signum: int, frame: FrameType | None) -> None:
         inbox.put(signal.Signals(signum))  # SimpleQueue.put is safe in a signal handler
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with stop_signals_to(handler):
         yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 class Supervisor:

@@ -25,6 +25,7 @@ from wsbdd.core.exceptions import WsbddError
 from wsbdd.reporting.allure_tool import AllureTool, ReportToolMissing, require_java
 from wsbdd.reporting.categories import CATEGORIES, write_categories
 from wsbdd.reporting.report_history import prepare_history
+from wsbdd.stop_signals import stop_signals_to
 
 __all__ = [
     "HISTORY_LIMIT",
@@ -126,6 +127,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_report(
     report: Path,
     host: str = "127.0.0.1",
@@ -133,7 +138,7 @@ def serve_report(
     *,
     on_ready: Callable[[str], None] = print,
 ) -> int:
-    """Serve ``report`` on ``host:port`` (0: any free port) until Ctrl-C; 0 when stopped.
+    """Serve ``report`` on ``host:port`` (0: any free port) until Ctrl-C or SIGTERM; 0 then.
 
     ``on_ready`` gets the URL once the server listens.
     """
@@ -147,7 +152,8 @@ def serve_report(
     with server:
         bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-        on_ready(f"http://{shown}:{bound_port}/")
-        with contextlib.suppress(KeyboardInterrupt):
+        # Ctrl-C works from the moment the URL is shown (a script may wait for it).
+        with contextlib.suppress(KeyboardInterrupt), stop_signals_to(_raise_interrupt):
+            on_ready(f"http://{shown}:{bound_port}/")
             server.serve_forever()
     return 0

@@ -242,8 +242,10 @@ async def _serve(options: ServerOptions) -> None:
         received.append(signum.name)
         stop.set()
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    stop_signals = (signal.SIGTERM, signal.SIGINT)
+    for signum in stop_signals:
         loop.add_signal_handler(signum, on_signal, signum)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)  # even if started with them blocked
     await server.start()
     # handlers are in place before anyone learns the address: no signal is lost
     print(BANNER.format(ws_url=server.ws_url, http_url=server.http_url), flush=True)
