@@ -221,17 +221,22 @@ def test_a_folder_that_is_not_a_report_is_never_deleted(
     assert (no_tools / "features" / "chat.feature").is_file()
 
 
-def test_serve_serves_the_report_on_localhost(no_tools: Path) -> None:
-    install_fake(no_tools / ".tools", "allure", "3.18.0")
-    results(no_tools, "a")
-    process = subprocess.Popen(
-        [sys.executable, "-X", "faulthandler", "-m", "wsbdd", "report", "--serve"],
-        cwd=no_tools,
+def start_serving(suite: Path, *python_args: str) -> subprocess.Popen[str]:
+    """``python PYTHON_ARGS`` in ``suite`` (a fake Allure, one result), output piped, merged."""
+    install_fake(suite / ".tools", "allure", "3.18.0")
+    results(suite, "a")
+    return subprocess.Popen(
+        [sys.executable, *python_args],
+        cwd=suite,
         env={**os.environ, "PATH": os.environ["PATH"], "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_serve_serves_the_report_on_localhost(no_tools: Path) -> None:
+    process = start_serving(no_tools, "-X", "faulthandler", "-m", "wsbdd", "report", "--serve")
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(3)]
@@ -273,20 +278,11 @@ BLOCK_SIGNALS = "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal
 def test_ctrl_c_and_sigterm_stop_serving_whatever_the_signal_state_it_inherited(
     no_tools: Path, inherited: str, stop: signal.Signals
 ) -> None:
-    # Seen in a full test run: the server started with SIGINT not delivered
-    # (a parent's state), so Ctrl-C never reached it and it served on.
-    install_fake(no_tools / ".tools", "allure", "3.18.0")
-    results(no_tools, "a")
+    # Seen in a full test run started as a background job: its children began
+    # with SIGINT ignored, so Ctrl-C never reached the server and it served on.
     serve = [sys.executable, "-m", "wsbdd", "report", "--serve"]
     launcher = f"import os, signal, sys; {inherited}; os.execv(sys.executable, {serve!r})"
-    process = subprocess.Popen(
-        [sys.executable, "-c", launcher],
-        cwd=no_tools,
-        env={**os.environ, "PATH": os.environ["PATH"], "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_serving(no_tools, "-c", launcher)
     try:
         assert process.stdout is not None
         served = [process.stdout.readline() for _ in range(3)][-1]
