@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.zygote import Timeout, forkable, run_forked
 from wsbdd.server.managed import ManagedServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,6 +118,13 @@ def run_in(
     environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
     environ.update(extra_env or {})
     environ["PYTHONUNBUFFERED"] = "1"
+    if forkable(command):
+        with tempfile.TemporaryDirectory(prefix="forked-run-") as scratch:
+            try:
+                code, output = run_forked(command, root, environ, timeout, Path(scratch))
+            except Timeout as exc:
+                raise AssertionError(f"{what} did not finish within {timeout} s:\n{exc}") from None
+        return BehaveRun(code, output)
     try:
         completed = subprocess.run(
             list(command),
