@@ -19,6 +19,7 @@ thread, and its imports are the ones every run makes anyway.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -26,6 +27,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -158,33 +160,31 @@ def forkable(command: Sequence[str]) -> bool:
 
 
 def run_forked(
-    command: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float, scratch: Path
+    command: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float
 ) -> tuple[int, str]:
     """Run ``command`` (see :func:`forkable`) forked from the zygote: exit status, output.
 
     Raises :class:`Timeout` (with the output so far as its argument) when it
     runs longer than ``timeout`` seconds.
     """
-    scratch.mkdir(parents=True, exist_ok=True)
-    out, status = scratch / "output", scratch / "status"
-    status.unlink(missing_ok=True)
-    pid = _ZYGOTE.start(
-        {"argv": list(command[2:]), "cwd": str(cwd), "env": dict(env),
-         "out": str(out), "status": str(status)}
-    )
-    try:
-        watch = os.pidfd_open(pid)
-    except ProcessLookupError:  # it has ended already
-        watch = None
-    if watch is not None:
-        try:
-            ready, _, _ = select.select([watch], [], [], timeout)
-            if not ready:
-                os.kill(pid, signal.SIGKILL)
-                select.select([watch], [], [], 10)
-                raise Timeout(out.read_text(errors="replace") if out.exists() else "")
-        finally:
-            os.close(watch)
-    text = out.read_text(encoding="utf-8", errors="replace") if out.exists() else ""
-    code = int(status.read_text()) if status.exists() else -signal.SIGKILL
-    return code, text
+    with tempfile.TemporaryDirectory(prefix="forked-run-") as scratch:
+        out, status = Path(scratch, "output"), Path(scratch, "status")
+        pid = _ZYGOTE.start(
+            {"argv": list(command[2:]), "cwd": str(cwd), "env": dict(env),
+             "out": str(out), "status": str(status)}
+        )
+        with contextlib.suppress(ProcessLookupError):  # else it has ended already
+            watch = os.pidfd_open(pid)
+            try:
+                if not select.select([watch], [], [], timeout)[0]:
+                    os.kill(pid, signal.SIGKILL)
+                    select.select([watch], [], [], 10)
+                    raise Timeout(_read(out))
+            finally:
+                os.close(watch)
+        code = int(status.read_text()) if status.exists() else -signal.SIGKILL
+        return code, _read(out)
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -119,12 +118,10 @@ def run_in(
     environ.update(extra_env or {})
     environ["PYTHONUNBUFFERED"] = "1"
     if forkable(command):
-        with tempfile.TemporaryDirectory(prefix="forked-run-") as scratch:
-            try:
-                code, output = run_forked(command, root, environ, timeout, Path(scratch))
-            except Timeout as exc:
-                raise AssertionError(f"{what} did not finish within {timeout} s:\n{exc}") from None
-        return BehaveRun(code, output)
+        try:
+            return BehaveRun(*run_forked(command, root, environ, timeout))
+        except Timeout as exc:
+            raise AssertionError(f"{what} did not finish within {timeout} s:\n{exc}") from None
     try:
         completed = subprocess.run(
             list(command),
