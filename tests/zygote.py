@@ -71,6 +71,7 @@ def _child(request: dict[str, object]) -> None:
         import runpy
 
         sys.argv = ["-m", *map(str, argv[1:])]
+        sys.modules.pop(f"{argv[0]}.__main__", None)  # runpy runs it afresh, without a warning
         runpy.run_module(str(argv[0]), run_name="__main__", alter_sys=True)
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
