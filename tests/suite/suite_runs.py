@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +10,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+
+from tests.features.harness import run_in
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE_TIMEOUT = 600.0
@@ -59,8 +59,6 @@ def run_suite(
     if processes > 1:
         # a durations file of its own: runs side by side must not share the repository's
         args = ("-j", str(processes), "--durations-file", str(out_dir / "durations.json"), *args)
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    environ.update(extra_env or {})
     command = [
         sys.executable,
         "-m",
@@ -75,19 +73,11 @@ def run_suite(
         "progress",
         *args,
     ]
-    completed = subprocess.run(
-        command,
-        cwd=REPO,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=SUITE_TIMEOUT,
-        check=False,
-    )
+    completed = run_in(REPO, command, extra_env, SUITE_TIMEOUT)
     if not out.exists():
         raise AssertionError(
             f"the suite wrote no results (exit {completed.returncode}):\n"
-            f"{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
+            f"{completed.output[-6000:]}"
         )
     return parse_results(json.loads(out.read_text()))
 
@@ -142,22 +132,13 @@ def run_shipped_suite(folder: Path) -> ShippedRun:
     folder.mkdir(parents=True, exist_ok=True)
     report = folder / "report.json"
     allure = folder / "allure"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
     command = [
         *(sys.executable, "-m", "wsbdd", "run", "--allure-dir", str(allure)),
         *("--durations-file", str(folder / "durations.json")),
         *("-f", "json", "-o", str(report), "-f", "progress"),
     ]
-    done = subprocess.run(
-        command,
-        cwd=REPO,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=SUITE_TIMEOUT,
-        check=False,
-    )
-    output = done.stdout + done.stderr
+    done = run_in(REPO, command, timeout=SUITE_TIMEOUT)
+    output = done.output
     if not report.exists():
         raise AssertionError(
             f"the suite wrote no results (exit {done.returncode}):\n{output[-6000:]}"
