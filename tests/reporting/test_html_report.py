@@ -23,11 +23,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.features.harness import REPO, BehaveProject
+from tests.features.harness import REPO, BehaveProject, server_env
 from tests.reporting.chromium import Browser, find_chromium
 from tests.reporting.conftest import wsbdd_run
 from wsbdd.core.exceptions import WsbddError
 from wsbdd.reporting.allure_tool import find_allure
+from wsbdd.server.managed import ManagedServer
+
+pytestmark = pytest.mark.xdist_group("html_report")
+"""Both tests read one report (its run and its Allure generation cost about 5 s of CPU)."""
 
 IMAGES = REPO / "docs" / "images"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -90,22 +94,30 @@ def wsbdd(project: BehaveProject, *args: str, timeout: float = 180.0) -> str:
     return completed.stdout
 
 
-@pytest.fixture
-def report(project: BehaveProject) -> Path:
+@pytest.fixture(scope="module")
+def html_project(
+    tmp_path_factory: pytest.TempPathFactory, reference_server: ManagedServer
+) -> BehaveProject:
+    """The project both tests read: its run and its report are made once (see ``pytestmark``)."""
+    return BehaveProject(tmp_path_factory.mktemp("html") / "project", server_env(reference_server))
+
+
+@pytest.fixture(scope="module")
+def report(html_project: BehaveProject) -> Path:
     """The Allure 3 report of a real run: one passing, one failing scenario."""
     tool_environ()  # skip (or fail in CI) before running anything
     require(find_chromium(), "Chromium (Debian package chromium)")
-    project.feature(FEATURE)
-    run, _results = wsbdd_run(project)
+    html_project.feature(FEATURE)
+    run, _results = wsbdd_run(html_project)
     assert "1 scenario passed, 1 failed" in run.output, run.output
-    out = wsbdd(project, "report")
+    out = wsbdd(html_project, "report")
     assert "Allure 3." in out and "reports/allure-report/index.html" in out
-    folder = project.root / "reports" / "allure-report"
+    folder = html_project.root / "reports" / "allure-report"
     assert (folder / "index.html").is_file()
     return folder
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def served(report: Path) -> Iterator[str]:
     """The report served over HTTP on 127.0.0.1 (the report's scripts need HTTP)."""
 
@@ -167,49 +179,6 @@ def _keep(shot: Path, name: str) -> None:
         shutil.copyfile(shot, IMAGES / name)
 
 
-def test_the_overview_the_categories_and_the_trend(
-    report: Path, project: BehaveProject, served: str, tmp_path: Path
-) -> None:
-    chromium = find_chromium()
-    assert chromium is not None
-    with Browser(chromium, width=1440, height=1150) as page:
-        page.goto(f"{served}/")
-        page.wait_for(_shows("wrong sender"), "the tree of results")
-        page.evaluate(_TO_TOP)
-        text = page.text()
-        assert "wsbdd" in text  # the report's name
-        assert "hello reaches the room" in text or "chat" in text
-        assert "environment" in text and "target.url" in text  # wsbdd's environment section
-        shot = tmp_path / "overview.png"
-        page.screenshot(shot)
-        page.wait_for(_click("nav-tab-categories", "Categories"), "the Categories tab")
-        page.wait_for(_shows("Product defects: a broken expectation"), "the product category")
-    _keep(shot, "allure-overview.png")
-    # The trend: each run once, however many reports are built from it.
-    history = project.root / "reports" / "allure-history.jsonl"
-    assert len(history.read_text().splitlines()) == 1
-    wsbdd(project, "report", "--single-file", "-o", "reports/one-file")  # the same run
-    single = project.root / "reports" / "one-file"
-    assert sorted(p.name for p in single.iterdir() if p.suffix == ".html") == ["index.html"]
-    assert not (single / "data").exists()  # everything is inside index.html
-    assert len(history.read_text().splitlines()) == 1
-    for _ in range(2):  # two more runs
-        wsbdd_run(project)
-        wsbdd(project, "report")
-    assert len(history.read_text().splitlines()) == 3
-    charts = json.loads((report / "widgets" / "charts.json").read_text())
-    dynamics = next(c for c in charts["general"].values() if c["type"] == "statusDynamics")
-    assert len(dynamics["data"]) == 3  # the two runs before, from the history, and this one
-    with Browser(chromium, width=1440, height=760) as page:
-        page.goto(f"{served}/#charts")
-        page.wait_for(_shows("Status dynamics"), "the trend chart")
-        page.wait_for("document.querySelectorAll('[data-testid=bar]').length > 0", "its bars")
-        page.wait_for(_SETTLED, "the charts to finish drawing")
-        shot = tmp_path / "trend.png"
-        page.screenshot(shot)
-    _keep(shot, "allure-trend.png")
-
-
 def test_the_failed_scenario_shows_diff_transcript_and_latency_chart(
     report: Path, served: str, tmp_path: Path
 ) -> None:
@@ -248,3 +217,48 @@ def test_the_failed_scenario_shows_diff_transcript_and_latency_chart(
         shot = tmp_path / "failed-scenario.png"
         page.screenshot(shot)
     _keep(shot, "allure-failed-scenario.png")
+
+
+def test_the_overview_the_categories_and_the_trend(
+    report: Path, html_project: BehaveProject, served: str, tmp_path: Path
+) -> None:
+    # Last in this module: it adds two runs to the report the other test reads.
+    project = html_project
+    chromium = find_chromium()
+    assert chromium is not None
+    with Browser(chromium, width=1440, height=1150) as page:
+        page.goto(f"{served}/")
+        page.wait_for(_shows("wrong sender"), "the tree of results")
+        page.evaluate(_TO_TOP)
+        text = page.text()
+        assert "wsbdd" in text  # the report's name
+        assert "hello reaches the room" in text or "chat" in text
+        assert "environment" in text and "target.url" in text  # wsbdd's environment section
+        shot = tmp_path / "overview.png"
+        page.screenshot(shot)
+        page.wait_for(_click("nav-tab-categories", "Categories"), "the Categories tab")
+        page.wait_for(_shows("Product defects: a broken expectation"), "the product category")
+    _keep(shot, "allure-overview.png")
+    # The trend: each run once, however many reports are built from it.
+    history = project.root / "reports" / "allure-history.jsonl"
+    assert len(history.read_text().splitlines()) == 1
+    wsbdd(project, "report", "--single-file", "-o", "reports/one-file")  # the same run
+    single = project.root / "reports" / "one-file"
+    assert sorted(p.name for p in single.iterdir() if p.suffix == ".html") == ["index.html"]
+    assert not (single / "data").exists()  # everything is inside index.html
+    assert len(history.read_text().splitlines()) == 1
+    for _ in range(2):  # two more runs
+        wsbdd_run(project)
+        wsbdd(project, "report")
+    assert len(history.read_text().splitlines()) == 3
+    charts = json.loads((report / "widgets" / "charts.json").read_text())
+    dynamics = next(c for c in charts["general"].values() if c["type"] == "statusDynamics")
+    assert len(dynamics["data"]) == 3  # the two runs before, from the history, and this one
+    with Browser(chromium, width=1440, height=760) as page:
+        page.goto(f"{served}/#charts")
+        page.wait_for(_shows("Status dynamics"), "the trend chart")
+        page.wait_for("document.querySelectorAll('[data-testid=bar]').length > 0", "its bars")
+        page.wait_for(_SETTLED, "the charts to finish drawing")
+        shot = tmp_path / "trend.png"
+        page.screenshot(shot)
+    _keep(shot, "allure-trend.png")
