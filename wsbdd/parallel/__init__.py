@@ -4,6 +4,7 @@ Modules, one job each: :mod:`~wsbdd.parallel.selection` (which scenarios),
 :mod:`~wsbdd.parallel.units` (a scenario as a unit of work),
 :mod:`~wsbdd.parallel.balance` (in which order), :mod:`~wsbdd.parallel.worker`
 (the worker process), :mod:`~wsbdd.parallel.protocol` (its markers),
+:mod:`~wsbdd.parallel.forked` (workers forked from a pre-imported parent),
 :mod:`~wsbdd.parallel.process` and :mod:`~wsbdd.parallel.supervisor`
 (running and stopping workers, handing out work), :mod:`~wsbdd.parallel.console`
 (whole scenarios on one console), :mod:`~wsbdd.parallel.arguments` and

@@ -28,6 +28,7 @@ from typing import Any
 
 import psutil
 
+from wsbdd.parallel.forked import ForkedWorker, can_fork
 from wsbdd.parallel.protocol import Event, MarkerSplitter
 
 __all__ = ["Exited", "Output", "WorkerProcess", "stop_all"]
@@ -52,12 +53,16 @@ class Exited:
 
 
 class WorkerProcess:
-    """One ``python -m wsbdd.parallel.worker`` child and its reader thread."""
+    """One ``python -m wsbdd.parallel.worker`` child and its reader thread.
+
+    The worker is forked from a pre-imported parent where the platform can
+    (:mod:`wsbdd.parallel.forked`), else started as a new interpreter.
+    """
 
     def __init__(self, index: int, inbox: queue.SimpleQueue[Any]) -> None:
         self.index = index
         self._inbox = inbox
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | ForkedWorker | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._family: dict[int, psutil.Process] = {}
@@ -68,15 +73,18 @@ class WorkerProcess:
 
     def start(self, argv: Sequence[str], env: Mapping[str, str], cwd: str | None = None) -> None:
         """Start the worker; its output flows to the queue from now on."""
-        self._proc = subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        if can_fork(argv):
+            self._proc = ForkedWorker(argv, env, cwd)
+        else:
+            self._proc = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self._thread = threading.Thread(
             target=self._read, name=f"wsbdd-worker-{self.index}", daemon=True
         )

@@ -30,6 +30,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from wsbdd.parallel.console import Console, WorkerOutput
+from wsbdd.parallel.forked import stop_forkserver
 from wsbdd.parallel.process import Exited, Output, WorkerProcess, stop_all
 from wsbdd.parallel.units import Unit
 from wsbdd.stop_signals import stop_signals_to
@@ -111,6 +112,7 @@ class Supervisor:
                 worker.join(STOP_GRACE_S)
                 worker.cleanup()
         finally:
+            stop_forkserver()
             if self._signals is not None:
                 self._signals.close()
 
