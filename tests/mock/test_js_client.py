@@ -12,6 +12,7 @@ backoff check passes, while the storm and jitter checks fail with what they saw.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -65,6 +66,8 @@ def test_reconnecting_websocket_backs_off_but_does_not_jitter(project: BehavePro
     assert "1 scenario passed, 2 failed, 0 skipped" in run.output, run.output
     assert "the reconnect delays vary by" in run.output
     assert "expected at least 20%: 5 clients' first delays" in run.output, run.output
-    assert "expected at least 100 ms: 5 of 5 clients reconnected within the same 10 ms" in (
-        run.output
-    ), run.output
+    # the storm: clients reconnecting together; how many share one 10 ms window depends on
+    # the machine's load (5 of 5 on a quiet one, 3 of 5 seen in CI), so at least two of them
+    storm = re.search(r"expected at least 100 ms: ([2-5]) of 5 clients reconnected within the same "
+                      r"10 ms", run.output)
+    assert storm is not None, run.output
