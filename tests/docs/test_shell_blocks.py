@@ -75,9 +75,9 @@ def dev_deps(python: str) -> str:
 
 
 NO_ISOLATION = (
-    "and wsbdd is built with its setuptools, without the isolated build environment of 6 s "
-    "of CPU: the README's `pip install` from git and its `python -m build` build the same "
-    "pyproject.toml isolated"
+    "and wsbdd is built with its setuptools, without pip's isolated build environment (3 s "
+    "of CPU more): the README's `pip install` from git and its `python -m build` build the "
+    "same pyproject.toml isolated"
 )
 
 
