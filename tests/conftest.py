@@ -19,16 +19,6 @@ from tests.suite.suite_runs import ShippedRun, run_shipped_suite
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The ``slow`` tests first, so that none of them starts last and runs alone at the end.
-
-    Under ``--dist loadgroup`` pytest-xdist hands out the groups first (the
-    largest first), then the single tests in this order. A long test handed
-    out late keeps one worker busy while the other has run out of work.
-    """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # a stable sort
-
-
 @pytest.fixture(scope="session")
 def shipped_suite_run(tmp_path_factory: pytest.TempPathFactory) -> ShippedRun:
     """The whole shipped suite, run once with ``wsbdd run`` against its own embedded server.

@@ -111,7 +111,6 @@ def test_the_clean_server_passes_everything(shipped_suite_run: ShippedRun) -> No
     assert not failed, "\n\n".join(f"{r.location} {r.name}\n{r.message}" for r in failed)
 
 
-@pytest.mark.slow
 def test_features_with_their_own_server_pass_without_the_reference_server(
     tmp_path: Path,
 ) -> None:
@@ -130,7 +129,6 @@ def test_features_with_their_own_server_pass_without_the_reference_server(
     assert not failed, "\n\n".join(f"{r.location} {r.name}\n{r.message}" for r in failed)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("bug", sorted(BUGS))
 def test_the_suite_catches(bug: str, tmp_path: Path) -> None:
     results = _run_for(bug, tmp_path)

@@ -40,7 +40,6 @@ def test_the_loop_thread_uses_uvloop_when_asked(monkeypatch: pytest.MonkeyPatch)
         thread.stop()
 
 
-@pytest.mark.slow
 def test_the_quick_suite_passes_on_uvloop(tmp_path: Path) -> None:
     # over worker processes, as the bug matrix runs it (each worker's loop is uvloop)
     results = run_suite(

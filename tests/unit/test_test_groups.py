@@ -20,11 +20,3 @@ def test_a_grouped_test_carries_its_group_to_the_scheduler(request: pytest.Fixtu
         f"{request.node.nodeid}: pytest-xdist could not add the group to the test's id, so "
         "--dist loadgroup scatters grouped tests (pytest and pytest-xdist do not fit)"
     )
-
-
-def test_the_slow_tests_are_handed_out_first(request: pytest.FixtureRequest) -> None:
-    # tests/conftest.py: no slow test may wait behind quick ones and then run alone at the end
-    slow = [item.get_closest_marker("slow") is not None for item in request.session.items]
-    if not any(slow):
-        pytest.skip("this run holds no slow test")
-    assert slow == sorted(slow, reverse=True), "a slow test comes after a quick one"
