@@ -116,3 +116,26 @@ def test_a_frame_over_the_limit_closes_with_1009_and_is_recorded() -> None:
         await server.stop()
 
     asyncio.run(main())
+
+
+def test_a_stop_ends_a_handshake_still_in_progress() -> None:
+    # A client that connected but has not sent its request yet (an app reconnecting just as
+    # the scenario ends): the stop cuts it within its grace and leaves no task behind,
+    # instead of the handshake waiting for its request until websockets' open timeout.
+    async def main() -> tuple[float, bytes, list[asyncio.Task[object]]]:
+        server = await _started()
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        while not server.handshakes_in_progress():  # noqa: ASYNC110 - an accept has no event
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        await server.stop()
+        took = time.monotonic() - started
+        seen = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        me = asyncio.current_task()
+        return took, seen, [t for t in asyncio.all_tasks() if t is not me]
+
+    took, seen, left = asyncio.run(main())
+    assert took < 1.0, f"the stop took {took:.2f} s"
+    assert seen == b""  # cut: the client reads the end of the stream
+    assert left == []

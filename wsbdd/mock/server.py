@@ -17,14 +17,15 @@ import http
 import json
 import logging
 import random
+import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import BINARY, CONT, TEXT, Frame
 from websockets.http11 import Request, Response
-from websockets.protocol import Event
+from websockets.protocol import Event, State
 
 from wsbdd.core.exceptions import UnknownVariable
 from wsbdd.core.matching import Variables
@@ -92,6 +93,8 @@ class MockServer:
         """(until, status) while new connections are refused."""
         self._server: Server | None = None
         self._live: dict[MockConnection, StampedConnection] = {}
+        self._made: weakref.WeakSet[StampedConnection] = weakref.WeakSet()
+        """Every connection accepted, its handshake done or not (the stop cuts unfinished ones)."""
         self._rng = random.Random()
         self.port = 0
 
@@ -103,12 +106,27 @@ class MockServer:
             port,
             process_request=self._process_request,
             subprotocols=list(self.subprotocols) or None,  # type: ignore[arg-type]
-            create_connection=StampedConnection,
+            # websockets calls it as it would the class: with the protocol and the server
+            create_connection=cast("type[ServerConnection]", self._connection),
             ping_interval=None,
             max_size=MAX_FRAME,
             logger=_LOG,
         )
         self.port = self._server.sockets[0].getsockname()[1]
+
+    def _connection(self, *args: Any, **kwargs: Any) -> StampedConnection:
+        connection = StampedConnection(*args, **kwargs)
+        self._made.add(connection)
+        return connection
+
+    def handshakes_in_progress(self) -> int:
+        """Connections accepted whose opening handshake has not finished."""
+        return sum(1 for c in self._made if c.protocol.state is State.CONNECTING)
+
+    def _cut_handshakes(self) -> None:
+        for connection in list(self._made):
+            if connection.protocol.state is State.CONNECTING:
+                connection.transport.abort()
 
     # -- handshakes ---------------------------------------------------------------
 
@@ -239,15 +257,26 @@ class MockServer:
         self.refusal = (now() + seconds, status)
 
     async def stop(self) -> None:
-        """Stop listening, close every connection (1001, then a cut); bounded."""
+        """Stop listening, close every connection (1001, then a cut); bounded.
+
+        A connection still in its opening handshake (an app reconnecting as the
+        scenario ends) is cut at once: it would otherwise wait for its request
+        until websockets' open timeout, its task left running.
+        """
         if self._server is not None:
             self._server.close(close_connections=False)
+        self._cut_handshakes()
         await self.close_all(1001, "the mock server stops")
         if self._server is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._server.wait_closed(), CLOSE_GRACE)
         for ws in list(self._live.values()):
             ws.transport.abort()
+        self._cut_handshakes()  # accepted while the others closed
+        if self._server is not None:
+            left = [task for task in self._server.handler_tasks if not task.done()]
+            if left:
+                await asyncio.wait(left, timeout=CLOSE_GRACE)
 
 
 def _json(data: str | bytes) -> Any:
