@@ -10,10 +10,11 @@ from collections.abc import Callable
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
+from websockets.server import ServerProtocol
 
 from wsbdd.core.matching import Variables
 from wsbdd.mock.script import Script
-from wsbdd.mock.server import MAX_FRAME, MockServer
+from wsbdd.mock.server import MAX_FRAME, MockServer, StampedConnection
 
 
 async def _until(server: MockServer, ready: Callable[[], bool]) -> None:
@@ -139,3 +140,17 @@ def test_a_stop_ends_a_handshake_still_in_progress() -> None:
     assert took < 1.0, f"the stop took {took:.2f} s"
     assert seen == b""  # cut: the client reads the end of the stream
     assert left == []
+
+
+def test_a_stop_skips_a_connection_accepted_a_moment_before_it_has_a_socket() -> None:
+    # asyncio builds the connection object first and gives it its transport a loop step
+    # later; a stop in between must not trip over it (it failed with AttributeError)
+    async def main() -> None:
+        server = await _started()
+        assert server._server is not None
+        bare = StampedConnection(ServerProtocol(), server._server)
+        server._made.add(bare)
+        assert not hasattr(bare, "transport")
+        await server.stop()
+
+    asyncio.run(main())

@@ -125,8 +125,10 @@ class MockServer:
 
     def _cut_handshakes(self) -> None:
         for connection in list(self._made):
-            if connection.protocol.state is State.CONNECTING:
-                connection.transport.abort()
+            # an accepted socket gets its transport a loop step after its connection object
+            transport = getattr(connection, "transport", None)
+            if transport is not None and connection.protocol.state is State.CONNECTING:
+                transport.abort()
 
     # -- handshakes ---------------------------------------------------------------
 
