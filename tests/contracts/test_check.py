@@ -8,6 +8,8 @@ import pytest
 
 from tests.contracts.documents import write_contract
 from wsbdd.core.contracts import ContractChecker, ContractCoverage, NonConforming, load_contract
+from wsbdd.core.contracts.check import _ORDERS_KEPT
+from wsbdd.core.contracts.model import ContractChannel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,3 +65,37 @@ def test_coverage_counts_what_was_seen_and_lists_what_never_was(shipped: Contrac
     assert "not conforming: S: client A sent #1 {}" in summary
     data = coverage.as_json()
     assert data["messages"]["Pong (received on ws)"] == 1 and data["nonconforming"] == 1
+
+
+def test_a_channel_is_matched_once_however_many_of_its_frames_are_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The end of every scenario checks each frame of each client: which messages
+    # a frame may be is decided once per (direction, channel, connection path).
+    checker = ContractChecker(load_contract(ROOT / "features" / "asyncapi.yaml"))
+    matched: list[str] = []
+    real = ContractChannel.matches
+
+    def counting(self: ContractChannel, value: str) -> bool:
+        matched.append(value)
+        return real(self, value)
+
+    monkeypatch.setattr(ContractChannel, "matches", counting)
+    frame = {"type": "message", "channel": "room:general", "from": "bob", "text": "hi"}
+    first = checker.check(frame, "received", "/ws")
+    once = len(matched)
+    verdicts = [checker.check({**frame, "text": f"hi {i}"}, "received", "/ws") for i in range(50)]
+    assert once > 0 and len(matched) == once
+    assert {v.message for v in verdicts} == {first.message}
+    # another channel is another order
+    other = checker.check({**frame, "channel": "room:lobby"}, "received", "/ws")
+    assert len(matched) > once and other.message == first.message
+
+
+def test_the_orders_kept_are_bounded_when_every_frame_names_a_new_channel() -> None:
+    checker = ContractChecker(load_contract(ROOT / "features" / "asyncapi.yaml"))
+    for i in range(_ORDERS_KEPT + 10):
+        frame = {"type": "subscribed", "channel": f"room:r{i}", "seq": 0}
+        verdict = checker.check(frame, "received")
+        assert verdict.conforms, verdict.explain()
+    assert 0 < len(checker._ordered) <= _ORDERS_KEPT

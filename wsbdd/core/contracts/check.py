@@ -30,6 +30,9 @@ from wsbdd.core.matching.schema import SchemaViolation, render_violations
 
 __all__ = ["ContractChecker", "FrameVerdict"]
 
+_ORDERS_KEPT = 4096
+"""How many (direction, channel, path) orders a checker keeps before starting afresh."""
+
 
 @dataclass(frozen=True, slots=True)
 class FrameVerdict:
@@ -79,6 +82,10 @@ class ContractChecker:
         self._files = ContractFiles(contract.path)
         self._registry = self._files.registry()
         self._validators: dict[str, Any] = {}
+        self._ordered: dict[
+            tuple[Direction, str | None, str | None], tuple[ContractMessage, ...]
+        ] = {}
+        """The candidates of each (direction, channel, connection path): a frame's order."""
 
     def check(
         self, value: Any, direction: Direction, connection_path: str | None = None
@@ -125,11 +132,24 @@ class ContractChecker:
 
     def _candidates(
         self, value: Any, direction: Direction, connection_path: str | None
-    ) -> list[ContractMessage]:
+    ) -> tuple[ContractMessage, ...]:
+        key = (direction, self.channel_of(value), connection_path)
+        found = self._ordered.get(key)
+        if found is None:
+            found = self._order(*key)
+            if len(self._ordered) >= _ORDERS_KEPT:  # channels may be many (order:123...)
+                self._ordered.clear()
+            self._ordered[key] = found
+        return found
+
+    def _order(
+        self, direction: Direction, channel: str | None, connection_path: str | None
+    ) -> tuple[ContractMessage, ...]:
+        """The messages in ``direction``, those of the frame's channel (or path) first."""
         messages = [m for m in self.contract.messages if m.direction == direction]
-        hints = [h for h in (self.channel_of(value), connection_path) if h]
+        hints = [h for h in (channel, connection_path) if h]
         first = [m for m in messages if any(m.channel.matches(h) for h in hints)]
-        return first + [m for m in messages if m not in first]
+        return (*first, *(m for m in messages if m not in first))
 
     def channel_of(self, value: Any) -> str | None:
         """The frame's channel, at the channel path (``None`` when it names none)."""
