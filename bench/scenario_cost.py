@@ -23,6 +23,10 @@ is run these ways against one reference server (a subprocess, shared):
 * **behave, empty steps**: ``python -m behave -f null`` on the same feature
   with step definitions that do nothing (behave's own parsing, matching,
   hooks and bookkeeping; no network);
+* **behave-empty-allure**: the same, with allure-behave's own formatter
+  writing Allure results (information: what Allure costs any behave suite,
+  one result and one container file a scenario, no attachment; wsbdd's Allure
+  share beyond it is its transcripts and its redaction);
 * **bare**: one Python process doing the same work with ``websockets``
   directly, in one event loop: N times connect as alice, send the ping, read
   until the pong, close.
@@ -95,7 +99,10 @@ IN_MEMORY = Path("/dev/shm")
 """A tmpfs for the results-in-memory side (Linux)."""
 RESULTS = f"wsbdd-cost-results-{os.getpid()}"
 """The results-in-memory side's folder in :data:`IN_MEMORY` (removed at the end)."""
-SIDES = ("wsbdd", "wsbdd-no-allure", "wsbdd-results-in-memory", "behave-empty", "bare")
+SIDES = ("wsbdd", "wsbdd-no-allure", "wsbdd-results-in-memory", "behave-empty",
+         "behave-empty-allure", "bare")
+ALLURE_BEHAVE = "allure_behave.formatter:AllureFormatter"
+"""allure-behave's own formatter (the behave-empty-allure side)."""
 REPORT_OPTIONS = {
     "wsbdd": [],
     "wsbdd-no-allure": ["--no-allure"],
@@ -128,7 +135,7 @@ def write_projects(root: Path, count: int, ws_url: str, http_url: str) -> dict[s
     (empty / "steps" / "empty_steps.py").write_text(EMPTY_STEPS)
     (empty / "features" / "cost.feature").write_text(feature(count))
     return {"wsbdd": wsbdd, "wsbdd-no-allure": wsbdd, "wsbdd-results-in-memory": wsbdd,
-            "behave-empty": empty}
+            "behave-empty": empty, "behave-empty-allure": empty}
 
 
 def command(side: str, count: int, ws_url: str) -> list[str]:
@@ -137,6 +144,9 @@ def command(side: str, count: int, ws_url: str) -> list[str]:
                 "-f", "null", "features/cost.feature"]
     if side == "behave-empty":
         return [sys.executable, "-m", "behave", "-f", "null", "features/cost.feature"]
+    if side == "behave-empty-allure":
+        return [sys.executable, "-m", "behave", "-f", ALLURE_BEHAVE, "-o", "allure-results",
+                "features/cost.feature"]
     return [sys.executable, __file__, "--bare-child", ws_url, str(count)]
 
 
@@ -150,6 +160,8 @@ def timed_run(side: str, count: int, ws_url: str, projects: dict[str, Path]
     environ = environ_without_wsbdd()
     environ["PYTHONPATH"] = str(ROOT)
     cwd = projects.get(side, ROOT)
+    if side == "behave-empty-allure":  # allure-behave adds to its folder: start each run empty
+        shutil.rmtree(cwd / "allure-results", ignore_errors=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command(side, count, ws_url), cwd=cwd, env=environ,
@@ -230,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU per scenario beyond behave-empty + bare: Allure on "
           f"{cpu_slope['wsbdd'] - cpu_base:+.2f} ms, --no-allure "
           f"{cpu_slope['wsbdd-no-allure'] - cpu_base:+.2f} ms")
+    allure_behave = slope["behave-empty-allure"] - slope["behave-empty"]
+    allure_behave_cpu = cpu_slope["behave-empty-allure"] - cpu_slope["behave-empty"]
+    print(f"allure-behave's own cost (empty steps, its formatter on): {allure_behave:+.2f} ms "
+          f"per scenario, CPU {allure_behave_cpu:+.2f} ms; wsbdd's Allure share: "
+          f"{slope['wsbdd'] - slope['wsbdd-no-allure']:+.2f} ms, CPU "
+          f"{cpu_slope['wsbdd'] - cpu_slope['wsbdd-no-allure']:+.2f} ms")
     baseline = slope["behave-empty"] + slope["bare"]
     overhead = slope["wsbdd"] - baseline
     quiet = slope["wsbdd-no-allure"] - baseline
@@ -258,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     emit("scenario_cost", "framework CPU per scenario, --no-allure (vs behave-empty + bare)",
          wsbdd=cpu_slope["wsbdd-no-allure"], baseline=cpu_base, unit="ms/scenario",
          compare="difference", note="information")
+    emit("scenario_cost", "allure-behave's own cost per scenario (behave-empty with it)",
+         wsbdd=slope["behave-empty-allure"], baseline=slope["behave-empty"],
+         unit="ms/scenario", compare="difference",
+         note="information: what Allure costs any behave suite, no attachment")
     emit("scenario_cost", "start-up, Allure on (intercept of the two sizes)",
          wsbdd=startup["wsbdd"], baseline=startup["behave-empty"], unit="ms",
          compare="difference", note="information: wsbdd run vs behave start-up")
