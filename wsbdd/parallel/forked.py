@@ -37,8 +37,15 @@ __all__ = ["PRELOAD", "WORKER_MODULE", "ForkedWorker", "can_fork", "stop_forkser
 WORKER_MODULE: Final = "wsbdd.parallel.worker"
 """The module a worker command runs (``python -m wsbdd.parallel.worker ARGS``)."""
 
-PRELOAD: Final = ("behave.__main__", WORKER_MODULE, "wsbdd.hooks", "wsbdd.steps")
-"""What the forkserver imports: what every worker imports before its first scenario."""
+PRELOAD: Final = (
+    "behave.__main__",
+    WORKER_MODULE,
+    "wsbdd.hooks",
+    "wsbdd.steps",
+    "wsbdd.server.cli",
+)
+"""What the forkserver imports: what every worker imports before its first scenario, and
+what its embedded server imports (forked from the worker's spare, :mod:`wsbdd.server.spare`)."""
 
 
 def can_fork(argv: Sequence[str]) -> bool:
@@ -107,12 +114,15 @@ def _run_worker(
     sys.argv = [WORKER_MODULE, *args]
     sys.path[0] = os.getcwd()
     from wsbdd.parallel.worker import main
+    from wsbdd.server import spare
 
+    spare.prepare()  # no thread yet: the embedded server's process, forked now
     try:
         code = main(args)
     finally:
         import atexit
 
+        spare.discard()
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import IO
 
 from wsbdd.core.exceptions import ServerControlError
+from wsbdd.server import spare as spare_server
+from wsbdd.server.spare import ForkedServer
 
 __all__ = ["BANNER_PATTERN", "ManagedServer", "stop_every_server"]
 
@@ -67,7 +69,7 @@ class ManagedServer:
         self.startup_timeout = startup_timeout
         self._embedded_port = embedded_port
         self._host = host
-        self._proc: subprocess.Popen[str] | None = None
+        self._proc: subprocess.Popen[str] | ForkedServer | None = None
         self._threads: list[threading.Thread] = []
         self._stdout_tail: collections.deque[str] = collections.deque(maxlen=50)
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=50)
@@ -186,19 +188,23 @@ class ManagedServer:
         self._stdout_tail.clear()
         self._stderr_tail.clear()
         args: str | list[str] = self._argv if isinstance(self._argv, str) else self._full_argv()
+        spare = None if self._shell else spare_server.take()
         try:
-            self._proc = subprocess.Popen(
-                args,
-                shell=self._shell,
-                env=self._environment(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                errors="replace",
-                bufsize=1,
-                start_new_session=True,
-            )
+            if spare is not None:  # forked ahead of time (wsbdd.server.spare): no new interpreter
+                self._proc = spare.launch(args[3:], self._environment())
+            else:
+                self._proc = subprocess.Popen(
+                    args,
+                    shell=self._shell,
+                    env=self._environment(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    errors="replace",
+                    bufsize=1,
+                    start_new_session=True,
+                )
         except OSError as exc:
             raise ServerControlError(f"cannot start {self.describe()}: {exc}") from exc
         _RUNNING.add(self)
@@ -297,7 +303,7 @@ class ManagedServer:
         for thread in self._threads:
             thread.join(timeout=2.0)
 
-    def _signal(self, proc: subprocess.Popen[str], signum: signal.Signals) -> None:
+    def _signal(self, proc: subprocess.Popen[str] | ForkedServer, signum: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             if self._shell:
                 os.killpg(proc.pid, signum)
