@@ -12,7 +12,9 @@ environment asked for, stdin from ``/dev/null``, stdout and stderr merged
 into one file, unbuffered, SIGCHLD as the default, ``atexit`` handlers and
 non-daemon threads finished at exit, and the module run as ``__main__``
 (``runpy``). The zygote itself never runs anything but ``fork``: it has no
-thread, and its imports are the ones every run makes anyway.
+thread, and its imports are the ones every run makes anyway. Each child forks a
+spare for its embedded server, as a ``wsbdd run -j`` worker does
+(:mod:`wsbdd.server.spare`), and discards it at its end when no server took it.
 
 ``TESTS_FRESH_PROCESSES=1`` turns it off (every run a new interpreter).
 """
@@ -35,8 +37,9 @@ from pathlib import Path
 FORKED_MODULES = ("behave", "wsbdd")
 """``python -m NAME`` commands the zygote runs; any other command starts a new interpreter."""
 
-PRELOAD = ("behave.__main__", "wsbdd.cli", "wsbdd.hooks", "wsbdd.steps")
-"""What the zygote imports: what every behave run of a wsbdd project imports."""
+PRELOAD = ("behave.__main__", "wsbdd.cli", "wsbdd.hooks", "wsbdd.steps", "wsbdd.server.cli")
+"""What the zygote imports: what every behave run of a wsbdd project imports, and the
+reference server, which a run's embedded server is forked with (wsbdd/server/spare.py)."""
 
 
 def _child(request: dict[str, object]) -> None:
@@ -67,6 +70,9 @@ def _child(request: dict[str, object]) -> None:
     argv = request["argv"]
     assert isinstance(argv, list)
     code = 0
+    from wsbdd.server import spare
+
+    spare.prepare()  # as a `wsbdd run -j` worker: an embedded server starts without Python's start
     try:
         import runpy
 
@@ -84,6 +90,7 @@ def _child(request: dict[str, object]) -> None:
         code = 1
     try:
         threading._shutdown()  # type: ignore[attr-defined]  # what interpreter exit does
+        spare.discard()
         import atexit
 
         atexit._run_exitfuncs()
