@@ -315,6 +315,9 @@ def test_the_readme_of_a_new_suite_installs_wsbdd_and_the_suite_runs(tmp_path: P
     assert used == patterns(rules, SUITE_VENV), "the new suite's README install changed"
     run = session.run("command -v wsbdd\nwsbdd run\n")
     output = run.stdout + run.stderr
+    if run.returncode != 0:  # what the install left (once, in a full run: no wsbdd on PATH)
+        seen = session.run("echo PATH=$PATH; ls -l .venv/bin; python -m pip show -f wsbdd || true")
+        output += f"\n--- the suite's venv ---\n{seen.stdout}{seen.stderr}"
     assert run.returncode == 0, output
     assert output.startswith(f"{suite}/.venv/bin/wsbdd\n"), output  # the suite's own install
     assert "3 scenarios passed, 0 failed" in output
