@@ -29,6 +29,7 @@ def report() -> dict[str, object]:
     taken = spare.take()
     assert taken is not None and spare.take() is None  # once
     server = taken.launch(["report", "7"], {"TEST_MARK": "kept", "PATH": os.environ["PATH"]})
+    taken.discard()  # once launched, the pipes are the server's: nothing is closed or waited
     assert server.stdout is not None and server.stderr is not None
     seen = json.loads(server.stdout.readline())
     return {

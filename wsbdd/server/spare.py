@@ -75,34 +75,37 @@ class SpareProcess:
 
     def __init__(self, target: str) -> None:
         self.owner = os.getpid()
-        request_r, self._request_w = os.pipe()
+        request_r, request_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the spare: never returns
-            os.close(self._request_w)
-            os.close(out_r)
-            os.close(err_r)
             _serve(target, request_r, out_w, err_w)
         os.close(request_r)
         os.close(out_w)
         os.close(err_w)
         self.pid = pid
-        self._out, self._err = out_r, err_r
+        self._fds: tuple[int, ...] = (request_w, out_r, err_r)
+        """The request's writing end and the server's output pipes, until launched."""
 
     def launch(self, argv: Sequence[str], env: Mapping[str, str]) -> ForkedServer:
         """Make the spare run ``target(argv)`` with ``env``; its handle, as Popen's."""
         request = json.dumps({"argv": list(argv), "env": dict(env)}).encode()
+        fds, self._fds = self._fds, ()  # the server's handle owns them from here
+        request_w, out, err = fds
         try:
-            with open(self._request_w, "wb", closefd=True) as pipe:
+            with open(request_w, "wb", closefd=True) as pipe:
                 pipe.write(request)
         except OSError:  # the spare died meanwhile: its status tells the reader
             pass
-        return ForkedServer(self.pid, list(argv), self._out, self._err)
+        return ForkedServer(self.pid, list(argv), out, err)
 
     def discard(self) -> None:
-        """Close the request unsent: the spare exits; reap it."""
-        for fd in (self._request_w, self._out, self._err):
+        """Close the request unsent: the spare exits; reap it (nothing once launched)."""
+        fds, self._fds = self._fds, ()
+        if not fds:
+            return
+        for fd in fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
         with contextlib.suppress(ChildProcessError):
