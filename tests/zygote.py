@@ -72,8 +72,8 @@ def _child(request: dict[str, object]) -> None:
     code = 0
     from wsbdd.server import spare
 
-    spare.prepare()  # as a `wsbdd run -j` worker: an embedded server starts without Python's start
     try:
+        spare.prepare()  # as a `wsbdd run -j` worker: its embedded server needs no new Python
         import runpy
 
         sys.argv = ["-m", *map(str, argv[1:])]

@@ -177,3 +177,22 @@ def test_a_crashed_workers_output_is_shown_without_secrets(project: WsbddProject
     assert len(broken) == 1
     trace = str(broken[0]["statusDetails"])
     assert "sending *** now" in trace and "alice-token" not in trace
+
+
+def test_a_worker_interrupted_before_behave_runs_ends_without_a_traceback(
+    project: WsbddProject,
+) -> None:
+    # The supervisor stops its workers with SIGINT (a mistake found while they start,
+    # or Ctrl-C): one that gets it outside behave's run ends quietly as well.
+    project.project.file(
+        "environment.py",
+        "import os, signal\n"
+        "os.kill(os.getpid(), signal.SIGINT)  # as the supervisor's stop, while loading\n"
+        "from wsbdd.hooks import *  # noqa\n",
+    )
+    project.features({"b_pass.feature": PASSING})
+    done = project.run("-j", "1", name="parallel")
+    out = done.run.output
+    assert "Traceback" not in out, out
+    assert "KeyboardInterrupt" not in out, out
+    assert done.run.returncode != 0, out

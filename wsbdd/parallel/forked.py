@@ -25,6 +25,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -36,6 +37,9 @@ __all__ = ["PRELOAD", "WORKER_MODULE", "ForkedWorker", "can_fork", "stop_forkser
 
 WORKER_MODULE: Final = "wsbdd.parallel.worker"
 """The module a worker command runs (``python -m wsbdd.parallel.worker ARGS``)."""
+
+INTERRUPTED: Final = 128 + signal.SIGINT
+"""A worker's exit status when SIGINT stopped it outside behave's run (as a shell reports it)."""
 
 PRELOAD: Final = (
     "behave.__main__",
@@ -116,12 +120,15 @@ def _run_worker(
     from wsbdd.parallel.worker import main
     from wsbdd.server import spare
 
-    spare.prepare()  # no thread yet: the embedded server's process, forked now
     try:
+        spare.prepare()  # no thread yet: the embedded server's process, forked now
         code = main(args)
+    except KeyboardInterrupt:  # the supervisor's stop, outside behave's run: no traceback
+        code = INTERRUPTED
     finally:
         import atexit
 
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the end is not interrupted
         spare.discard()
         atexit._run_exitfuncs()
         sys.stdout.flush()
