@@ -174,8 +174,7 @@ class Redactor:
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._index = SecretIndex(MIN_SECRET_LENGTH)
-        self.add(*secrets)
+        self._index = SecretIndex.seeded(MIN_SECRET_LENGTH, secrets)
 
     @property
     def secrets(self) -> tuple[str, ...]:
