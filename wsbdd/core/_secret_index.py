@@ -8,14 +8,15 @@ hex digits) and its JSON-escaped forms. The automaton is rebuilt lazily, on
 the first search after secrets were added.
 
 Every client and transport makes its own index from the run's secrets, two a
-connection: the forms of a secret and the automata of a set of forms are
-remembered, so those indexes share one pair of automata (built once, never
-changed after, searched read-only) instead of building their own (about 0.1 ms
-each).
+connection: an index built from a (small) tuple of secrets is kept, and the
+indexes made from the same tuple are copies of it that share its pair of
+automata (built once, never changed after, searched read-only) instead of
+building their own (about 0.1 ms each). A secret's forms are remembered too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -37,7 +38,11 @@ def _lower_hex(encoded: str) -> str:
     return _HEX.sub(lambda m: m[0].lower(), encoded)
 
 
-@functools.lru_cache(maxsize=1024)
+_SEEDED_AT_MOST: Final = 64
+"""Tuples of more secrets than this are not kept as seeds (each seed holds all their forms)."""
+
+
+@functools.lru_cache(maxsize=256)
 def forms_of(secret: str) -> frozenset[str]:
     """``secret`` and every encoded form it may take in URLs, forms and JSON text."""
     forms = {secret}
@@ -49,7 +54,6 @@ def forms_of(secret: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-@functools.lru_cache(maxsize=64)
 def _automata(forms: frozenset[str]) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
     """The automata finding ``forms`` in text and in UTF-8 bytes (read as latin-1)."""
     text_ac, bytes_ac = ahocorasick.Automaton(), ahocorasick.Automaton()
@@ -92,12 +96,12 @@ class SecretIndex:
     def seeded(cls, min_length: int, secrets: Iterable[str]) -> SecretIndex:
         """A new index holding ``secrets``: a copy of the one last made from the same secrets."""
         seed = tuple(secrets)
-        try:
-            return _seed(min_length, seed).copy()
-        except TypeError:  # an unhashable value among them: made the long way
-            index = cls(min_length)
-            index.add(seed)
-            return index
+        if len(seed) <= _SEEDED_AT_MOST:
+            with contextlib.suppress(TypeError):  # an unhashable value: made the long way
+                return _seed(min_length, seed).copy()
+        index = cls(min_length)
+        index.add(seed)
+        return index
 
     def copy(self) -> SecretIndex:
         """An index with the same secrets that learns on its own (the automata are shared)."""
@@ -178,7 +182,7 @@ class SecretIndex:
         return None
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def _seed(min_length: int, secrets: tuple[str, ...]) -> SecretIndex:
     """The index of ``secrets``, built, kept to be copied (never changed itself)."""
     index = SecretIndex(min_length)
