@@ -14,6 +14,7 @@ from websockets.http11 import Request, Response
 from tests.tls_files import private_ca, server_context
 from wsbdd.core.exceptions import ConfigError, ExpectationFailed, UnknownClient, UsageError
 from wsbdd.core.records import ConnectOutcome
+from wsbdd.core.redaction import Redactor
 from wsbdd.runtime import Clients, ConnectRequest
 
 
@@ -149,3 +150,27 @@ def test_wss_with_private_ca(servers: ServerThread, clients: Clients, tmp_path: 
     assert "TLS" in result.detail and "certificate" in result.detail
     with pytest.raises(ConfigError, match=r"missing\.pem"):
         clients.connect("C", ConnectRequest(url, ca_file=tmp_path / "missing.pem"))
+
+
+def test_a_cookie_the_server_sets_is_hidden_wherever_it_comes_back(
+    servers: ServerThread, clients: Clients
+) -> None:
+    # The Set-Cookie value is masked in the recorded handshake; a message that
+    # carries it again is masked as well, by the client and by the run's redactor
+    # (which writes the failure text and the report), not only by the transport.
+    def set_cookie(ws: ServerConnection, request: Request, response: Response) -> Response:
+        response.headers["Set-Cookie"] = "sid=cookie-value-12345; Path=/"
+        return response
+
+    async def echo_cookie(ws: ServerConnection) -> None:
+        await ws.send('{"type": "hello", "echo": "cookie-value-12345"}')
+        await ws.wait_closed()
+
+    run_redactor = Redactor(["s3cr3t-token"])
+    srv = servers.websocket(echo_cookie, process_response=set_cookie)
+    result = clients.connect("A", ConnectRequest(srv.url, redactor=run_redactor))
+    assert ("Set-Cookie", "sid=***; Path=/") in result.handshake.response_headers
+    assert clients.wait("A", lambda c: True if c.received else None, 5.0)
+    transcript = repr(clients.get("A").transcript)
+    assert '"echo": "***"' in transcript and "cookie-value-12345" not in transcript
+    assert run_redactor.text("sid cookie-value-12345") == "sid ***"

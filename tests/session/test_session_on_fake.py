@@ -162,3 +162,13 @@ def test_a_connect_that_raises_leaves_the_roster_as_it_was(
         session.connections.connect("B", ConnectSpec(identity="bob"), require_open=True)
     assert session.roster.identity_of("A") == "alice"
     assert session.roster.enrolment("B") is None
+
+
+def test_a_connection_redacts_with_the_runs_redactor(
+    echo: tuple[ScenarioSession, FakeServer],
+) -> None:
+    # what the connection learns (a Set-Cookie value in its handshake) is then
+    # hidden in the failure text and the report too, which use the run's redactor
+    session, server = echo
+    session.connections.connect("A", ConnectSpec(identity="alice"), require_open=True)
+    assert server.requests[0].redactor is session.run.redactor

@@ -43,7 +43,6 @@ from wsbdd.core.records import (
     TranscriptEvent,
     now,
 )
-from wsbdd.core.redaction import Redactor
 
 from ._transcript import build_transcript
 from ._watch import Watch, poke, watch
@@ -91,7 +90,7 @@ class Client:
     ) -> None:
         self.name = name
         self.request = request
-        self.redactor = Redactor(request.secrets)
+        self.redactor = request.make_redactor()
         if transport is None:
             factory = cast(TransportFactory, load_factory(request.transport))
             transport = factory(request, name)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from wsbdd.core.codecs import Codec
 from wsbdd.core.exceptions import ConfigError, UsageError
+from wsbdd.core.redaction import Redactor
 
 from .tls import shared_context
 from .transports import check_url
@@ -59,6 +60,8 @@ class ConnectRequest:
     client_key: str | Path | None = None
     socketio: SocketIOOptions | None = None
     """Socket.IO only: the Engine.IO path and where the token goes."""
+    redactor: Redactor | None = field(default=None, compare=False, repr=False)
+    """The run's redactor, shared by the client and its transport (see :meth:`make_redactor`)."""
 
     def __post_init__(self) -> None:
         # Accept any iterables (lists from table steps) but store tuples.
@@ -68,6 +71,16 @@ class ConnectRequest:
         check_url(self.transport, self.url)
         if self.open_timeout <= 0:
             raise UsageError(f"open_timeout must be positive, got {self.open_timeout}")
+
+    def make_redactor(self) -> Redactor:
+        """The redactor of this connection: the run's when the request carries it.
+
+        What a connection learns then hides the value everywhere: a ``Set-Cookie``
+        value masked in the handshake is masked too when a message carries it,
+        in the failure text and in the report. Without one (the runtime used on
+        its own), a new redactor of ``secrets``.
+        """
+        return self.redactor if self.redactor is not None else Redactor(self.secrets)
 
     @property
     def secure(self) -> bool:

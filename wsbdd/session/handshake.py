@@ -132,6 +132,7 @@ class RequestBuilder:
             client_key=settings.client_key,
             identity=identity,
             secrets=tuple(self._redactor.secrets),
+            redactor=self._redactor,
             socketio=(
                 socketio_options(
                     profile, settings.values, settings.source, None if spec.no_token else token

@@ -23,7 +23,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from wsbdd.core.records import CloseInfo, ConnectOutcome, ConnectResult, HandshakeInfo, now
-from wsbdd.core.redaction import Redactor
 
 from ..request import ConnectRequest
 from ..transport import ControlKind, TransportClosed, TransportEvents
@@ -115,7 +114,7 @@ class FakeTransport:
     async def open(self, events: TransportEvents) -> ConnectResult:
         """Accept or reject at once, as the server says; then run its opening script."""
         self._events = events
-        server, red = self.server, Redactor(self.request.secrets)
+        server, red = self.server, self.request.make_redactor()
         server.requests.append(self.request)
         url, sent = red.url(self.request.url), tuple(red.headers(self.request.headers))
         if server.reject is not None:

@@ -46,7 +46,6 @@ from wsbdd.core.records import (
     HandshakeInfo,
     now,
 )
-from wsbdd.core.redaction import Redactor
 from wsbdd.runtime.transport import TransportClosed, TransportEvents, TransportKind
 
 from ._socketio_engine import HandshakeTrace, StampingClient
@@ -82,10 +81,9 @@ class SocketIoTransport:
         """
         self.name = name
         self.options = request.socketio or SocketIOOptions()
-        secrets = list(request.secrets)
+        self.redactor = request.make_redactor()
         if self.options.token:
-            secrets.append(self.options.token)
-        self.redactor = Redactor(secrets)
+            self.redactor.add(self.options.token)
         self.server_url, self.namespace = split_url(request.url)
         self.headers = tuple(request.headers)
         self.open_timeout = request.open_timeout

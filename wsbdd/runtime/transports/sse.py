@@ -316,7 +316,7 @@ class SseTransport(SseStream):
             max_size=request.max_size,
             verify=context if context is not None else True,
             close_timeout=request.close_timeout,
-            redactor=Redactor(request.secrets),
+            redactor=request.make_redactor(),
         )
         self.request = request
         self.name = name

@@ -27,7 +27,6 @@ from websockets.protocol import State
 
 from wsbdd.core.exceptions import UsageError
 from wsbdd.core.records import CloseInfo, ConnectOutcome, ConnectResult, HandshakeInfo, now
-from wsbdd.core.redaction import Redactor
 
 from ..connect_errors import map_connect_error
 from ..request import ConnectRequest
@@ -55,7 +54,7 @@ class WebSocketTransport:
     def __init__(self, request: ConnectRequest, name: str) -> None:
         self.request = request
         self.name = name
-        self.redactor = Redactor(request.secrets)
+        self.redactor = request.make_redactor()
         self.connection: TrackedConnection | None = None
         """The websockets connection once it opened (None before, or when it failed)."""
         self.close_info: CloseInfo | None = None
