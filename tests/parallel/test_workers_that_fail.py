@@ -179,6 +179,44 @@ def test_a_crashed_workers_output_is_shown_without_secrets(project: WsbddProject
     assert "sending *** now" in trace and "alice-token" not in trace
 
 
+def _interrupted_while_setting_up(errors: str) -> None:
+    """A forked worker whose supervisor stops it while it sets itself up (in ``chdir``)."""
+    from multiprocessing.connection import Connection
+
+    from wsbdd.parallel import forked
+
+    fd = os.open(errors, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(fd, 2)
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - the child's own stderr
+
+    def stopped(_path: str) -> None:
+        raise KeyboardInterrupt  # what the SIGINT raises at that moment
+
+    os.chdir = stopped  # type: ignore[assignment]
+    child_in, _parent_in = os.pipe()
+    _parent_out, child_out = os.pipe()
+    ends = (Connection(child_in, writable=False), Connection(child_out, readable=False))
+    forked._run_worker(["features"], {}, "/", *ends)
+
+
+def test_a_worker_interrupted_while_it_sets_itself_up_ends_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    # The window before behave loads (the worker's own session, folder, streams)
+    # widens on a loaded machine: a fresh clone's run hit it with three pytest workers.
+    import multiprocessing
+
+    errors = tmp_path / "stderr.txt"
+    child = multiprocessing.get_context("fork").Process(
+        target=_interrupted_while_setting_up, args=(str(errors),), name="wsbdd-worker"
+    )
+    child.start()
+    child.join(30)
+    shown = errors.read_text()
+    assert "Traceback" not in shown, shown
+    assert child.exitcode == 130, (child.exitcode, shown)
+
+
 def test_a_worker_interrupted_before_behave_runs_ends_without_a_traceback(
     project: WsbddProject,
 ) -> None:

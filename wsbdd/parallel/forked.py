@@ -101,7 +101,40 @@ def _text_stream(fd: int, mode: str) -> io.TextIOWrapper:
 def _run_worker(
     args: list[str], env: dict[str, str], cwd: str | None, stdin: Connection, stdout: Connection
 ) -> None:
-    """In the forked child: become ``python -m wsbdd.parallel.worker ARGS``; exit with its code."""
+    """In the forked child: become ``python -m wsbdd.parallel.worker ARGS``; exit with its code.
+
+    The supervisor's stop (SIGINT) may come at any moment, also while the child is
+    still setting itself up: whenever it comes, the worker ends with
+    :data:`INTERRUPTED` and no traceback.
+    """
+    code = INTERRUPTED
+    discard = None
+    try:
+        _become_worker(args, env, cwd, stdin, stdout)
+        from wsbdd.parallel.worker import main
+        from wsbdd.server import spare
+
+        discard = spare.discard
+        spare.prepare()  # no thread yet: the embedded server's process, forked now
+        code = main(args)
+    except KeyboardInterrupt:  # the supervisor's stop, outside behave's run: no traceback
+        code = INTERRUPTED
+    finally:
+        import atexit
+
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the end is not interrupted
+        if discard is not None:
+            discard()
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    raise SystemExit(code)
+
+
+def _become_worker(
+    args: list[str], env: dict[str, str], cwd: str | None, stdin: Connection, stdout: Connection
+) -> None:
+    """The process a new interpreter would be: its own session, folder, environment and streams."""
     os.setsid()
     if cwd is not None:
         os.chdir(cwd)
@@ -117,23 +150,6 @@ def _run_worker(
     sys.stderr = _text_stream(2, "w")
     sys.argv = [WORKER_MODULE, *args]
     sys.path[0] = os.getcwd()
-    from wsbdd.parallel.worker import main
-    from wsbdd.server import spare
-
-    try:
-        spare.prepare()  # no thread yet: the embedded server's process, forked now
-        code = main(args)
-    except KeyboardInterrupt:  # the supervisor's stop, outside behave's run: no traceback
-        code = INTERRUPTED
-    finally:
-        import atexit
-
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the end is not interrupted
-        spare.discard()
-        atexit._run_exitfuncs()
-        sys.stdout.flush()
-        sys.stderr.flush()
-    raise SystemExit(code)
 
 
 class ForkedWorker:
